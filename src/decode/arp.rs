@@ -1,0 +1,95 @@
+//! ARP (RFC 826): who has this IP address on my link?
+
+use super::{Ctx, Hdr};
+use crate::model::{format_mac, Base, Protocol};
+use etherparse::ArpPacketSlice;
+use std::net::Ipv4Addr;
+
+crate::field_def!(HW_TYPE, "arp.hw.type", "Hardware type", Base::Dec, "Kind of link addresses being resolved (1 = Ethernet).");
+crate::field_def!(PROTO_TYPE, "arp.proto.type", "Protocol type", Base::Hex(4), "Kind of network addresses being resolved (0x0800 = IPv4).");
+crate::field_def!(HW_SIZE, "arp.hw.size", "Hardware size", Base::Dec, "Length of a link address in bytes (6 for MAC addresses).");
+crate::field_def!(PROTO_SIZE, "arp.proto.size", "Protocol size", Base::Dec, "Length of a network address in bytes (4 for IPv4).");
+crate::field_def!(OPCODE, "arp.opcode", "Opcode", Base::Dec, "1 = request (who has?), 2 = reply (is at).");
+crate::field_def!(SRC_HW, "arp.src.hw_mac", "Sender MAC", Base::None, "Link address of the machine sending this ARP message.");
+crate::field_def!(SRC_IP, "arp.src.proto_ipv4", "Sender IP", Base::None, "IP address of the machine sending this ARP message.");
+crate::field_def!(DST_HW, "arp.dst.hw_mac", "Target MAC", Base::None, "Link address being asked for (zero in a request) or answered to.");
+crate::field_def!(DST_IP, "arp.dst.proto_ipv4", "Target IP", Base::None, "IP address whose owner is being looked for.");
+crate::field_def!(SRC_HW_OTHER, "arp.src.hw", "Sender hardware address", Base::None, "Link address of the sender (non-Ethernet).");
+crate::field_def!(SRC_PROTO_OTHER, "arp.src.proto", "Sender protocol address", Base::None, "Network address of the sender (non-IPv4).");
+crate::field_def!(DST_HW_OTHER, "arp.dst.hw", "Target hardware address", Base::None, "Link address of the target (non-Ethernet).");
+crate::field_def!(DST_PROTO_OTHER, "arp.dst.proto", "Target protocol address", Base::None, "Network address of the target (non-IPv4).");
+
+pub(super) fn arp(ctx: &mut Ctx<'_>, off: usize) {
+    let rest = &ctx.data[off.min(ctx.data.len())..];
+    let parsed = ArpPacketSlice::from_slice(rest);
+    let mut h = Hdr::new(ctx.data, Protocol::Arp, off, 8);
+    h.num(&HW_TYPE, off, 2);
+    h.num(&PROTO_TYPE, off + 2, 2);
+    let hs = h.num(&HW_SIZE, off + 4, 1).unwrap_or(0) as usize;
+    let ps = h.num(&PROTO_SIZE, off + 5, 1).unwrap_or(0) as usize;
+    let op = h.num_text(&OPCODE, off + 6, 2, |v| {
+        let s = match v {
+            1 => "request",
+            2 => "reply",
+            3 => "reverse request",
+            4 => "reverse reply",
+            _ => "unknown",
+        };
+        format!("{s} ({v})")
+    });
+    let body = off + 8;
+    let total = 8 + 2 * hs + 2 * ps;
+    let eth_ip = hs == 6 && ps == 4;
+    let (sha, spa, tha, tpa) = if eth_ip {
+        (
+            h.mac(&SRC_HW, body),
+            h.ipv4(&SRC_IP, body + 6),
+            h.mac(&DST_HW, body + 10),
+            h.ipv4(&DST_IP, body + 16),
+        )
+    } else {
+        h.bytes(&SRC_HW_OTHER, body, hs);
+        h.bytes(&SRC_PROTO_OTHER, body + hs, ps);
+        h.bytes(&DST_HW_OTHER, body + hs + ps, hs);
+        h.bytes(&DST_PROTO_OTHER, body + 2 * hs + ps, ps);
+        (None, None, None, None)
+    };
+    h.layer.length = rest.len().min(total) as u32;
+    ctx.push(h);
+    if parsed.is_err() || rest.len() < total {
+        ctx.truncated(Protocol::Arp, off, total);
+    }
+    let ip = |a: Option<[u8; 4]>| a.map_or("?".to_string(), |a| Ipv4Addr::from(a).to_string());
+    let (summary, sentence) = match op {
+        Some(1) if spa == tpa && spa.is_some() => (
+            format!("ARP Announcement for {}", ip(spa)),
+            format!("{} announces to the link that it uses {} (gratuitous ARP).", sha.map_or("?".into(), |m| format_mac(&m)), ip(spa)),
+        ),
+        Some(1) => (
+            format!("Who has {}? Tell {}", ip(tpa), ip(spa)),
+            format!(
+                "{} asks everyone on the link: who has {}? (it needs that machine's MAC address before it can send IP packets to it)",
+                ip(spa),
+                ip(tpa)
+            ),
+        ),
+        Some(2) => (
+            format!("{} is at {}", ip(spa), sha.map_or("?".into(), |m| format_mac(&m))),
+            format!(
+                "{} answers {}: I have {}, my MAC address is {}.",
+                ip(spa),
+                ip(tpa),
+                ip(spa),
+                sha.map_or("?".into(), |m| format_mac(&m))
+            ),
+        ),
+        _ => (
+            format!("ARP opcode {}", op.unwrap_or(0)),
+            "An ARP message of an unusual kind.".into(),
+        ),
+    };
+    let _ = tha;
+    ctx.set_summary("ARP", summary, sentence);
+    let end = off + total;
+    super::link::trailer(ctx, end.min(ctx.data.len()));
+}

@@ -1,0 +1,282 @@
+//! ICMP (RFC 792), ICMPv6 (RFC 4443, neighbour discovery RFC 4861) and IGMP.
+
+use super::checksum::{fold, ones_sum, pseudo, ChecksumStatus};
+use super::{Ctx, Hdr};
+use crate::model::{Base, Protocol, Severity, Value};
+use etherparse::{Icmpv4Slice, Icmpv6Slice};
+use std::net::Ipv6Addr;
+
+crate::field_def!(ICMP_TYPE, "icmp.type", "Type", Base::Dec, "What kind of ICMP message: 8 echo request (ping), 0 echo reply, 3 destination unreachable, 11 time exceeded.");
+crate::field_def!(ICMP_CODE, "icmp.code", "Code", Base::Dec, "Detail within the type (for unreachable: 0 network, 1 host, 3 port).");
+crate::field_def!(ICMP_CHECKSUM, "icmp.checksum", "Checksum", Base::Hex(4), "Detects damage to the ICMP message.");
+crate::field_def!(ICMP_CHECKSUM_STATUS, "icmp.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified).");
+crate::field_def!(ICMP_IDENT, "icmp.ident", "Identifier", Base::Dec, "Chosen by the pinging program to match replies to its requests.");
+crate::field_def!(ICMP_SEQ, "icmp.seq", "Sequence number", Base::Dec, "Counts the pings: 1, 2, 3...");
+crate::field_def!(ICMP_UNUSED, "icmp.unused", "Unused", Base::None, "Unused bytes, zero.");
+
+crate::field_def!(ICMP6_TYPE, "icmpv6.type", "Type", Base::Dec, "What kind of ICMPv6 message: 128/129 ping, 133-137 neighbour discovery, 1 unreachable.");
+crate::field_def!(ICMP6_CODE, "icmpv6.code", "Code", Base::Dec, "Detail within the type.");
+crate::field_def!(ICMP6_CHECKSUM, "icmpv6.checksum", "Checksum", Base::Hex(4), "Detects damage to the message and its addresses.");
+crate::field_def!(ICMP6_CHECKSUM_STATUS, "icmpv6.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified).");
+crate::field_def!(ICMP6_ECHO_ID, "icmpv6.echo.identifier", "Identifier", Base::Hex(4), "Matches echo replies to requests.");
+crate::field_def!(ICMP6_ECHO_SEQ, "icmpv6.echo.sequence_number", "Sequence", Base::Dec, "Counts the pings.");
+crate::field_def!(ICMP6_RESERVED, "icmpv6.reserved", "Reserved", Base::None, "Reserved bytes.");
+crate::field_def!(ICMP6_NS_TARGET, "icmpv6.nd.ns.target_address", "Target address", Base::None, "The IPv6 address whose link address is wanted (IPv6's ARP).");
+crate::field_def!(ICMP6_NA_FLAGS, "icmpv6.nd.na.flag", "Flags", Base::Hex(8), "Router, solicited and override flags.");
+crate::field_def!(ICMP6_NA_TARGET, "icmpv6.nd.na.target_address", "Target address", Base::None, "The address this advertisement is about.");
+crate::field_def!(ICMP6_RA_HOPLIMIT, "icmpv6.nd.ra.cur_hop_limit", "Cur hop limit", Base::Dec, "Hop limit hosts should use.");
+crate::field_def!(ICMP6_RA_LIFETIME, "icmpv6.nd.ra.router_lifetime", "Router lifetime", Base::Dec, "Seconds this router may be used as default router.");
+crate::field_def!(ICMP6_MTU, "icmpv6.mtu", "MTU", Base::Dec, "Largest packet the next link can carry.");
+
+crate::field_def!(IGMP_TYPE, "igmp.type", "Type", Base::Hex(2), "0x11 membership query, 0x16/0x22 membership report, 0x17 leave group.");
+crate::field_def!(IGMP_MAXRESP, "igmp.max_resp", "Max response time", Base::Dec, "How long hosts may wait before answering a query (tenths of a second).");
+crate::field_def!(IGMP_CHECKSUM, "igmp.checksum", "Checksum", Base::Hex(4), "Detects damage to the message.");
+crate::field_def!(IGMP_MADDR, "igmp.maddr", "Multicast address", Base::None, "The multicast group the message is about.");
+
+fn icmp_type_name(t: u8, c: u8) -> String {
+    let base = match t {
+        0 => "Echo (ping) reply",
+        3 => "Destination unreachable",
+        4 => "Source quench",
+        5 => "Redirect",
+        8 => "Echo (ping) request",
+        9 => "Router advertisement",
+        10 => "Router solicitation",
+        11 => "Time-to-live exceeded",
+        12 => "Parameter problem",
+        13 => "Timestamp request",
+        14 => "Timestamp reply",
+        _ => "Unknown ICMP type",
+    };
+    if t == 3 {
+        let detail = match c {
+            0 => "Network unreachable",
+            1 => "Host unreachable",
+            2 => "Protocol unreachable",
+            3 => "Port unreachable",
+            4 => "Fragmentation needed",
+            13 => "Communication administratively filtered",
+            _ => "other",
+        };
+        format!("{base} ({detail})")
+    } else {
+        base.to_string()
+    }
+}
+
+pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>) {
+    let d = ctx.data;
+    let cap_end = end.min(d.len()).max(off.min(d.len()));
+    let parsed = Icmpv4Slice::from_slice(&d[off.min(d.len())..cap_end]);
+    let mut h = Hdr::new(d, Protocol::Icmp, off, 8);
+    let code = h.u(off + 1, 1).unwrap_or(0) as u8;
+    let t = h.num_text(&ICMP_TYPE, off, 1, |t| format!("{} ({t})", icmp_type_name(t as u8, code)));
+    h.num(&ICMP_CODE, off + 1, 1);
+    let stored = h.num(&ICMP_CHECKSUM, off + 2, 2);
+    if let (Some(stored), true) = (stored, end <= d.len() && parsed.is_ok()) {
+        let ok = fold(ones_sum(0, &d[off..end])) == 0xffff;
+        let st = if ok { ChecksumStatus::Good } else { ChecksumStatus::Bad };
+        h.generated(&ICMP_CHECKSUM_STATUS, Value::U64(st as u64), Some(st.name().into()));
+        h.nest(1);
+        if !ok {
+            ctx.note(Severity::Warning, "checksum", Protocol::Icmp, off + 2, format!("ICMP checksum 0x{stored:04x} is wrong."));
+        }
+    }
+    let Some(t) = t else {
+        ctx.push(h);
+        ctx.truncated(Protocol::Icmp, off, 8);
+        return;
+    };
+    let t = t as u8;
+    let mut summary = icmp_type_name(t, code);
+    let net = ctx.net;
+    let (src, dst) = net.map_or((String::new(), String::new()), |n| (n.src_string(), n.dst_string()));
+    let sentence;
+    match t {
+        0 | 8 => {
+            let id = h.num_text(&ICMP_IDENT, off + 4, 2, |v| format!("{v} (0x{v:04x})"));
+            let seq = h.num_text(&ICMP_SEQ, off + 6, 2, |v| format!("{v} (0x{v:04x})"));
+            if let (Some(id), Some(seq)) = (id, seq) {
+                let le = (seq as u16).swap_bytes();
+                summary = format!("{summary}  id=0x{id:04x}, seq={seq}/{le}");
+                if let Some(ttl) = ttl {
+                    summary.push_str(&format!(", ttl={ttl}"));
+                }
+            }
+            sentence = if t == 8 {
+                format!("{src} asks {dst} 'are you there?' (ping: ICMP echo request).")
+            } else {
+                format!("{src} answers {dst}'s ping: 'yes, I am here' (ICMP echo reply).")
+            };
+        }
+        3 | 11 | 4 | 12 => {
+            h.bytes(&ICMP_UNUSED, off + 4, 4);
+            sentence = format!(
+                "{src} tells {dst} that a packet could not be delivered: {} (the start of that packet follows).",
+                icmp_type_name(t, code).to_lowercase()
+            );
+        }
+        _ => {
+            sentence = format!("{src} sends {dst} an ICMP message: {}.", summary.to_lowercase());
+        }
+    }
+    h.layer.length = (cap_end - off.min(cap_end)).min(8) as u32;
+    ctx.push(h);
+    if cap_end < off + 8 {
+        ctx.truncated(Protocol::Icmp, off, 8);
+    }
+    ctx.set_summary("ICMP", summary, sentence);
+    ctx.data_layer(off + 8, cap_end);
+}
+
+fn icmpv6_type_name(t: u8) -> &'static str {
+    match t {
+        1 => "Destination Unreachable",
+        2 => "Packet Too Big",
+        3 => "Time Exceeded",
+        4 => "Parameter Problem",
+        128 => "Echo (ping) request",
+        129 => "Echo (ping) reply",
+        130 => "Multicast Listener Query",
+        131 => "Multicast Listener Report",
+        132 => "Multicast Listener Done",
+        133 => "Router Solicitation",
+        134 => "Router Advertisement",
+        135 => "Neighbor Solicitation",
+        136 => "Neighbor Advertisement",
+        137 => "Redirect",
+        143 => "Multicast Listener Report Message v2",
+        _ => "Unknown ICMPv6 type",
+    }
+}
+
+pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+    let d = ctx.data;
+    let cap_end = end.min(d.len()).max(off.min(d.len()));
+    let parsed = Icmpv6Slice::from_slice(&d[off.min(d.len())..cap_end]);
+    let mut h = Hdr::new(d, Protocol::Icmpv6, off, 4);
+    let t = h.num_text(&ICMP6_TYPE, off, 1, |t| format!("{} ({t})", icmpv6_type_name(t as u8)));
+    h.num(&ICMP6_CODE, off + 1, 1);
+    let stored = h.num(&ICMP6_CHECKSUM, off + 2, 2);
+    if let (Some(stored), Some(net), true) = (stored, ctx.net, end <= d.len() && parsed.is_ok()) {
+        let ps = pseudo(&net, 58, (end - off) as u32);
+        let ok = fold(ones_sum(ps, &d[off..end])) == 0xffff;
+        let st = if ok {
+            ChecksumStatus::Good
+        } else if ctx.loopback || net.is_loopback() {
+            ChecksumStatus::Unverified
+        } else {
+            ChecksumStatus::Bad
+        };
+        h.generated(&ICMP6_CHECKSUM_STATUS, Value::U64(st as u64), Some(st.name().into()));
+        h.nest(1);
+        if st == ChecksumStatus::Bad {
+            ctx.note(Severity::Warning, "checksum", Protocol::Icmpv6, off + 2, format!("ICMPv6 checksum 0x{stored:04x} is wrong."));
+        }
+    }
+    let Some(t) = t else {
+        ctx.push(h);
+        ctx.truncated(Protocol::Icmpv6, off, 4);
+        return;
+    };
+    let t = t as u8;
+    let (src, dst) = ctx.net.map_or((String::new(), String::new()), |n| (n.src_string(), n.dst_string()));
+    let mut summary = icmpv6_type_name(t).to_string();
+    let mut hdr_len = 4;
+    let sentence = match t {
+        128 | 129 => {
+            let id = h.num(&ICMP6_ECHO_ID, off + 4, 2);
+            let seq = h.num(&ICMP6_ECHO_SEQ, off + 6, 2);
+            hdr_len = 8;
+            if let (Some(id), Some(seq)) = (id, seq) {
+                summary = format!("{summary} id=0x{id:04x}, seq={seq}");
+            }
+            if t == 128 {
+                format!("{src} asks {dst} 'are you there?' (ping: ICMPv6 echo request).")
+            } else {
+                format!("{src} answers {dst}'s ping (ICMPv6 echo reply).")
+            }
+        }
+        135 => {
+            h.bytes(&ICMP6_RESERVED, off + 4, 4);
+            let tgt = h.ipv6(&ICMP6_NS_TARGET, off + 8);
+            hdr_len = 24;
+            let tgt = tgt.map_or("?".into(), |a| Ipv6Addr::from(a).to_string());
+            summary = format!("Neighbor Solicitation for {tgt}");
+            format!("{src} asks who has {tgt} on this link (IPv6's version of ARP).")
+        }
+        136 => {
+            h.num(&ICMP6_NA_FLAGS, off + 4, 4);
+            let tgt = h.ipv6(&ICMP6_NA_TARGET, off + 8);
+            hdr_len = 24;
+            let tgt = tgt.map_or("?".into(), |a| Ipv6Addr::from(a).to_string());
+            summary = format!("Neighbor Advertisement {tgt}");
+            format!("{src} answers: {tgt} is here (IPv6 neighbour advertisement).")
+        }
+        134 => {
+            h.num(&ICMP6_RA_HOPLIMIT, off + 4, 1);
+            h.num(&ICMP6_RA_LIFETIME, off + 6, 2);
+            hdr_len = 16;
+            format!("Router {src} advertises itself and the network prefix to {dst}.")
+        }
+        133 => {
+            h.bytes(&ICMP6_RESERVED, off + 4, 4);
+            hdr_len = 8;
+            format!("{src} asks any router on the link to introduce itself.")
+        }
+        2 => {
+            h.num(&ICMP6_MTU, off + 4, 4);
+            hdr_len = 8;
+            format!("{src} tells {dst} its packet was too big for the next link.")
+        }
+        1 | 3 | 4 => {
+            h.bytes(&ICMP6_RESERVED, off + 4, 4);
+            hdr_len = 8;
+            format!("{src} tells {dst} that a packet could not be delivered: {}.", summary.to_lowercase())
+        }
+        _ => format!("{src} sends {dst} an ICMPv6 message: {summary}."),
+    };
+    h.layer.length = (cap_end - off.min(cap_end)).min(hdr_len) as u32;
+    ctx.push(h);
+    if cap_end < off + hdr_len {
+        ctx.truncated(Protocol::Icmpv6, off, hdr_len);
+    }
+    ctx.set_summary("ICMPv6", summary, sentence);
+    ctx.data_layer(off + hdr_len, cap_end);
+}
+
+pub(super) fn igmp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+    let d = ctx.data;
+    let cap_end = end.min(d.len()).max(off.min(d.len()));
+    let mut h = Hdr::new(d, Protocol::Igmp, off, 8);
+    let t = h.num(&IGMP_TYPE, off, 1);
+    h.num(&IGMP_MAXRESP, off + 1, 1);
+    h.num(&IGMP_CHECKSUM, off + 2, 2);
+    let group = if matches!(t, Some(0x11) | Some(0x12) | Some(0x16) | Some(0x17)) {
+        h.ipv4(&IGMP_MADDR, off + 4)
+    } else {
+        None
+    };
+    h.layer.length = (cap_end - off.min(cap_end)).min(8) as u32;
+    ctx.push(h);
+    let Some(t) = t else {
+        ctx.truncated(Protocol::Igmp, off, 8);
+        return;
+    };
+    let g = group.map_or(String::new(), |a| format!(" {}", std::net::Ipv4Addr::from(a)));
+    let name = match t {
+        0x11 => "Membership Query",
+        0x12 => "Membership Report v1",
+        0x16 => "Membership Report v2",
+        0x17 => "Leave Group",
+        0x22 => "Membership Report v3",
+        _ => "IGMP message",
+    };
+    let src = ctx.net.map_or(String::new(), |n| n.src_string());
+    ctx.set_summary(
+        "IGMP",
+        format!("{name}{g}"),
+        format!("{src} tells the local routers which multicast groups it wants to receive ({name})."),
+    );
+    ctx.data_layer(off + 8, cap_end);
+}

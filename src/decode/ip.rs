@@ -1,0 +1,465 @@
+//! IPv4 (RFC 791) and IPv6 (RFC 8200) with extension headers.
+
+use super::checksum::{fold, ones_sum, ChecksumStatus};
+use super::{link, transport, Ctx, Hdr, NetAddrs};
+use crate::model::{Base, Protocol, Severity, Value};
+use etherparse::{IpNumber, Ipv4HeaderSlice, Ipv6HeaderSlice};
+
+crate::field_def!(V4_VERSION, "ip.version", "Version", Base::Dec, "IP version: 4 here.");
+crate::field_def!(V4_HDR_LEN, "ip.hdr_len", "Header length", Base::Dec, "Length of the IPv4 header in bytes (the field counts 32-bit words: 5 means 20 bytes).");
+crate::field_def!(V4_DSFIELD, "ip.dsfield", "Differentiated services", Base::Hex(2), "Traffic class byte: priority (DSCP) and congestion signalling (ECN).");
+crate::field_def!(V4_DSCP, "ip.dsfield.dscp", "DSCP", Base::Dec, "Differentiated Services Code Point: how routers should prioritise this packet.");
+crate::field_def!(V4_ECN, "ip.dsfield.ecn", "ECN", Base::Dec, "Explicit Congestion Notification: routers can mark congestion here instead of dropping.");
+crate::field_def!(V4_LEN, "ip.len", "Total length", Base::Dec, "Length of the whole IP packet (header + data) in bytes.");
+crate::field_def!(V4_ID, "ip.id", "Identification", Base::Hex(4), "Number shared by all fragments of one original packet, so they can be put back together.");
+crate::field_def!(V4_FLAGS, "ip.flags", "Flags", Base::Hex(2), "Fragmentation control bits.");
+crate::field_def!(V4_RB, "ip.flags.rb", "Reserved bit", Base::None, "Must be zero.");
+crate::field_def!(V4_DF, "ip.flags.df", "Don't fragment", Base::None, "Routers must not split this packet; if it is too big they drop it and say so (ICMP).");
+crate::field_def!(V4_MF, "ip.flags.mf", "More fragments", Base::None, "More fragments of the same original packet follow this one.");
+crate::field_def!(V4_FRAG, "ip.frag_offset", "Fragment offset", Base::Dec, "Where this fragment's data belongs in the original packet, in bytes (the field counts 8-byte units).");
+crate::field_def!(V4_TTL, "ip.ttl", "Time to live", Base::Dec, "Hop limit: every router subtracts one and drops the packet at zero, so loops cannot last forever.");
+crate::field_def!(V4_PROTO, "ip.proto", "Protocol", Base::Dec, "Which protocol the data carries: 6 TCP, 17 UDP, 1 ICMP.");
+crate::field_def!(V4_CHECKSUM, "ip.checksum", "Header checksum", Base::Hex(4), "Detects damage to the IPv4 header (not the data); recomputed by every router because TTL changes.");
+crate::field_def!(V4_CHECKSUM_STATUS, "ip.checksum.status", "Checksum status", Base::Dec, "Whether the header checksum matched (1 good, 0 bad, 2 not verified).");
+crate::field_def!(V4_SRC, "ip.src", "Source address", Base::None, "IP address of the sender.");
+crate::field_def!(V4_DST, "ip.dst", "Destination address", Base::None, "IP address the packet is for.");
+crate::field_def!(V4_OPT_TYPE, "ip.opt.type", "Option type", Base::Dec, "Which IPv4 option this is (0 end, 1 no-op, 7 record route, 68 timestamp, 148 router alert).");
+crate::field_def!(V4_OPT_LEN, "ip.opt.len", "Option length", Base::Dec, "Length of the option in bytes.");
+crate::field_def!(V4_OPT_DATA, "ip.opt.data", "Option data", Base::None, "The option's contents.");
+
+crate::field_def!(V6_VERSION, "ipv6.version", "Version", Base::Dec, "IP version: 6 here.");
+crate::field_def!(V6_TCLASS, "ipv6.tclass", "Traffic class", Base::Hex(2), "Priority (DSCP) and congestion signalling (ECN), as IPv4's DS field.");
+crate::field_def!(V6_DSCP, "ipv6.tclass.dscp", "DSCP", Base::Dec, "Differentiated Services Code Point.");
+crate::field_def!(V6_ECN, "ipv6.tclass.ecn", "ECN", Base::Dec, "Explicit Congestion Notification.");
+crate::field_def!(V6_FLOW, "ipv6.flow", "Flow label", Base::Hex(5), "Lets routers keep the packets of one flow together on the same path.");
+crate::field_def!(V6_PLEN, "ipv6.plen", "Payload length", Base::Dec, "Bytes after the 40-byte IPv6 header (extension headers included).");
+crate::field_def!(V6_NXT, "ipv6.nxt", "Next header", Base::Dec, "What follows: an extension header or the transport protocol (6 TCP, 17 UDP, 58 ICMPv6).");
+crate::field_def!(V6_HLIM, "ipv6.hlim", "Hop limit", Base::Dec, "IPv6's TTL: decremented by every router, dropped at zero.");
+crate::field_def!(V6_SRC, "ipv6.src", "Source address", Base::None, "IPv6 address of the sender.");
+crate::field_def!(V6_DST, "ipv6.dst", "Destination address", Base::None, "IPv6 address the packet is for.");
+crate::field_def!(V6_HOP_NXT, "ipv6.hopopts.nxt", "Hop-by-hop: next header", Base::Dec, "What follows the hop-by-hop options header.");
+crate::field_def!(V6_HOP_LEN, "ipv6.hopopts.len", "Hop-by-hop: length", Base::Dec, "Header length in 8-byte units, not counting the first 8 bytes.");
+crate::field_def!(V6_DST_NXT, "ipv6.dstopts.nxt", "Destination options: next header", Base::Dec, "What follows the destination options header.");
+crate::field_def!(V6_DST_LEN, "ipv6.dstopts.len", "Destination options: length", Base::Dec, "Header length in 8-byte units, not counting the first 8 bytes.");
+crate::field_def!(V6_OPT_TYPE, "ipv6.opt.type", "Option type", Base::Hex(2), "Which option (0 Pad1, 1 PadN, 5 router alert).");
+crate::field_def!(V6_OPT_LEN, "ipv6.opt.length", "Option length", Base::Dec, "Length of the option data in bytes.");
+crate::field_def!(V6_RT_NXT, "ipv6.routing.nxt", "Routing: next header", Base::Dec, "What follows the routing header.");
+crate::field_def!(V6_RT_LEN, "ipv6.routing.len", "Routing: length", Base::Dec, "Header length in 8-byte units, not counting the first 8 bytes.");
+crate::field_def!(V6_RT_TYPE, "ipv6.routing.type", "Routing type", Base::Dec, "Kind of source routing requested.");
+crate::field_def!(V6_RT_SEGLEFT, "ipv6.routing.segleft", "Segments left", Base::Dec, "How many listed nodes are still to be visited.");
+crate::field_def!(V6_FRAG_NXT, "ipv6.fraghdr.nxt", "Fragment: next header", Base::Dec, "Protocol of the original (unfragmented) packet's data.");
+crate::field_def!(V6_FRAG_OFFSET, "ipv6.fraghdr.offset", "Fragment offset", Base::Dec, "Where this fragment belongs in the original data, in 8-byte units.");
+crate::field_def!(V6_FRAG_MORE, "ipv6.fraghdr.more", "More fragments", Base::None, "More fragments of the same packet follow.");
+crate::field_def!(V6_FRAG_IDENT, "ipv6.fraghdr.ident", "Identification", Base::Hex(8), "Number shared by all fragments of one original packet.");
+crate::field_def!(V6_AH_NXT, "ah.next_header", "AH: next header", Base::Dec, "What follows the authentication header.");
+crate::field_def!(V6_AH_LEN, "ah.length", "AH: length", Base::Dec, "Length in 32-bit words minus 2.");
+crate::field_def!(V6_AH_SPI, "ah.spi", "AH: SPI", Base::Hex(8), "Security association this packet belongs to.");
+
+pub(super) fn ip_proto_name(p: u8) -> String {
+    IpNumber(p)
+        .keyword_str()
+        .map_or_else(|| format!("{p}"), |k| format!("{k} ({p})"))
+}
+
+pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
+    let avail = ctx.data.len().saturating_sub(off);
+    let parsed = Ipv4HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
+    let mut h = Hdr::new(ctx.data, Protocol::Ipv4, off, 20);
+    h.bits(&V4_VERSION, off, 1, 0xf0);
+    let ihl = h.u(off, 1).map(|b| (b & 0x0f) as usize * 4);
+    if let Some(ihl) = ihl {
+        h.layer.push_bits(&V4_HDR_LEN, Value::U64(ihl as u64), off, 1, 0x0f);
+        if let Some(f) = h.layer.fields.last_mut() {
+            f.text = Some(format!("{ihl} bytes ({})", ihl / 4).into_boxed_str());
+        }
+    }
+    if let Some(v) = h.num(&V4_DSFIELD, off + 1, 1) {
+        let _ = v;
+        h.bits(&V4_DSCP, off + 1, 1, 0xfc);
+        h.bits(&V4_ECN, off + 1, 1, 0x03);
+    }
+    let total = h.num(&V4_LEN, off + 2, 2).map(|v| v as usize);
+    let id = h.num(&V4_ID, off + 4, 2).unwrap_or(0);
+    let mut mf = false;
+    let mut frag = 0usize;
+    if let Some(fl) = h.u(off + 6, 1) {
+        h.layer.push(&V4_FLAGS, Value::U64(fl & 0xe0), off + 6, 1);
+        h.layer.fields.last_mut().map(|f| f.bitmask = Some(0xe0));
+        h.flag(&V4_RB, off + 6, 2, 0x8000);
+        h.flag(&V4_DF, off + 6, 2, 0x4000);
+        mf = h.flag(&V4_MF, off + 6, 2, 0x2000).unwrap_or(false);
+        if let Some(fo) = h.u(off + 6, 2) {
+            frag = (fo & 0x1fff) as usize * 8;
+            h.layer
+                .push_bits(&V4_FRAG, Value::U64(frag as u64), off + 6, 2, 0x1fff);
+            h.nest(0);
+        }
+    }
+    let ttl = h.num(&V4_TTL, off + 8, 1);
+    let proto = h.num_text(&V4_PROTO, off + 9, 1, |p| ip_proto_name(p as u8));
+    let stored = h.num(&V4_CHECKSUM, off + 10, 2);
+    let src = h.ipv4(&V4_SRC, off + 12);
+    let dst = h.ipv4(&V4_DST, off + 16);
+    let (Some(src), Some(dst), Some(ihl), Some(total), Some(proto)) = (src, dst, ihl, total, proto)
+    else {
+        h.layer.length = avail.min(20) as u32;
+        ctx.push(h);
+        ctx.truncated(Protocol::Ipv4, off, 20);
+        return;
+    };
+    let proto = proto as u8;
+    ctx.net = Some(NetAddrs::V4(src, dst));
+    if let Err(e) = &parsed {
+        ctx.note(
+            Severity::Warning,
+            "malformed",
+            Protocol::Ipv4,
+            off,
+            format!("IPv4 header problem: {e}"),
+        );
+    }
+    if ihl < 20 {
+        h.layer.length = 20;
+        ctx.push(h);
+        ctx.note(
+            Severity::Error,
+            "malformed",
+            Protocol::Ipv4,
+            off,
+            format!("IPv4 header length {ihl} is less than the minimum of 20 bytes; cannot go on."),
+        );
+        ctx.data_layer(off + 20, ctx.data.len());
+        return;
+    }
+    // Checksum over the header, when all of it was captured.
+    if let (Some(hdr), Some(stored)) = (h.slice(off, ihl), stored) {
+        let sum = fold(ones_sum(0, hdr));
+        let status = if sum == 0xffff {
+            ChecksumStatus::Good
+        } else if stored == 0 && ctx.loopback {
+            ChecksumStatus::Unverified
+        } else {
+            ChecksumStatus::Bad
+        };
+        h.generated(
+            &V4_CHECKSUM_STATUS,
+            Value::U64(status as u64),
+            Some(status.name().to_string()),
+        );
+        if status == ChecksumStatus::Bad {
+            let correct = !fold(ones_sum(0, hdr) + u64::from(!(stored as u16)));
+            ctx.note(
+                Severity::Warning,
+                "checksum",
+                Protocol::Ipv4,
+                off + 10,
+                format!("IPv4 header checksum 0x{stored:04x} is wrong; it should be 0x{correct:04x}."),
+            );
+        }
+    }
+    // Options.
+    if ihl > 20 {
+        if let Some(opts) = h.slice(off + 20, ihl - 20) {
+            ipv4_options(&mut h, opts, off + 20);
+        }
+    }
+    h.layer.length = avail.min(ihl) as u32;
+    ctx.push(h);
+    if avail < ihl {
+        ctx.truncated(Protocol::Ipv4, off, ihl);
+        return;
+    }
+    let mut end = off + total;
+    if total < ihl {
+        ctx.note(
+            Severity::Warning,
+            "malformed",
+            Protocol::Ipv4,
+            off + 2,
+            format!("IPv4 total length {total} is smaller than its own header ({ihl} bytes)."),
+        );
+        end = ctx.data.len();
+    } else if end > ctx.data.len() && ctx.complete {
+        ctx.note(
+            Severity::Warning,
+            "malformed",
+            Protocol::Ipv4,
+            off + 2,
+            format!(
+                "IPv4 total length {total} is larger than the {} bytes that follow in the frame.",
+                avail
+            ),
+        );
+    }
+    let net = NetAddrs::V4(src, dst);
+    if mf || frag > 0 {
+        ctx.note(
+            Severity::Info,
+            "fragment",
+            Protocol::Ipv4,
+            off + 6,
+            format!(
+                "IPv4 fragment: ID 0x{id:04x}, data offset {frag}{}",
+                if mf { ", more fragments follow" } else { ", last fragment" }
+            ),
+        );
+    }
+    if frag > 0 {
+        let pname = ip_proto_name(proto);
+        ctx.set_summary(
+            "IPv4",
+            format!("Fragmented IP protocol (proto={pname}, off={frag}, ID={id:04x})"),
+            format!(
+                "{} sends {} a piece of a larger packet (bytes from {frag} on); the pieces are put back together at the destination.",
+                net.src_string(),
+                net.dst_string()
+            ),
+        );
+        ctx.data_layer(off + ihl, end);
+    } else {
+        transport::dispatch(ctx, proto, off + ihl, end, ttl);
+    }
+    link::trailer(ctx, end);
+}
+
+fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
+    let mut i = 0;
+    while i < opts.len() {
+        let t = opts[i];
+        h.layer.push(&V4_OPT_TYPE, Value::U64(u64::from(t)), base + i, 1);
+        h.nest(1);
+        if t == 0 {
+            break;
+        }
+        if t == 1 {
+            i += 1;
+            continue;
+        }
+        let Some(&len) = opts.get(i + 1) else { break };
+        let len = len as usize;
+        h.layer.push(&V4_OPT_LEN, Value::U64(len as u64), base + i + 1, 1);
+        h.nest(2);
+        if len < 2 || i + len > opts.len() {
+            break;
+        }
+        if len > 2 {
+            h.layer.push(&V4_OPT_DATA, Value::bytes(&opts[i + 2..i + len]), base + i + 2, len - 2);
+            h.nest(2);
+        }
+        i += len;
+    }
+}
+
+pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
+    let avail = ctx.data.len().saturating_sub(off);
+    let parsed = Ipv6HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
+    let mut h = Hdr::new(ctx.data, Protocol::Ipv6, off, 40);
+    h.bits(&V6_VERSION, off, 4, 0xf000_0000);
+    h.bits(&V6_TCLASS, off, 4, 0x0ff0_0000);
+    h.bits(&V6_DSCP, off, 4, 0x0fc0_0000);
+    h.nest(2);
+    h.bits(&V6_ECN, off, 4, 0x0030_0000);
+    h.nest(2);
+    h.bits(&V6_FLOW, off, 4, 0x000f_ffff);
+    for f in h.layer.fields.iter_mut().filter(|f| f.depth == 1) {
+        f.depth = 0;
+    }
+    let plen = h.num(&V6_PLEN, off + 4, 2);
+    let nxt = h.num_text(&V6_NXT, off + 6, 1, |p| ip_proto_name(p as u8));
+    let hlim = h.num(&V6_HLIM, off + 7, 1);
+    let src = h.ipv6(&V6_SRC, off + 8);
+    let dst = h.ipv6(&V6_DST, off + 24);
+    let (Some(plen), Some(nxt), Some(src), Some(dst)) = (plen, nxt, src, dst) else {
+        h.layer.length = avail.min(40) as u32;
+        ctx.push(h);
+        if let Err(e) = parsed {
+            ctx.note(
+                Severity::Warning,
+                "truncated",
+                Protocol::Ipv6,
+                off,
+                format!("IPv6 header: {e}"),
+            );
+        }
+        ctx.truncated(Protocol::Ipv6, off, 40);
+        return;
+    };
+    if let Some(v) = h.u(off, 1) {
+        if v >> 4 != 6 {
+            ctx.note(
+                Severity::Warning,
+                "malformed",
+                Protocol::Ipv6,
+                off,
+                format!("IPv6 header with version field {}.", v >> 4),
+            );
+        }
+    }
+    let net = NetAddrs::V6(src, dst);
+    ctx.net = Some(net);
+    let mut end = off + 40 + plen as usize;
+    if plen == 0 {
+        end = ctx.data.len();
+    } else if end > ctx.data.len() && ctx.complete {
+        ctx.note(
+            Severity::Warning,
+            "malformed",
+            Protocol::Ipv6,
+            off + 4,
+            format!(
+                "IPv6 payload length {plen} is larger than the {} bytes that follow the header.",
+                avail.saturating_sub(40)
+            ),
+        );
+    }
+    // Extension headers.
+    let mut next = nxt as u8;
+    let mut cur = off + 40;
+    let mut frag_offset: Option<u64> = None;
+    let mut frag_ident = 0;
+    let mut stopped = false;
+    loop {
+        match next {
+            0 | 60 | 43 => {
+                let (nd, ld) = match next {
+                    0 => (&V6_HOP_NXT, &V6_HOP_LEN),
+                    60 => (&V6_DST_NXT, &V6_DST_LEN),
+                    _ => (&V6_RT_NXT, &V6_RT_LEN),
+                };
+                let Some(n) = h.num_text(nd, cur, 1, |p| ip_proto_name(p as u8)) else {
+                    stopped = true;
+                    break;
+                };
+                let Some(l) = h.num(ld, cur + 1, 1) else {
+                    stopped = true;
+                    break;
+                };
+                let len = (l as usize + 1) * 8;
+                if next == 43 {
+                    h.num(&V6_RT_TYPE, cur + 2, 1);
+                    h.num(&V6_RT_SEGLEFT, cur + 3, 1);
+                } else if let Some(body) = h.slice(cur + 2, len - 2) {
+                    ipv6_options(&mut h, body, cur + 2);
+                }
+                if h.slice(cur, len).is_none() {
+                    stopped = true;
+                    break;
+                }
+                cur += len;
+                next = n as u8;
+            }
+            44 => {
+                let Some(n) = h.num_text(&V6_FRAG_NXT, cur, 1, |p| ip_proto_name(p as u8)) else {
+                    stopped = true;
+                    break;
+                };
+                let Some(fo) = h.bits(&V6_FRAG_OFFSET, cur + 2, 2, 0xfff8) else {
+                    stopped = true;
+                    break;
+                };
+                h.flag(&V6_FRAG_MORE, cur + 2, 2, 0x0001);
+                frag_ident = h.num(&V6_FRAG_IDENT, cur + 4, 4).unwrap_or(0);
+                if h.slice(cur, 8).is_none() {
+                    stopped = true;
+                    break;
+                }
+                frag_offset = Some(fo);
+                cur += 8;
+                next = n as u8;
+            }
+            51 => {
+                let Some(n) = h.num(&V6_AH_NXT, cur, 1) else {
+                    stopped = true;
+                    break;
+                };
+                let Some(l) = h.num(&V6_AH_LEN, cur + 1, 1) else {
+                    stopped = true;
+                    break;
+                };
+                h.num(&V6_AH_SPI, cur + 4, 4);
+                let len = (l as usize + 2) * 4;
+                if h.slice(cur, len).is_none() {
+                    stopped = true;
+                    break;
+                }
+                cur += len;
+                next = n as u8;
+            }
+            _ => break,
+        }
+        if frag_offset.is_some_and(|f| f > 0) {
+            break;
+        }
+    }
+    h.layer.length = (cur.min(ctx.data.len()) - off) as u32;
+    ctx.push(h);
+    if stopped {
+        ctx.truncated(Protocol::Ipv6, cur, 8);
+        return;
+    }
+    let _ = hlim;
+    match frag_offset {
+        Some(fo) if fo > 0 => {
+            ctx.note(
+                Severity::Info,
+                "fragment",
+                Protocol::Ipv6,
+                cur,
+                format!("IPv6 fragment: ID 0x{frag_ident:08x}, data offset {}", fo * 8),
+            );
+            ctx.set_summary(
+                "IPv6",
+                format!(
+                    "IPv6 fragment (off={} ident=0x{frag_ident:08x} nxt={next})",
+                    fo * 8
+                ),
+                format!(
+                    "{} sends {} a piece of a larger packet (bytes from {} on); the pieces are put back together at the destination.",
+                    net.src_string(),
+                    net.dst_string(),
+                    fo * 8
+                ),
+            );
+            ctx.data_layer(cur, end);
+        }
+        _ => {
+            if frag_offset.is_some() {
+                ctx.note(
+                    Severity::Info,
+                    "fragment",
+                    Protocol::Ipv6,
+                    cur,
+                    format!("First IPv6 fragment of ID 0x{frag_ident:08x}; more follow."),
+                );
+            }
+            if next == 59 {
+                ctx.set_summary(
+                    "IPv6",
+                    "IPv6 no next header".into(),
+                    format!("{} sends {} an IPv6 packet with nothing inside.", net.src_string(), net.dst_string()),
+                );
+                ctx.data_layer(cur, end);
+            } else {
+                transport::dispatch(ctx, next, cur, end, hlim);
+            }
+        }
+    }
+    link::trailer(ctx, end);
+}
+
+fn ipv6_options(h: &mut Hdr<'_>, body: &[u8], base: usize) {
+    let mut i = 0;
+    while i < body.len() {
+        let t = body[i];
+        h.layer.push(&V6_OPT_TYPE, Value::U64(u64::from(t)), base + i, 1);
+        h.nest(1);
+        if t == 0 {
+            i += 1;
+            continue;
+        }
+        let Some(&l) = body.get(i + 1) else { break };
+        h.layer.push(&V6_OPT_LEN, Value::U64(u64::from(l)), base + i + 1, 1);
+        h.nest(2);
+        i += 2 + l as usize;
+    }
+}

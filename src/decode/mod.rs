@@ -1,0 +1,427 @@
+//! Frame decoding: raw bytes in, a [`Packet`] layer stack out.
+//!
+//! Decoding is a pure function of the frame's metadata and bytes ([`decode`]). It never panics
+//! (every read is bounds-checked through [`Hdr`]) and never gives up on a packet: when a header
+//! does not fit in the captured bytes, the fields that do fit are still shown and a
+//! "truncated" note says at which layer and byte decoding stopped and why.
+//!
+//! etherparse validates each header and supplies its error messages and number registries; the
+//! fields themselves are read at fixed offsets (as smoltcp's `wire` module does) because every
+//! field must carry its exact byte range and bit mask for the GUI's hex pane.
+//!
+//! Application protocols that need conversation state (HTTP, WebSocket, Socket.IO) are joined
+//! later from the flow pass; this module decodes what a single frame says by itself.
+
+mod arp;
+mod checksum;
+mod icmp;
+mod ip;
+mod link;
+mod transport;
+
+use crate::model::{
+    Base, Field, FieldDef, FrameMeta, Layer, Note, Packet, Protocol, Severity, Value,
+};
+use std::fmt::Write as _;
+
+pub use checksum::ChecksumStatus;
+
+/// Link-layer header types (LINKTYPE_* values) this decoder understands.
+pub mod linktype {
+    pub const NULL: u32 = 0;
+    pub const ETHERNET: u32 = 1;
+    pub const RAW_12: u32 = 12;
+    pub const RAW_14: u32 = 14;
+    pub const RAW: u32 = 101;
+    pub const LOOP: u32 = 108;
+    pub const LINUX_SLL: u32 = 113;
+    pub const IPV4: u32 = 228;
+    pub const IPV6: u32 = 229;
+    pub const LINUX_SLL2: u32 = 276;
+
+    /// Human name of a link type.
+    pub fn name(lt: u32) -> &'static str {
+        match lt {
+            NULL => "BSD loopback (NULL)",
+            ETHERNET => "Ethernet",
+            RAW | RAW_12 | RAW_14 => "Raw IP",
+            LOOP => "OpenBSD loopback (LOOP)",
+            LINUX_SLL => "Linux cooked capture v1 (SLL)",
+            IPV4 => "Raw IPv4",
+            IPV6 => "Raw IPv6",
+            LINUX_SLL2 => "Linux cooked capture v2 (SLL2)",
+            105 => "IEEE 802.11",
+            127 => "IEEE 802.11 + radiotap",
+            _ => "unknown",
+        }
+    }
+}
+
+crate::field_def!(FRAME_NUMBER, "frame.number", "Frame number", Base::Dec, "Position of this packet in the capture, counting from 1.");
+crate::field_def!(FRAME_TIME, "frame.time_epoch", "Arrival time", Base::None, "When the capturing machine saw the frame, in seconds since 1970-01-01 UTC.");
+crate::field_def!(FRAME_IFACE, "frame.interface_id", "Interface", Base::Dec, "Which network interface the frame was captured on.");
+crate::field_def!(FRAME_LEN, "frame.len", "Frame length on the wire", Base::Dec, "How many bytes the frame had on the wire.");
+crate::field_def!(FRAME_CAPLEN, "frame.cap_len", "Captured length", Base::Dec, "How many of those bytes the capture kept (less than the wire length when the snapshot length cut it).");
+crate::field_def!(FRAME_LINKTYPE, "frame.link_type", "Link type", Base::Dec, "Which link-layer header the capture says comes first (LINKTYPE_* number).");
+crate::field_def!(FRAME_COMMENT, "frame.comment", "Comment", Base::None, "A note someone attached to this packet in the capture file.");
+crate::field_def!(DATA_DATA, "data.data", "Data", Base::None, "Bytes after the last header the decoder understood.");
+crate::field_def!(DATA_LEN, "data.len", "Length", Base::Dec, "How many payload bytes there are.");
+
+/// Read-only, bounds-checked view of a header and the layer its fields go into.
+pub(crate) struct Hdr<'a> {
+    pub d: &'a [u8],
+    pub layer: Layer,
+}
+
+impl<'a> Hdr<'a> {
+    pub fn new(d: &'a [u8], protocol: Protocol, offset: usize, length: usize) -> Self {
+        Hdr {
+            d,
+            layer: Layer::new(protocol, offset, length),
+        }
+    }
+
+    /// Big-endian unsigned integer of `len` (1..=8) bytes at `off`, if captured.
+    pub fn u(&self, off: usize, len: usize) -> Option<u64> {
+        let b = self.d.get(off..off.checked_add(len)?)?;
+        Some(b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
+    }
+
+    pub fn slice(&self, off: usize, len: usize) -> Option<&'a [u8]> {
+        self.d.get(off..off.checked_add(len)?)
+    }
+
+    pub fn num(&mut self, def: &'static FieldDef, off: usize, len: usize) -> Option<u64> {
+        let v = self.u(off, len)?;
+        self.layer.push(def, Value::U64(v), off, len);
+        Some(v)
+    }
+
+    /// A numeric field with its own display text.
+    pub fn num_text(
+        &mut self,
+        def: &'static FieldDef,
+        off: usize,
+        len: usize,
+        text: impl FnOnce(u64) -> String,
+    ) -> Option<u64> {
+        let v = self.u(off, len)?;
+        self.layer.push_text(def, Value::U64(v), text(v), off, len);
+        Some(v)
+    }
+
+    /// A sub-byte field: `(raw & mask) >> shift`.
+    pub fn bits(&mut self, def: &'static FieldDef, off: usize, len: usize, mask: u32) -> Option<u64> {
+        let raw = self.u(off, len)?;
+        let v = (raw & u64::from(mask)) >> mask.trailing_zeros();
+        self.layer.push_bits(def, Value::U64(v), off, len, mask);
+        Some(v)
+    }
+
+    pub fn flag(&mut self, def: &'static FieldDef, off: usize, len: usize, mask: u32) -> Option<bool> {
+        let raw = self.u(off, len)?;
+        let v = raw & u64::from(mask) != 0;
+        self.layer.push_bits(def, Value::Bool(v), off, len, mask);
+        Some(v)
+    }
+
+    pub fn mac(&mut self, def: &'static FieldDef, off: usize) -> Option<[u8; 6]> {
+        let b = self.slice(off, 6)?;
+        let mut m = [0u8; 6];
+        m.copy_from_slice(b);
+        self.layer.push(def, Value::Mac(m), off, 6);
+        Some(m)
+    }
+
+    pub fn ipv4(&mut self, def: &'static FieldDef, off: usize) -> Option<[u8; 4]> {
+        let b = self.slice(off, 4)?;
+        let mut a = [0u8; 4];
+        a.copy_from_slice(b);
+        self.layer.push(def, Value::Ipv4(a), off, 4);
+        Some(a)
+    }
+
+    pub fn ipv6(&mut self, def: &'static FieldDef, off: usize) -> Option<[u8; 16]> {
+        let b = self.slice(off, 16)?;
+        let mut a = [0u8; 16];
+        a.copy_from_slice(b);
+        self.layer.push(def, Value::Ipv6(a), off, 16);
+        Some(a)
+    }
+
+    pub fn bytes(&mut self, def: &'static FieldDef, off: usize, len: usize) -> Option<&'a [u8]> {
+        let b = self.slice(off, len)?;
+        self.layer.push(def, Value::bytes(b), off, len);
+        Some(b)
+    }
+
+    /// A derived field (no bytes of its own), e.g. `tcp.len`.
+    pub fn generated(&mut self, def: &'static FieldDef, value: Value, text: Option<String>) {
+        let off = self.layer.offset as usize;
+        self.layer.push(def, value, off, 0);
+        if let (Some(t), Some(f)) = (text, self.layer.fields.last_mut()) {
+            f.text = Some(t.into_boxed_str());
+        }
+    }
+
+    /// Set the depth of the last field.
+    pub fn nest(&mut self, depth: u8) {
+        self.layer.nest(depth);
+    }
+}
+
+/// Network-layer facts later layers need (checksums, summaries).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NetAddrs {
+    V4([u8; 4], [u8; 4]),
+    V6([u8; 16], [u8; 16]),
+}
+
+impl NetAddrs {
+    pub fn src_string(&self) -> String {
+        match self {
+            NetAddrs::V4(s, _) => std::net::Ipv4Addr::from(*s).to_string(),
+            NetAddrs::V6(s, _) => std::net::Ipv6Addr::from(*s).to_string(),
+        }
+    }
+    pub fn dst_string(&self) -> String {
+        match self {
+            NetAddrs::V4(_, d) => std::net::Ipv4Addr::from(*d).to_string(),
+            NetAddrs::V6(_, d) => std::net::Ipv6Addr::from(*d).to_string(),
+        }
+    }
+    pub fn is_loopback(&self) -> bool {
+        match self {
+            NetAddrs::V4(s, d) => s[0] == 127 && d[0] == 127,
+            NetAddrs::V6(s, d) => {
+                let lo = std::net::Ipv6Addr::LOCALHOST.octets();
+                *s == lo && *d == lo
+            }
+        }
+    }
+    /// "1.2.3.4:80" or "[::1]:80"
+    pub fn endpoint(&self, src: bool, port: u16) -> String {
+        let a = if src { self.src_string() } else { self.dst_string() };
+        match self {
+            NetAddrs::V4(..) => format!("{a}:{port}"),
+            NetAddrs::V6(..) => format!("[{a}]:{port}"),
+        }
+    }
+}
+
+/// Decoding state for one frame.
+pub(crate) struct Ctx<'a> {
+    pub data: &'a [u8],
+    pub pkt: Packet,
+    pub net: Option<NetAddrs>,
+    /// The frame came from a loopback interface (checksums are usually left for offload).
+    pub loopback: bool,
+    /// All of the frame was captured.
+    pub complete: bool,
+    /// Ethernet layer index, for a trailer/padding field.
+    pub eth_layer: Option<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn push(&mut self, h: Hdr<'a>) -> usize {
+        self.pkt.layers.push(h.layer);
+        self.pkt.layers.len() - 1
+    }
+
+    pub fn note(
+        &mut self,
+        severity: Severity,
+        kind: &'static str,
+        protocol: Protocol,
+        offset: usize,
+        text: String,
+    ) {
+        self.pkt.notes.push(Note {
+            severity,
+            kind,
+            protocol: Some(protocol.filter_name()),
+            offset: Some(offset as u32),
+            text,
+        });
+    }
+
+    /// Record that a header did not fit in the captured bytes.
+    pub fn truncated(&mut self, p: Protocol, offset: usize, needed: usize) {
+        let have = self.data.len().saturating_sub(offset);
+        let why = if self.complete {
+            "the packet itself is shorter than the header"
+        } else {
+            "the capture kept only part of the frame (snapshot length)"
+        };
+        self.note(
+            Severity::Warning,
+            "truncated",
+            p,
+            offset,
+            format!(
+                "Decoding stopped at {} (byte {offset}): its header needs {needed} bytes, only {have} captured; {why}.",
+                p.short_name()
+            ),
+        );
+    }
+
+    pub fn set_summary(&mut self, protocol: &'static str, summary: String, sentence: String) {
+        self.pkt.protocol = protocol;
+        self.pkt.summary = summary;
+        self.pkt.sentence = sentence;
+    }
+
+    /// Bytes `[offset, end)` not claimed by any decoder become a data layer.
+    pub fn data_layer(&mut self, offset: usize, end: usize) {
+        let end = end.min(self.data.len());
+        if offset >= end {
+            return;
+        }
+        let mut h = Hdr::new(self.data, Protocol::Data, offset, end - offset);
+        h.bytes(&DATA_DATA, offset, end - offset);
+        h.generated(&DATA_LEN, Value::U64((end - offset) as u64), None);
+        self.push(h);
+    }
+}
+
+/// Decode one frame.
+pub fn decode(meta: &FrameMeta, data: &[u8]) -> Packet {
+    decode_with_comments(meta, data, &[])
+}
+
+/// Decode one frame, attaching the capture file's comments for it.
+pub fn decode_with_comments(meta: &FrameMeta, data: &[u8], comments: &[String]) -> Packet {
+    let mut ctx = Ctx {
+        data,
+        pkt: Packet {
+            meta: *meta,
+            layers: Vec::with_capacity(6),
+            ..Packet::default()
+        },
+        net: None,
+        loopback: false,
+        complete: meta.wirelen as usize <= data.len(),
+        eth_layer: None,
+    };
+    frame_layer(&mut ctx, comments);
+    link::dispatch(&mut ctx, meta.link_type);
+    finish(&mut ctx);
+    ctx.pkt
+}
+
+fn frame_layer(ctx: &mut Ctx<'_>, comments: &[String]) {
+    let m = ctx.pkt.meta;
+    let mut l = Layer::new(Protocol::Frame, 0, ctx.data.len());
+    let push_gen = |l: &mut Layer, def, v: Value, text: Option<String>| {
+        l.fields.push(Field {
+            def,
+            value: v,
+            text: text.map(String::into_boxed_str),
+            offset: 0,
+            length: 0,
+            bitmask: None,
+            depth: 0,
+        });
+    };
+    push_gen(&mut l, &FRAME_NUMBER, Value::U64(m.number), None);
+    push_gen(
+        &mut l,
+        &FRAME_TIME,
+        Value::Str(m.timestamp.to_decimal().into()),
+        None,
+    );
+    push_gen(&mut l, &FRAME_IFACE, Value::U64(u64::from(m.interface)), None);
+    push_gen(
+        &mut l,
+        &FRAME_LEN,
+        Value::U64(u64::from(m.wirelen)),
+        Some(format!("{} bytes ({} bits)", m.wirelen, u64::from(m.wirelen) * 8)),
+    );
+    push_gen(
+        &mut l,
+        &FRAME_CAPLEN,
+        Value::U64(u64::from(m.caplen)),
+        Some(format!("{} bytes ({} bits)", m.caplen, u64::from(m.caplen) * 8)),
+    );
+    push_gen(
+        &mut l,
+        &FRAME_LINKTYPE,
+        Value::U64(u64::from(m.link_type)),
+        Some(format!("{} ({})", linktype::name(m.link_type), m.link_type)),
+    );
+    for c in comments {
+        push_gen(&mut l, &FRAME_COMMENT, Value::str(c), None);
+        ctx.pkt.notes.push(Note {
+            severity: Severity::Info,
+            kind: "comment",
+            protocol: Some("frame"),
+            offset: None,
+            text: c.clone(),
+        });
+    }
+    ctx.pkt.layers.push(l);
+}
+
+fn finish(ctx: &mut Ctx<'_>) {
+    if ctx.pkt.protocol.is_empty() {
+        ctx.pkt.protocol = ctx
+            .pkt
+            .layers
+            .iter()
+            .rev()
+            .find(|l| l.protocol != Protocol::Data)
+            .map_or("Frame", |l| l.protocol.short_name());
+    }
+    if ctx.pkt.summary.is_empty() {
+        ctx.pkt.summary = format!("{} frame, {} bytes", ctx.pkt.protocol, ctx.data.len());
+    }
+    if ctx.pkt.sentence.is_empty() {
+        ctx.pkt.sentence = format!(
+            "A {}-byte frame whose contents this decoder does not understand beyond {}.",
+            ctx.pkt.meta.wirelen, ctx.pkt.protocol
+        );
+    }
+    if let Some(n) = &ctx.net {
+        ctx.pkt.source = n.src_string();
+        ctx.pkt.destination = n.dst_string();
+    }
+    if !ctx.complete {
+        let _ = write!(
+            ctx.pkt.summary,
+            " [{} of {} bytes captured]",
+            ctx.pkt.meta.caplen, ctx.pkt.meta.wirelen
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Timestamp;
+
+    fn meta(lt: u32, len: usize) -> FrameMeta {
+        FrameMeta {
+            number: 1,
+            timestamp: Timestamp { ns: 0, digits: 6 },
+            caplen: len as u32,
+            wirelen: len as u32,
+            link_type: lt,
+            interface: 0,
+        }
+    }
+
+    #[test]
+    fn unknown_link_type_keeps_bytes_and_says_so() {
+        let p = decode(&meta(147, 4), &[1, 2, 3, 4]);
+        assert_eq!(p.layers.last().map(|l| l.protocol), Some(Protocol::Data));
+        assert!(p.notes.iter().any(|n| n.text.contains("link type 147")));
+    }
+
+    #[test]
+    fn empty_frame_does_not_panic() {
+        for lt in [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999] {
+            let p = decode(&meta(lt, 0), &[]);
+            assert!(!p.summary.is_empty());
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! TCP (RFC 9293) and UDP (RFC 768), and dispatch on the IP protocol number.
+
+use super::checksum::{judge_transport, ChecksumStatus};
+use super::{icmp, ip::ip_proto_name, Ctx, Hdr, NetAddrs};
+use crate::model::{Base, Protocol, Severity, Value};
+use etherparse::{TcpHeaderSlice, UdpHeaderSlice};
+use std::fmt::Write as _;
+
+crate::field_def!(TCP_SRCPORT, "tcp.srcport", "Source port", Base::Dec, "Port of the sending program: together with the IP address it names one end of the connection.");
+crate::field_def!(TCP_DSTPORT, "tcp.dstport", "Destination port", Base::Dec, "Port of the receiving program (servers listen on well-known ports such as 80 or 443).");
+crate::field_def!(TCP_SEQ_RAW, "tcp.seq_raw", "Sequence number (raw)", Base::Dec, "Number of the first data byte in this segment, counted from a random starting point (the ISN) chosen at SYN time.");
+crate::field_def!(TCP_ACK_RAW, "tcp.ack_raw", "Acknowledgment number (raw)", Base::Dec, "Next byte the sender expects from the other side: everything before it has arrived.");
+crate::field_def!(TCP_HDR_LEN, "tcp.hdr_len", "Header length", Base::Dec, "Length of the TCP header with options, in bytes (the field counts 32-bit words).");
+crate::field_def!(TCP_FLAGS, "tcp.flags", "Flags", Base::Hex(3), "Control bits: SYN opens, FIN closes, RST aborts, ACK says the acknowledgment number is valid, PSH asks to deliver now.");
+crate::field_def!(TCP_F_RES, "tcp.flags.res", "Reserved", Base::None, "Reserved bits, must be zero.");
+crate::field_def!(TCP_F_AE, "tcp.flags.ae", "Accurate ECN", Base::None, "Accurate ECN (formerly the ECN nonce, NS).");
+crate::field_def!(TCP_F_CWR, "tcp.flags.cwr", "Congestion window reduced", Base::None, "The sender slowed down after an ECN congestion signal.");
+crate::field_def!(TCP_F_ECE, "tcp.flags.ece", "ECN-Echo", Base::None, "Tells the other side a router signalled congestion (or, on a SYN, that ECN is supported).");
+crate::field_def!(TCP_F_URG, "tcp.flags.urg", "Urgent", Base::None, "The urgent pointer is valid.");
+crate::field_def!(TCP_F_ACK, "tcp.flags.ack", "Acknowledgment", Base::None, "The acknowledgment number is valid (set on every segment after the first SYN).");
+crate::field_def!(TCP_F_PSH, "tcp.flags.push", "Push", Base::None, "Deliver the data to the application now instead of waiting for more.");
+crate::field_def!(TCP_F_RST, "tcp.flags.reset", "Reset", Base::None, "Abort the connection at once.");
+crate::field_def!(TCP_F_SYN, "tcp.flags.syn", "Syn", Base::None, "Synchronize: opens a connection and announces the starting sequence number.");
+crate::field_def!(TCP_F_FIN, "tcp.flags.fin", "Fin", Base::None, "Finish: the sender has no more data; closes its direction of the connection.");
+crate::field_def!(TCP_F_STR, "tcp.flags.str", "Flags as text", Base::None, "The flags as letters, one position per bit.");
+crate::field_def!(TCP_WINDOW, "tcp.window_size_value", "Window", Base::Dec, "How many more bytes the sender can receive right now (before scaling): TCP's flow control.");
+crate::field_def!(TCP_CHECKSUM, "tcp.checksum", "Checksum", Base::Hex(4), "Detects damage to the segment and to the addresses it was sent between.");
+crate::field_def!(TCP_CHECKSUM_STATUS, "tcp.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified: offloaded or not fully captured).");
+crate::field_def!(TCP_URGENT, "tcp.urgent_pointer", "Urgent pointer", Base::Dec, "Offset of the end of urgent data, when URG is set.");
+crate::field_def!(TCP_OPTIONS, "tcp.options", "Options", Base::None, "Extra header fields, mostly agreed during the handshake.");
+crate::field_def!(TCP_OPT_KIND, "tcp.option_kind", "Option kind", Base::Dec, "Which option (0 end, 1 no-op, 2 MSS, 3 window scale, 4 SACK permitted, 5 SACK, 8 timestamps).");
+crate::field_def!(TCP_OPT_LEN, "tcp.option_len", "Option length", Base::Dec, "Length of the option in bytes.");
+crate::field_def!(TCP_OPT_NOP, "tcp.options.nop", "No-operation", Base::None, "Padding so the next option starts on a 4-byte boundary.");
+crate::field_def!(TCP_OPT_EOL, "tcp.options.eol", "End of option list", Base::None, "No more options follow.");
+crate::field_def!(TCP_OPT_MSS, "tcp.options.mss_val", "Maximum segment size", Base::Dec, "Largest segment payload the sender can receive, announced in the SYN.");
+crate::field_def!(TCP_OPT_WS_SHIFT, "tcp.options.wscale.shift", "Window scale shift", Base::Dec, "Window values from this side are multiplied by 2^shift (lets windows exceed 64 KiB).");
+crate::field_def!(TCP_OPT_WS_MULT, "tcp.options.wscale.multiplier", "Window multiplier", Base::Dec, "2^shift.");
+crate::field_def!(TCP_OPT_SACK_PERM, "tcp.options.sack_perm", "SACK permitted", Base::None, "The sender understands selective acknowledgments.");
+crate::field_def!(TCP_OPT_SACK_LE, "tcp.options.sack_le", "SACK left edge", Base::Dec, "Start of a block of data that arrived out of order.");
+crate::field_def!(TCP_OPT_SACK_RE, "tcp.options.sack_re", "SACK right edge", Base::Dec, "End of that block.");
+crate::field_def!(TCP_OPT_TSVAL, "tcp.options.timestamp.tsval", "Timestamp value", Base::Dec, "Sender's clock when it sent this segment (for round-trip measurement).");
+crate::field_def!(TCP_OPT_TSECR, "tcp.options.timestamp.tsecr", "Timestamp echo reply", Base::Dec, "The latest timestamp value received from the other side, echoed back.");
+crate::field_def!(TCP_OPT_DATA, "tcp.options.data", "Option data", Base::None, "Contents of an option this decoder does not interpret.");
+crate::field_def!(TCP_LEN, "tcp.len", "Segment length", Base::Dec, "Data bytes this segment carries (IP length minus both headers).");
+
+crate::field_def!(UDP_SRCPORT, "udp.srcport", "Source port", Base::Dec, "Port of the sending program.");
+crate::field_def!(UDP_DSTPORT, "udp.dstport", "Destination port", Base::Dec, "Port of the receiving program (53 for DNS).");
+crate::field_def!(UDP_LENGTH, "udp.length", "Length", Base::Dec, "Length of the UDP header (8 bytes) plus data.");
+crate::field_def!(UDP_CHECKSUM, "udp.checksum", "Checksum", Base::Hex(4), "Detects damage to the datagram; 0 over IPv4 means 'not computed'.");
+crate::field_def!(UDP_CHECKSUM_STATUS, "udp.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified, 3 not present).");
+
+/// Continue after an IP header: `off` is where the IP payload starts, `end` where the IP
+/// header says it ends (may be past the captured bytes).
+pub(super) fn dispatch(ctx: &mut Ctx<'_>, proto: u8, off: usize, end: usize, ttl: Option<u64>) {
+    match proto {
+        6 => tcp(ctx, off, end),
+        17 => udp(ctx, off, end),
+        1 => icmp::icmpv4(ctx, off, end, ttl),
+        58 => icmp::icmpv6(ctx, off, end),
+        2 => icmp::igmp(ctx, off, end),
+        p => {
+            let name = ip_proto_name(p);
+            if let Some(net) = ctx.net {
+                ctx.set_summary(
+                    "IP",
+                    format!("IP protocol {name}, not decoded"),
+                    format!(
+                        "{} sends {} a packet of IP protocol {name}, which layerscope does not decode.",
+                        net.src_string(),
+                        net.dst_string()
+                    ),
+                );
+            }
+            ctx.note(
+                Severity::Info,
+                "unsupported",
+                Protocol::Ipv4,
+                off,
+                format!("IP protocol {name} is not decoded; its bytes are shown as data."),
+            );
+            ctx.data_layer(off, end);
+        }
+    }
+}
+
+pub(crate) fn tcp_flags_text(flags: u16) -> String {
+    const NAMES: [(u16, &str); 9] = [
+        (0x001, "FIN"),
+        (0x002, "SYN"),
+        (0x004, "RST"),
+        (0x008, "PSH"),
+        (0x010, "ACK"),
+        (0x020, "URG"),
+        (0x040, "ECE"),
+        (0x080, "CWR"),
+        (0x100, "AE"),
+    ];
+    let mut s = String::new();
+    for (bit, name) in NAMES {
+        if flags & bit != 0 {
+            if !s.is_empty() {
+                s.push_str(", ");
+            }
+            s.push_str(name);
+        }
+    }
+    if s.is_empty() {
+        s.push_str("<None>");
+    }
+    s
+}
+
+fn flags_str(flags: u16) -> String {
+    // Wireshark's 12-position string, most significant bit first.
+    const LETTERS: [char; 12] = ['R', 'R', 'R', 'A', 'C', 'E', 'U', 'A', 'P', 'R', 'S', 'F'];
+    LETTERS
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| if flags & (0x800 >> i) != 0 { c } else { '·' })
+        .collect()
+}
+
+fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+    let cap_end = end.min(ctx.data.len()).max(off.min(ctx.data.len()));
+    let seg = &ctx.data[off.min(ctx.data.len())..cap_end];
+    let parsed = TcpHeaderSlice::from_slice(seg);
+    let d = ctx.data;
+    let mut h = Hdr::new(d, Protocol::Tcp, off, 20);
+    let sp = h.num(&TCP_SRCPORT, off, 2);
+    let dp = h.num(&TCP_DSTPORT, off + 2, 2);
+    let seq = h.num(&TCP_SEQ_RAW, off + 4, 4);
+    let ack = h.num(&TCP_ACK_RAW, off + 8, 4);
+    let hlen = h.u(off + 12, 1).map(|b| (b >> 4) as usize * 4);
+    if let Some(hl) = hlen {
+        h.layer.push_bits(&TCP_HDR_LEN, Value::U64(hl as u64), off + 12, 1, 0xf0);
+        h.nest(0);
+        if let Some(f) = h.layer.fields.last_mut() {
+            f.text = Some(format!("{hl} bytes ({})", hl / 4).into_boxed_str());
+        }
+    }
+    let flags = h.u(off + 12, 2).map(|v| (v & 0x0fff) as u16);
+    if let Some(fl) = flags {
+        h.layer.push_text(
+            &TCP_FLAGS,
+            Value::U64(u64::from(fl)),
+            format!("0x{fl:03x} ({})", tcp_flags_text(fl)),
+            off + 12,
+            2,
+        );
+        if let Some(f) = h.layer.fields.last_mut() {
+            f.bitmask = Some(0x0fff);
+        }
+        h.bits(&TCP_F_RES, off + 12, 2, 0x0e00);
+        for (def, mask) in [
+            (&TCP_F_AE, 0x0100),
+            (&TCP_F_CWR, 0x0080),
+            (&TCP_F_ECE, 0x0040),
+            (&TCP_F_URG, 0x0020),
+            (&TCP_F_ACK, 0x0010),
+            (&TCP_F_PSH, 0x0008),
+            (&TCP_F_RST, 0x0004),
+            (&TCP_F_SYN, 0x0002),
+            (&TCP_F_FIN, 0x0001),
+        ] {
+            h.flag(def, off + 12, 2, mask);
+        }
+        h.layer
+            .push(&TCP_F_STR, Value::Str(flags_str(fl).into()), off + 12, 2);
+        h.nest(1);
+    }
+    let win = h.num(&TCP_WINDOW, off + 14, 2);
+    let stored = h.num(&TCP_CHECKSUM, off + 16, 2);
+    let cs_index = h.layer.fields.len();
+    let urg = h.num(&TCP_URGENT, off + 18, 2);
+    let (Some(sp), Some(dp), Some(seq), Some(ack), Some(hl), Some(fl), Some(win), Some(_urg)) =
+        (sp, dp, seq, ack, hlen, flags, win, urg)
+    else {
+        h.layer.length = seg.len().min(20) as u32;
+        ctx.push(h);
+        ctx.truncated(Protocol::Tcp, off, 20);
+        ctx.set_summary_tcp_partial(sp, dp);
+        return;
+    };
+    if hl < 20 {
+        h.layer.length = 20;
+        ctx.push(h);
+        ctx.note(
+            Severity::Error,
+            "malformed",
+            Protocol::Tcp,
+            off + 12,
+            format!("TCP header length {hl} is less than the minimum of 20 bytes; cannot go on."),
+        );
+        ctx.set_summary_tcp_partial(Some(sp), Some(dp));
+        ctx.data_layer(off + 20, cap_end);
+        return;
+    }
+    // Options.
+    let mut opt_summary = String::new();
+    let opt_end = off + hl;
+    if hl > 20 {
+        let avail_opts = h.slice(off + 20, hl - 20).map_or(0, |s| s.len());
+        let opt_bytes_len = (hl - 20).min(d.len().saturating_sub(off + 20));
+        if opt_bytes_len > 0 {
+            h.bytes(&TCP_OPTIONS, off + 20, opt_bytes_len);
+        }
+        let _ = avail_opts;
+        tcp_options(&mut h, off + 20, opt_end.min(d.len()), &mut opt_summary);
+    }
+    let seg_len = end.saturating_sub(off + hl);
+    h.generated(&TCP_LEN, Value::U64(seg_len as u64), None);
+    // Checksum.
+    if let (Some(net), Some(stored)) = (ctx.net, stored) {
+        let complete = end <= d.len();
+        let (status, correct) = judge_transport(
+            &net,
+            6,
+            &d[off..cap_end],
+            stored as u16,
+            complete,
+            ctx.loopback,
+        );
+        let f = crate::model::Field {
+            def: &TCP_CHECKSUM_STATUS,
+            value: Value::U64(status as u64),
+            text: Some(status.name().into()),
+            offset: (off + 16) as u32,
+            length: 0,
+            bitmask: None,
+            depth: 1,
+        };
+        h.layer.fields.insert(cs_index, f);
+        checksum_note(ctx, Protocol::Tcp, off + 16, status, stored as u16, correct, complete);
+    }
+    h.layer.length = (d.len().saturating_sub(off)).min(hl) as u32;
+    if let Err(e) = &parsed {
+        if seg.len() >= hl {
+            ctx.note(Severity::Warning, "malformed", Protocol::Tcp, off, format!("TCP header: {e}"));
+        }
+    }
+    ctx.push(h);
+    if d.len() < opt_end {
+        ctx.truncated(Protocol::Tcp, off, hl);
+    }
+    // Summary.
+    let mut s = String::with_capacity(96);
+    let _ = write!(s, "{sp} → {dp} [{}] Seq={seq}", tcp_flags_text(fl));
+    if fl & 0x10 != 0 {
+        let _ = write!(s, " Ack={ack}");
+    }
+    let _ = write!(s, " Win={win} Len={seg_len}");
+    if fl & 0x20 != 0 {
+        let _ = write!(s, " Urg={}", _urg);
+    }
+    s.push_str(&opt_summary);
+    let sentence = ctx.net.map_or_else(String::new, |n| {
+        tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack)
+    });
+    ctx.set_summary("TCP", s, sentence);
+    if seg_len > 0 && opt_end < cap_end {
+        ctx.data_layer(opt_end, cap_end);
+    }
+}
+
+impl Ctx<'_> {
+    fn set_summary_tcp_partial(&mut self, sp: Option<u64>, dp: Option<u64>) {
+        let s = match (sp, dp) {
+            (Some(a), Some(b)) => format!("{a} → {b} [TCP header cut short]"),
+            _ => "[TCP header cut short]".into(),
+        };
+        let n = self.net;
+        self.set_summary(
+            "TCP",
+            s,
+            n.map_or_else(String::new, |n| {
+                format!(
+                    "{} sends a TCP segment to {}, but the capture cut its header short.",
+                    n.src_string(),
+                    n.dst_string()
+                )
+            }),
+        );
+    }
+}
+
+fn tcp_sentence(n: &NetAddrs, sp: u16, dp: u16, fl: u16, len: usize, ack: u64) -> String {
+    let a = n.endpoint(true, sp);
+    let b = n.endpoint(false, dp);
+    let syn = fl & 0x02 != 0;
+    let ackf = fl & 0x10 != 0;
+    let fin = fl & 0x01 != 0;
+    let rst = fl & 0x04 != 0;
+    if rst {
+        return format!("{a} aborts its TCP connection with {b} at once (RST).");
+    }
+    if syn && !ackf {
+        return format!("{a} asks {b} to open a TCP connection (SYN).");
+    }
+    if syn && ackf {
+        return format!(
+            "{a} agrees to open the connection and acknowledges {b}'s request (SYN, ACK)."
+        );
+    }
+    if fin {
+        return if len > 0 {
+            format!("{a} sends its last {len} bytes to {b} and closes its side of the connection (FIN).")
+        } else {
+            format!("{a} has nothing more to send and closes its side of the connection with {b} (FIN).")
+        };
+    }
+    if len > 0 {
+        return format!("{a} sends {len} bytes of data to {b} over TCP.");
+    }
+    if ackf {
+        return format!("{a} tells {b} it has received everything before byte {ack} (ACK).");
+    }
+    format!("{a} sends an empty TCP segment to {b}.")
+}
+
+fn checksum_note(
+    ctx: &mut Ctx<'_>,
+    p: Protocol,
+    off: usize,
+    status: ChecksumStatus,
+    stored: u16,
+    correct: Option<u16>,
+    complete: bool,
+) {
+    match (status, correct) {
+        (ChecksumStatus::Bad, Some(c)) => ctx.note(
+            Severity::Warning,
+            "checksum",
+            p,
+            off,
+            format!("{} checksum 0x{stored:04x} is wrong; it should be 0x{c:04x}.", p.short_name()),
+        ),
+        (ChecksumStatus::Unverified, Some(c)) => ctx.note(
+            Severity::Info,
+            "checksum",
+            p,
+            off,
+            format!(
+                "{} checksum 0x{stored:04x} not verified (it should be 0x{c:04x}): the sending machine left it for the network card to fill in (checksum offload), as it does on loopback.",
+                p.short_name()
+            ),
+        ),
+        (ChecksumStatus::Unverified, None) if !complete => ctx.note(
+            Severity::Info,
+            "checksum",
+            p,
+            off,
+            format!("{} checksum not verified: not all of the packet was captured.", p.short_name()),
+        ),
+        _ => {}
+    }
+}
+
+fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) {
+    let mut i = start;
+    while i < end {
+        let Some(kind) = h.u(i, 1) else { break };
+        h.layer.push(&TCP_OPT_KIND, Value::U64(kind), i, 1);
+        h.nest(1);
+        match kind {
+            0 => {
+                h.layer.push(&TCP_OPT_EOL, Value::None, i, 1);
+                h.nest(2);
+                break;
+            }
+            1 => {
+                h.layer.push(&TCP_OPT_NOP, Value::None, i, 1);
+                h.nest(2);
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(len) = h.u(i + 1, 1) else { break };
+        let len = len as usize;
+        h.layer.push(&TCP_OPT_LEN, Value::U64(len as u64), i + 1, 1);
+        h.nest(2);
+        if len < 2 || i + len > end {
+            break;
+        }
+        match (kind, len) {
+            (2, 4) => {
+                if let Some(v) = h.num(&TCP_OPT_MSS, i + 2, 2) {
+                    h.nest(2);
+                    let _ = write!(summary, " MSS={v}");
+                }
+            }
+            (3, 3) => {
+                if let Some(v) = h.num(&TCP_OPT_WS_SHIFT, i + 2, 1) {
+                    h.nest(2);
+                    let mult = 1u64 << v.min(14);
+                    h.layer.push(&TCP_OPT_WS_MULT, Value::U64(mult), i + 2, 1);
+                    h.nest(2);
+                    let _ = write!(summary, " WS={mult}");
+                }
+            }
+            (4, 2) => {
+                h.layer.push(&TCP_OPT_SACK_PERM, Value::None, i, 2);
+                h.nest(2);
+                summary.push_str(" SACK_PERM");
+            }
+            (5, l) if l >= 10 && (l - 2) % 8 == 0 => {
+                let mut j = i + 2;
+                let mut first = true;
+                while j + 8 <= i + len {
+                    let le = h.num(&TCP_OPT_SACK_LE, j, 4);
+                    h.nest(2);
+                    let re = h.num(&TCP_OPT_SACK_RE, j + 4, 4);
+                    h.nest(2);
+                    if first {
+                        if let (Some(le), Some(re)) = (le, re) {
+                            let _ = write!(summary, " SLE={le} SRE={re}");
+                        }
+                        first = false;
+                    }
+                    j += 8;
+                }
+            }
+            (8, 10) => {
+                let v = h.num(&TCP_OPT_TSVAL, i + 2, 4);
+                h.nest(2);
+                let e = h.num(&TCP_OPT_TSECR, i + 6, 4);
+                h.nest(2);
+                if let (Some(v), Some(e)) = (v, e) {
+                    let _ = write!(summary, " TSval={v} TSecr={e}");
+                }
+            }
+            _ => {
+                if len > 2 {
+                    h.bytes(&TCP_OPT_DATA, i + 2, len - 2);
+                    h.nest(2);
+                }
+            }
+        }
+        i += len;
+    }
+}
+
+fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+    let d = ctx.data;
+    let cap_end = end.min(d.len()).max(off.min(d.len()));
+    let parsed = UdpHeaderSlice::from_slice(&d[off.min(d.len())..cap_end]);
+    let mut h = Hdr::new(d, Protocol::Udp, off, 8);
+    let sp = h.num(&UDP_SRCPORT, off, 2);
+    let dp = h.num(&UDP_DSTPORT, off + 2, 2);
+    let len = h.num(&UDP_LENGTH, off + 4, 2);
+    let stored = h.num(&UDP_CHECKSUM, off + 6, 2);
+    let (Some(sp), Some(dp), Some(len), Some(stored)) = (sp, dp, len, stored) else {
+        h.layer.length = (cap_end - off.min(cap_end)).min(8) as u32;
+        ctx.push(h);
+        ctx.truncated(Protocol::Udp, off, 8);
+        return;
+    };
+    let _ = parsed;
+    let len = len as usize;
+    let ip_len = end.saturating_sub(off);
+    let mut udp_end = end;
+    if len < 8 || len > ip_len {
+        ctx.note(
+            Severity::Warning,
+            "malformed",
+            Protocol::Udp,
+            off + 4,
+            format!("UDP length {len} does not fit the {ip_len} bytes the IP header gives it."),
+        );
+    } else {
+        udp_end = off + len;
+    }
+    if let Some(net) = ctx.net {
+        let complete = udp_end <= d.len();
+        let (status, correct) = if stored == 0 && matches!(net, NetAddrs::V4(..)) {
+            (ChecksumStatus::NotPresent, None)
+        } else {
+            judge_transport(
+                &net,
+                17,
+                &d[off..udp_end.min(d.len())],
+                stored as u16,
+                complete,
+                ctx.loopback,
+            )
+        };
+        h.generated(
+            &UDP_CHECKSUM_STATUS,
+            Value::U64(status as u64),
+            Some(status.name().to_string()),
+        );
+        h.nest(1);
+        if let Some(f) = h.layer.fields.last_mut() {
+            f.offset = (off + 6) as u32;
+        }
+        checksum_note(ctx, Protocol::Udp, off + 6, status, stored as u16, correct, complete);
+    }
+    ctx.push(h);
+    let payload = udp_end.saturating_sub(off + 8);
+    if let Some(n) = ctx.net {
+        ctx.set_summary(
+            "UDP",
+            format!("{sp} → {dp} Len={payload}"),
+            format!(
+                "{} sends a {payload}-byte UDP datagram to {}: no connection, no acknowledgement, no retransmission.",
+                n.endpoint(true, sp as u16),
+                n.endpoint(false, dp as u16)
+            ),
+        );
+    }
+    ctx.data_layer(off + 8, udp_end.min(d.len()));
+}

@@ -1,0 +1,10 @@
+//! layerscope: makes the network stack visible.
+//!
+//! Data flows one way: [`capture`] finds frames in files (and later live sources), [`decode`]
+//! turns one frame into a [`model::Packet`] layer stack, and the CLI and GUI only read the model.
+//! See `docs/architecture.md`.
+
+pub mod capture;
+pub mod decode;
+pub mod model;
+pub mod output;

@@ -1,0 +1,227 @@
+//! The `layerscope` command line. Errors become messages here (anyhow); the library below uses
+//! typed errors (thiserror).
+//!
+//! Exit codes: 0 success; 1 the file could not be opened or is not a capture; 2 bad usage
+//! (clap); 3 the capture is damaged — every packet before the damage was still printed.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use layerscope::capture::store::{map_file, PacketStore};
+use layerscope::capture::{CaptureError, Reader};
+use layerscope::decode::decode_with_comments;
+use layerscope::output;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The capture bundled with the binary, decoded when no arguments are given.
+const SAMPLE: &[u8] = include_bytes!("../assets/socketio-chat.pcap");
+const SAMPLE_NAME: &str = "assets/socketio-chat.pcap";
+
+#[derive(Parser)]
+#[command(name = "layerscope", version, about = "See every packet on the OSI and TCP/IP layers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One summary line per packet, like `tshark -r`.
+    Text,
+    /// One JSON object per packet (see docs/json.md).
+    Jsonl,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decode every packet of a capture file.
+    Decode {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Stop after this many packets.
+        #[arg(long, short = 'c')]
+        count: Option<u64>,
+    },
+    /// Explain one packet layer by layer, with every field and a marked hex dump.
+    Explain {
+        file: PathBuf,
+        /// Packet number, counting from 1 as tshark does.
+        #[arg(long, short = 'p')]
+        packet: u64,
+    },
+}
+
+/// Exit code for a damaged capture (packets before the damage were printed).
+const EXIT_DAMAGED: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => {
+            eprintln!("layerscope: no file given, decoding the bundled sample {SAMPLE_NAME}");
+            decode_bytes(SAMPLE, Format::Text, None)
+        }
+        Some(Command::Decode {
+            file,
+            format,
+            count,
+        }) => decode_file(&file, format, count),
+        Some(Command::Explain { file, packet }) => explain_file(&file, packet),
+    };
+    match result {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(damage)) => {
+            eprintln!("layerscope: warning: {damage}");
+            eprintln!("layerscope: every packet before the damage was decoded");
+            ExitCode::from(EXIT_DAMAGED)
+        }
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("layerscope: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn open_bytes(path: &Path) -> Result<Bytes> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if len == 0 {
+        return Ok(Bytes::Owned(Vec::new()));
+    }
+    Ok(Bytes::Mapped(
+        map_file(path).with_context(|| format!("cannot read {}", path.display()))?,
+    ))
+}
+
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+fn decode_file(path: &Path, format: Format, count: Option<u64>) -> Result<Option<String>> {
+    let bytes = open_bytes(path)?;
+    decode_bytes(&bytes, format, count)
+        .with_context(|| format!("{}", path.display()))
+}
+
+/// Stream-decode a capture: memory stays bounded whatever the file size (nothing is indexed).
+fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Option<String>> {
+    let mut reader = Reader::new(bytes).map_err(capture_error)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let bar = progress_bar(bytes.len() as u64);
+    let mut line = String::with_capacity(256);
+    let mut first_ts = None;
+    let mut n = 0u64;
+    while let Some(raw) = reader.next_packet() {
+        if count.is_some_and(|c| n >= c) {
+            break;
+        }
+        n += 1;
+        let p = decode_with_comments(&raw.meta, raw.data, &raw.comments);
+        match format {
+            Format::Text => {
+                let first = *first_ts.get_or_insert(p.meta.timestamp.ns);
+                line.clear();
+                output::text_line(&mut line, &p, first);
+                line.push('\n');
+                out.write_all(line.as_bytes())?;
+            }
+            Format::Jsonl => {
+                output::write_json(&mut out, &p)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        if let Some(b) = &bar {
+            if n % 8192 == 0 {
+                b.set_position(reader.position() as u64);
+            }
+        }
+    }
+    out.flush()?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if count.is_some_and(|c| n >= c) {
+        return Ok(None);
+    }
+    Ok(reader.error().map(|e| e.to_string()))
+}
+
+fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
+    // Only for files that take more than a moment, and only on a terminal.
+    if total < 32 * 1024 * 1024 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} decoding [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    Some(bar)
+}
+
+fn capture_error(e: CaptureError) -> anyhow::Error {
+    anyhow::Error::new(e)
+}
+
+fn explain_file(path: &Path, number: u64) -> Result<Option<String>> {
+    if number == 0 {
+        bail!("packet numbers start at 1");
+    }
+    let bar = progress_bar(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
+    let store = PacketStore::open(path, |done, _| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let i = (number - 1) as usize;
+    let (Some(meta), Some(data)) = (store.meta(i), store.data(i)) else {
+        let damage = store
+            .error()
+            .map_or(String::new(), |e| format!(" (reading stopped early: {e})"));
+        bail!(
+            "{} has {} packets; there is no packet {number}{damage}",
+            path.display(),
+            store.len()
+        );
+    };
+    let p = decode_with_comments(&meta, data, store.comments(meta.number));
+    let iface = store
+        .interfaces()
+        .get(meta.interface as usize)
+        .and_then(|i| i.name.as_deref());
+    let text = output::explain(&p, data, iface);
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(None)
+}

@@ -1,0 +1,311 @@
+//! The layer model: what every view, the CLI, the tests and the fuzzers read.
+//!
+//! A decoded packet is a stack of [`Layer`]s, outermost first. Each layer knows which protocol it
+//! is, where it sits in the OSI 7-layer model and in the TCP/IP 4-layer model, and which bytes of
+//! the frame it covers. Each layer holds a flat list of [`Field`]s in display order; a field's
+//! `depth` turns that list into a tree (flags under the flags byte, option parts under the
+//! option), which is cheaper to build than nested vectors and trivial to serialise.
+//!
+//! Why byte ranges everywhere: the byte range (plus a bit mask for sub-byte fields) is the one
+//! thing that links the field tree, the hex pane and the encapsulation strip. A field without an
+//! exact range could not be highlighted, so every field has one.
+//!
+//! Why `&'static FieldDef`: names, labels and explanations never change at run time. Keeping them
+//! in static tables means building a field costs a few integer stores, which is what lets the
+//! decoder build a full tree for millions of packets per second.
+
+mod layers;
+mod value;
+
+pub use layers::{osi_name, tcpip_name, Osi, Protocol, TcpIp};
+pub use value::{format_mac, Base, Value};
+
+use serde::Serialize;
+
+/// Static description of a field: Wireshark's display-filter name, a human label and a one-line
+/// explanation of what the field is for (shown as a tooltip in the GUI).
+#[derive(Debug)]
+pub struct FieldDef {
+    /// Wireshark display-filter name where Wireshark has one (`ip.ttl`), else our own in the same
+    /// style (`websocket.payload_unmasked`).
+    pub name: &'static str,
+    /// Short human label ("Time to live").
+    pub label: &'static str,
+    /// How numbers are shown (decimal, hex of a given width).
+    pub base: Base,
+    /// One plain sentence: what the field is for.
+    pub explain: &'static str,
+}
+
+/// Shorthand used by protocol modules to declare their field tables.
+#[macro_export]
+macro_rules! field_def {
+    ($ident:ident, $name:expr, $label:expr, $base:expr, $explain:expr) => {
+        pub static $ident: $crate::model::FieldDef = $crate::model::FieldDef {
+            name: $name,
+            label: $label,
+            base: $base,
+            explain: $explain,
+        };
+    };
+}
+
+/// One decoded field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub def: &'static FieldDef,
+    pub value: Value,
+    /// Display text when the default formatting of `value` is not enough (e.g. "Echo (ping)
+    /// request"). `None`: see [`Field::display`].
+    pub text: Option<Box<str>>,
+    /// Byte offset in the frame.
+    pub offset: u32,
+    /// Length in bytes.
+    pub length: u32,
+    /// For sub-byte fields: which bits of the covered bytes (big-endian over `length` bytes).
+    pub bitmask: Option<u32>,
+    /// Nesting depth in the layer's field tree (0 = top level).
+    pub depth: u8,
+}
+
+impl Field {
+    pub fn name(&self) -> &'static str {
+        self.def.name
+    }
+
+    /// The text shown for the value ("64", "0x0800", "Echo (ping) request (8)").
+    pub fn display(&self) -> String {
+        match &self.text {
+            Some(t) => t.to_string(),
+            None => self.value.format(self.def.base),
+        }
+    }
+
+    /// Byte range in the frame.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.offset as usize..(self.offset as usize + self.length as usize)
+    }
+}
+
+/// One protocol layer of a packet.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub protocol: Protocol,
+    /// Byte offset of the layer's first byte in the frame.
+    pub offset: u32,
+    /// Bytes covered by this layer's header (and, for the payload layer, its data).
+    pub length: u32,
+    pub fields: Vec<Field>,
+}
+
+impl Layer {
+    pub fn new(protocol: Protocol, offset: usize, length: usize) -> Self {
+        Layer {
+            protocol,
+            offset: offset as u32,
+            length: length as u32,
+            fields: Vec::with_capacity(16),
+        }
+    }
+
+    pub fn osi(&self) -> Osi {
+        self.protocol.osi()
+    }
+
+    pub fn tcpip(&self) -> TcpIp {
+        self.protocol.tcpip()
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.offset as usize..(self.offset as usize + self.length as usize)
+    }
+
+    /// First field with this name.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.def.name == name)
+    }
+
+    /// Append a field; `offset`/`length` are frame-absolute.
+    pub fn push(&mut self, def: &'static FieldDef, value: Value, offset: usize, length: usize) {
+        self.fields.push(Field {
+            def,
+            value,
+            text: None,
+            offset: offset as u32,
+            length: length as u32,
+            bitmask: None,
+            depth: 0,
+        });
+    }
+
+    /// Append a field with its own display text.
+    pub fn push_text(
+        &mut self,
+        def: &'static FieldDef,
+        value: Value,
+        text: String,
+        offset: usize,
+        length: usize,
+    ) {
+        self.push(def, value, offset, length);
+        if let Some(f) = self.fields.last_mut() {
+            f.text = Some(text.into_boxed_str());
+        }
+    }
+
+    /// Append a sub-byte field (flags, IHL, DSCP) with its bit mask, one level deeper.
+    pub fn push_bits(
+        &mut self,
+        def: &'static FieldDef,
+        value: Value,
+        offset: usize,
+        length: usize,
+        mask: u32,
+    ) {
+        self.push(def, value, offset, length);
+        if let Some(f) = self.fields.last_mut() {
+            f.bitmask = Some(mask);
+            f.depth = 1;
+        }
+    }
+
+    /// Set the depth of the last pushed field.
+    pub fn nest(&mut self, depth: u8) {
+        if let Some(f) = self.fields.last_mut() {
+            f.depth = depth;
+        }
+    }
+}
+
+/// How serious a note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Something the decoder wants the reader to know: a truncated header, a bad checksum, a link
+/// type it does not decode. Kept with the packet, never silently dropped.
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub severity: Severity,
+    /// Short machine-readable kind: "truncated", "checksum", "malformed", "unsupported", "comment".
+    pub kind: &'static str,
+    /// Which protocol the note is about (its filter name), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<&'static str>,
+    /// Byte offset in the frame the note is about, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+    pub text: String,
+}
+
+/// Where the packet came from, as stored in the capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    /// Nanoseconds since the Unix epoch.
+    pub ns: i64,
+    /// Digits after the decimal point at the capture's resolution (6 for µs, 9 for ns).
+    pub digits: u8,
+}
+
+impl Timestamp {
+    /// Seconds since the epoch as text, at the capture's resolution ("1234.567890").
+    pub fn to_decimal(self) -> String {
+        format_seconds(self.ns, self.digits)
+    }
+}
+
+/// Format a nanosecond count as seconds with `digits` decimals (truncating, as tshark does).
+pub fn format_seconds(ns: i64, digits: u8) -> String {
+    let neg = ns < 0;
+    let a = ns.unsigned_abs();
+    let secs = a / 1_000_000_000;
+    let frac = a % 1_000_000_000;
+    let digits = digits.min(9);
+    let sign = if neg { "-" } else { "" };
+    if digits == 0 {
+        return format!("{sign}{secs}");
+    }
+    let scaled = frac / 10u64.pow(9 - u32::from(digits));
+    format!("{sign}{secs}.{scaled:0width$}", width = digits as usize)
+}
+
+/// Metadata of a captured frame (everything but the bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FrameMeta {
+    /// 1-based, as tshark counts.
+    pub number: u64,
+    pub timestamp: Timestamp,
+    /// Bytes captured.
+    pub caplen: u32,
+    /// Bytes on the wire.
+    pub wirelen: u32,
+    /// LINKTYPE_* value.
+    pub link_type: u32,
+    /// Interface index in the capture (pcapng IDB order across sections; 0 for pcap).
+    pub interface: u32,
+}
+
+/// A decoded packet: the layer stack plus everything the list and the CLI show about it.
+#[derive(Debug, Clone, Default)]
+pub struct Packet {
+    pub meta: FrameMeta,
+    pub layers: Vec<Layer>,
+    pub notes: Vec<Note>,
+    /// Wireshark-style Info column.
+    pub summary: String,
+    /// Plain-language sentence for students.
+    pub sentence: String,
+    /// Source column (network address, else link address).
+    pub source: String,
+    /// Destination column.
+    pub destination: String,
+    /// Protocol column: the innermost decoded protocol's short name.
+    pub protocol: &'static str,
+}
+
+impl Packet {
+    /// All fields of the packet with this Wireshark name, in frame order.
+    pub fn fields_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
+        self.layers
+            .iter()
+            .flat_map(|l| l.fields.iter())
+            .filter(move |f| f.def.name == name)
+    }
+
+    /// First field with this name.
+    pub fn field<'a>(&'a self, name: &'a str) -> Option<&'a Field> {
+        self.fields_named(name).next()
+    }
+
+    /// The layer of a protocol, if present.
+    pub fn layer(&self, p: Protocol) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.protocol == p)
+    }
+
+    pub fn note(&mut self, severity: Severity, kind: &'static str, text: String) {
+        self.notes.push(Note {
+            severity,
+            kind,
+            protocol: None,
+            offset: None,
+            text,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_formatting_follows_resolution() {
+        assert_eq!(format_seconds(1_500_000_000, 6), "1.500000");
+        assert_eq!(format_seconds(1_123_456_789, 9), "1.123456789");
+        assert_eq!(format_seconds(-1_500_000_000, 6), "-1.500000");
+        assert_eq!(format_seconds(42, 0), "0");
+    }
+}

@@ -1,0 +1,127 @@
+//! Typed field values and how they are shown.
+
+use serde::ser::{Serialize, Serializer};
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// How a number is shown: Wireshark's BASE_DEC / BASE_HEX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    Dec,
+    /// Hex with this many digits, "0x" prefixed.
+    Hex(u8),
+    /// Not a number (addresses, text, booleans, bytes).
+    None,
+}
+
+/// A field's typed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A label-only field (a header group, an option with no value).
+    None,
+    U64(u64),
+    I64(i64),
+    Bool(bool),
+    Ipv4([u8; 4]),
+    Ipv6([u8; 16]),
+    Mac([u8; 6]),
+    Bytes(Box<[u8]>),
+    Str(Box<str>),
+}
+
+impl Value {
+    pub fn bytes(b: &[u8]) -> Value {
+        Value::Bytes(b.into())
+    }
+
+    pub fn str(s: &str) -> Value {
+        Value::Str(s.into())
+    }
+
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Value::U64(v) => Some(*v),
+            Value::I64(v) => u64::try_from(*v).ok(),
+            Value::Bool(b) => Some(u64::from(*b)),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::U64(v) => Some(*v != 0),
+            _ => None,
+        }
+    }
+
+    /// Default display text.
+    pub fn format(&self, base: Base) -> String {
+        match self {
+            Value::None => String::new(),
+            Value::U64(v) => match base {
+                Base::Hex(w) => format!("0x{:0width$x}", v, width = w as usize),
+                _ => v.to_string(),
+            },
+            Value::I64(v) => v.to_string(),
+            Value::Bool(b) => if *b { "Set" } else { "Not set" }.to_string(),
+            Value::Ipv4(a) => Ipv4Addr::from(*a).to_string(),
+            Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
+            Value::Mac(m) => format_mac(m),
+            Value::Bytes(b) => hex_colon(b),
+            Value::Str(s) => s.to_string(),
+        }
+    }
+
+    /// Text used where a plain string is wanted (JSON for addresses/bytes, filters).
+    pub fn to_plain(&self) -> String {
+        match self {
+            Value::Bool(b) => b.to_string(),
+            other => other.format(Base::Dec),
+        }
+    }
+}
+
+/// `aa:bb:cc:dd:ee:ff`
+pub fn format_mac(m: &[u8; 6]) -> String {
+    hex_colon(m)
+}
+
+/// Bytes as colon-separated hex, the way tshark prints byte fields.
+pub fn hex_colon(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len() * 3);
+    for (i, x) in b.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::None => s.serialize_none(),
+            Value::U64(v) => s.serialize_u64(*v),
+            Value::I64(v) => s.serialize_i64(*v),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Str(v) => s.serialize_str(v),
+            other => s.serialize_str(&other.format(Base::None)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(Value::U64(0x800).format(Base::Hex(4)), "0x0800");
+        assert_eq!(Value::U64(64).format(Base::Dec), "64");
+        assert_eq!(Value::Mac([0, 1, 2, 0xa, 0xb, 0xff]).format(Base::None), "00:01:02:0a:0b:ff");
+        assert_eq!(Value::Ipv4([127, 0, 0, 1]).format(Base::None), "127.0.0.1");
+        assert_eq!(Value::Bool(true).to_plain(), "true");
+    }
+}
