@@ -19,7 +19,11 @@ const SAMPLE: &[u8] = include_bytes!("../assets/socketio-chat.pcap");
 const SAMPLE_NAME: &str = "assets/socketio-chat.pcap";
 
 #[derive(Parser)]
-#[command(name = "layerscope", version, about = "See every packet on the OSI and TCP/IP layers")]
+#[command(
+    name = "layerscope",
+    version,
+    about = "See every packet on the OSI and TCP/IP layers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -101,9 +105,9 @@ fn open_bytes(path: &Path) -> Result<Bytes> {
     if len == 0 {
         return Ok(Bytes::Owned(Vec::new()));
     }
-    Ok(Bytes::Mapped(
-        map_file(path).with_context(|| format!("cannot read {}", path.display()))?,
-    ))
+    Ok(Bytes::Mapped(map_file(path).with_context(|| {
+        format!("cannot read {}", path.display())
+    })?))
 }
 
 enum Bytes {
@@ -123,8 +127,7 @@ impl std::ops::Deref for Bytes {
 
 fn decode_file(path: &Path, format: Format, count: Option<u64>) -> Result<Option<String>> {
     let bytes = open_bytes(path)?;
-    decode_bytes(&bytes, format, count)
-        .with_context(|| format!("{}", path.display()))
+    decode_bytes(&bytes, format, count).with_context(|| format!("{}", path.display()))
 }
 
 /// Stream-decode a capture: memory stays bounded whatever the file size (nothing is indexed).

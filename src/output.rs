@@ -105,12 +105,7 @@ pub fn write_json<W: std::io::Write>(w: &mut W, p: &Packet) -> serde_json::Resul
 /// length, info.
 pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
     let rel = p.meta.timestamp.ns - first_ts_ns;
-    let _ = write!(
-        out,
-        "{:>6} {:>11} ",
-        p.meta.number,
-        format_seconds(rel, 6)
-    );
+    let _ = write!(out, "{:>6} {:>11} ", p.meta.number, format_seconds(rel, 6));
     if p.source.is_empty() && p.destination.is_empty() {
         out.push_str("? → ?");
     } else {
@@ -143,7 +138,11 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
     let _ = writeln!(s, "Summary:  {} {}", p.protocol, p.summary);
     let _ = writeln!(s, "In words: {}", p.sentence);
     s.push('\n');
-    let _ = writeln!(s, "{:<22} {:<14} Headers in this packet", "OSI layer", "TCP/IP layer");
+    let _ = writeln!(
+        s,
+        "{:<22} {:<14} Headers in this packet",
+        "OSI layer", "TCP/IP layer"
+    );
     let _ = writeln!(s, "{:-<22} {:-<14} {:-<40}", "", "", "");
     for osi in Osi::ALL.iter().rev() {
         let here: Vec<&Layer> = p.layers.iter().filter(|l| l.osi() == *osi).collect();
@@ -156,7 +155,14 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
             "—".to_string()
         } else {
             here.iter()
-                .map(|l| format!("{} [{}..{})", l.protocol.short_name(), l.offset, l.offset + l.length))
+                .map(|l| {
+                    format!(
+                        "{} [{}..{})",
+                        l.protocol.short_name(),
+                        l.offset,
+                        l.offset + l.length
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -193,7 +199,9 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
             } else {
                 format!("{}..{}", f.offset, f.offset + f.length)
             };
-            let mask = f.bitmask.map_or(String::new(), |b| format!(" mask 0x{b:x}"));
+            let mask = f
+                .bitmask
+                .map_or(String::new(), |b| format!(" mask 0x{b:x}"));
             let _ = writeln!(
                 s,
                 "{indent}{:<32} = {:<28} [{range}{mask}]  {}",
@@ -254,7 +262,11 @@ pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
         }
         s.push(' ');
         for b in chunk {
-            s.push(if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' });
+            s.push(if b.is_ascii_graphic() || *b == b' ' {
+                *b as char
+            } else {
+                '.'
+            });
         }
         s.push('\n');
         s.push_str("      ");
@@ -273,7 +285,15 @@ pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
         .iter()
         .enumerate()
         .skip(1)
-        .map(|(i, l)| format!("{} = {} [{}..{})", layer_tag(i), l.protocol.short_name(), l.offset, l.offset + l.length))
+        .map(|(i, l)| {
+            format!(
+                "{} = {} [{}..{})",
+                layer_tag(i),
+                l.protocol.short_name(),
+                l.offset,
+                l.offset + l.length
+            )
+        })
         .collect();
     s.push_str(&legend.join(", "));
     s.push('\n');

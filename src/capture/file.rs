@@ -230,12 +230,11 @@ impl<'a> Reader<'a> {
                         ),
                     });
                 }
-                let (_, hdr) = pcap_parser::parse_pcap_header(buf).map_err(|e| {
-                    CaptureError::Damaged {
+                let (_, hdr) =
+                    pcap_parser::parse_pcap_header(buf).map_err(|e| CaptureError::Damaged {
                         offset: 0,
                         what: format!("unreadable pcap header: {e:?}"),
-                    }
-                })?;
+                    })?;
                 let be = hdr.is_bigendian();
                 let nanos = hdr.is_nanosecond_precision();
                 let modified = hdr.magic_number == 0xa1b2_cd34 || hdr.magic_number == 0x34cd_b2a1;
@@ -488,7 +487,10 @@ impl<'a> Reader<'a> {
                     );
                     i.ts_offset = idb.ts_offset();
                     i.name = idb.if_name().and_then(|r| r.ok()).map(str::to_string);
-                    i.description = idb.if_description().and_then(|r| r.ok()).map(str::to_string);
+                    i.description = idb
+                        .if_description()
+                        .and_then(|r| r.ok())
+                        .map(str::to_string);
                     self.interfaces.push(i);
                 }
                 Block::EnhancedPacket(epb) => {
@@ -638,8 +640,16 @@ mod tests {
             v.extend_from_slice(&if be { x.to_be_bytes() } else { x.to_le_bytes() })
         };
         w32(&mut v, 0xa1b2c3d4);
-        v.extend_from_slice(&if be { 2u16.to_be_bytes() } else { 2u16.to_le_bytes() });
-        v.extend_from_slice(&if be { 4u16.to_be_bytes() } else { 4u16.to_le_bytes() });
+        v.extend_from_slice(&if be {
+            2u16.to_be_bytes()
+        } else {
+            2u16.to_le_bytes()
+        });
+        v.extend_from_slice(&if be {
+            4u16.to_be_bytes()
+        } else {
+            4u16.to_le_bytes()
+        });
         w32(&mut v, 0);
         w32(&mut v, 0);
         w32(&mut v, 65535);
@@ -668,11 +678,17 @@ mod tests {
         }
         f.truncate(f.len() - 2);
         let mut r = Reader::new(&f).expect("header");
-        assert_eq!(r.next_packet().map(|p| p.data.to_vec()), Some(vec![1, 2, 3, 4]));
+        assert_eq!(
+            r.next_packet().map(|p| p.data.to_vec()),
+            Some(vec![1, 2, 3, 4])
+        );
         assert!(r.next_packet().is_none());
         let e = r.error().cloned().expect("error");
         assert_eq!(e.offset(), Some(44));
-        assert!(e.to_string().contains("packet 2 claims 4 bytes but only 2"), "{e}");
+        assert!(
+            e.to_string().contains("packet 2 claims 4 bytes but only 2"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -683,7 +699,10 @@ mod tests {
         f.extend_from_slice(&u32::MAX.to_be_bytes());
         let mut r = Reader::new(&f).expect("header");
         assert!(r.next_packet().is_none());
-        assert!(matches!(r.error(), Some(CaptureError::Damaged { offset: 24, .. })));
+        assert!(matches!(
+            r.error(),
+            Some(CaptureError::Damaged { offset: 24, .. })
+        ));
     }
 
     #[test]
@@ -698,7 +717,10 @@ mod tests {
         f.extend_from_slice(&28u32.to_le_bytes());
         let mut r = Reader::new(&f).expect("magic");
         assert!(r.next_packet().is_none());
-        assert!(matches!(r.error(), Some(CaptureError::Truncated { offset: 0, .. })));
+        assert!(matches!(
+            r.error(),
+            Some(CaptureError::Truncated { offset: 0, .. })
+        ));
     }
 
     #[test]

@@ -5,19 +5,97 @@ use crate::model::{format_mac, Base, Protocol};
 use etherparse::ArpPacketSlice;
 use std::net::Ipv4Addr;
 
-crate::field_def!(HW_TYPE, "arp.hw.type", "Hardware type", Base::Dec, "Kind of link addresses being resolved (1 = Ethernet).");
-crate::field_def!(PROTO_TYPE, "arp.proto.type", "Protocol type", Base::Hex(4), "Kind of network addresses being resolved (0x0800 = IPv4).");
-crate::field_def!(HW_SIZE, "arp.hw.size", "Hardware size", Base::Dec, "Length of a link address in bytes (6 for MAC addresses).");
-crate::field_def!(PROTO_SIZE, "arp.proto.size", "Protocol size", Base::Dec, "Length of a network address in bytes (4 for IPv4).");
-crate::field_def!(OPCODE, "arp.opcode", "Opcode", Base::Dec, "1 = request (who has?), 2 = reply (is at).");
-crate::field_def!(SRC_HW, "arp.src.hw_mac", "Sender MAC", Base::None, "Link address of the machine sending this ARP message.");
-crate::field_def!(SRC_IP, "arp.src.proto_ipv4", "Sender IP", Base::None, "IP address of the machine sending this ARP message.");
-crate::field_def!(DST_HW, "arp.dst.hw_mac", "Target MAC", Base::None, "Link address being asked for (zero in a request) or answered to.");
-crate::field_def!(DST_IP, "arp.dst.proto_ipv4", "Target IP", Base::None, "IP address whose owner is being looked for.");
-crate::field_def!(SRC_HW_OTHER, "arp.src.hw", "Sender hardware address", Base::None, "Link address of the sender (non-Ethernet).");
-crate::field_def!(SRC_PROTO_OTHER, "arp.src.proto", "Sender protocol address", Base::None, "Network address of the sender (non-IPv4).");
-crate::field_def!(DST_HW_OTHER, "arp.dst.hw", "Target hardware address", Base::None, "Link address of the target (non-Ethernet).");
-crate::field_def!(DST_PROTO_OTHER, "arp.dst.proto", "Target protocol address", Base::None, "Network address of the target (non-IPv4).");
+crate::field_def!(
+    HW_TYPE,
+    "arp.hw.type",
+    "Hardware type",
+    Base::Dec,
+    "Kind of link addresses being resolved (1 = Ethernet)."
+);
+crate::field_def!(
+    PROTO_TYPE,
+    "arp.proto.type",
+    "Protocol type",
+    Base::Hex(4),
+    "Kind of network addresses being resolved (0x0800 = IPv4)."
+);
+crate::field_def!(
+    HW_SIZE,
+    "arp.hw.size",
+    "Hardware size",
+    Base::Dec,
+    "Length of a link address in bytes (6 for MAC addresses)."
+);
+crate::field_def!(
+    PROTO_SIZE,
+    "arp.proto.size",
+    "Protocol size",
+    Base::Dec,
+    "Length of a network address in bytes (4 for IPv4)."
+);
+crate::field_def!(
+    OPCODE,
+    "arp.opcode",
+    "Opcode",
+    Base::Dec,
+    "1 = request (who has?), 2 = reply (is at)."
+);
+crate::field_def!(
+    SRC_HW,
+    "arp.src.hw_mac",
+    "Sender MAC",
+    Base::None,
+    "Link address of the machine sending this ARP message."
+);
+crate::field_def!(
+    SRC_IP,
+    "arp.src.proto_ipv4",
+    "Sender IP",
+    Base::None,
+    "IP address of the machine sending this ARP message."
+);
+crate::field_def!(
+    DST_HW,
+    "arp.dst.hw_mac",
+    "Target MAC",
+    Base::None,
+    "Link address being asked for (zero in a request) or answered to."
+);
+crate::field_def!(
+    DST_IP,
+    "arp.dst.proto_ipv4",
+    "Target IP",
+    Base::None,
+    "IP address whose owner is being looked for."
+);
+crate::field_def!(
+    SRC_HW_OTHER,
+    "arp.src.hw",
+    "Sender hardware address",
+    Base::None,
+    "Link address of the sender (non-Ethernet)."
+);
+crate::field_def!(
+    SRC_PROTO_OTHER,
+    "arp.src.proto",
+    "Sender protocol address",
+    Base::None,
+    "Network address of the sender (non-IPv4)."
+);
+crate::field_def!(
+    DST_HW_OTHER,
+    "arp.dst.hw",
+    "Target hardware address",
+    Base::None,
+    "Link address of the target (non-Ethernet)."
+);
+crate::field_def!(
+    DST_PROTO_OTHER,
+    "arp.dst.proto",
+    "Target protocol address",
+    Base::None,
+    "Network address of the target (non-IPv4)."
+);
 
 pub(super) fn arp(ctx: &mut Ctx<'_>, off: usize) {
     let rest = &ctx.data[off.min(ctx.data.len())..];

@@ -7,31 +7,169 @@ use etherparse::{Icmpv4Slice, Icmpv6Slice};
 use std::net::Ipv6Addr;
 
 crate::field_def!(ICMP_TYPE, "icmp.type", "Type", Base::Dec, "What kind of ICMP message: 8 echo request (ping), 0 echo reply, 3 destination unreachable, 11 time exceeded.");
-crate::field_def!(ICMP_CODE, "icmp.code", "Code", Base::Dec, "Detail within the type (for unreachable: 0 network, 1 host, 3 port).");
-crate::field_def!(ICMP_CHECKSUM, "icmp.checksum", "Checksum", Base::Hex(4), "Detects damage to the ICMP message.");
-crate::field_def!(ICMP_CHECKSUM_STATUS, "icmp.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified).");
-crate::field_def!(ICMP_IDENT, "icmp.ident", "Identifier", Base::Dec, "Chosen by the pinging program to match replies to its requests.");
-crate::field_def!(ICMP_SEQ, "icmp.seq", "Sequence number", Base::Dec, "Counts the pings: 1, 2, 3...");
-crate::field_def!(ICMP_UNUSED, "icmp.unused", "Unused", Base::None, "Unused bytes, zero.");
+crate::field_def!(
+    ICMP_CODE,
+    "icmp.code",
+    "Code",
+    Base::Dec,
+    "Detail within the type (for unreachable: 0 network, 1 host, 3 port)."
+);
+crate::field_def!(
+    ICMP_CHECKSUM,
+    "icmp.checksum",
+    "Checksum",
+    Base::Hex(4),
+    "Detects damage to the ICMP message."
+);
+crate::field_def!(
+    ICMP_CHECKSUM_STATUS,
+    "icmp.checksum.status",
+    "Checksum status",
+    Base::Dec,
+    "Whether the checksum matched (1 good, 0 bad, 2 not verified)."
+);
+crate::field_def!(
+    ICMP_IDENT,
+    "icmp.ident",
+    "Identifier",
+    Base::Dec,
+    "Chosen by the pinging program to match replies to its requests."
+);
+crate::field_def!(
+    ICMP_SEQ,
+    "icmp.seq",
+    "Sequence number",
+    Base::Dec,
+    "Counts the pings: 1, 2, 3..."
+);
+crate::field_def!(
+    ICMP_UNUSED,
+    "icmp.unused",
+    "Unused",
+    Base::None,
+    "Unused bytes, zero."
+);
 
-crate::field_def!(ICMP6_TYPE, "icmpv6.type", "Type", Base::Dec, "What kind of ICMPv6 message: 128/129 ping, 133-137 neighbour discovery, 1 unreachable.");
-crate::field_def!(ICMP6_CODE, "icmpv6.code", "Code", Base::Dec, "Detail within the type.");
-crate::field_def!(ICMP6_CHECKSUM, "icmpv6.checksum", "Checksum", Base::Hex(4), "Detects damage to the message and its addresses.");
-crate::field_def!(ICMP6_CHECKSUM_STATUS, "icmpv6.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified).");
-crate::field_def!(ICMP6_ECHO_ID, "icmpv6.echo.identifier", "Identifier", Base::Hex(4), "Matches echo replies to requests.");
-crate::field_def!(ICMP6_ECHO_SEQ, "icmpv6.echo.sequence_number", "Sequence", Base::Dec, "Counts the pings.");
-crate::field_def!(ICMP6_RESERVED, "icmpv6.reserved", "Reserved", Base::None, "Reserved bytes.");
-crate::field_def!(ICMP6_NS_TARGET, "icmpv6.nd.ns.target_address", "Target address", Base::None, "The IPv6 address whose link address is wanted (IPv6's ARP).");
-crate::field_def!(ICMP6_NA_FLAGS, "icmpv6.nd.na.flag", "Flags", Base::Hex(8), "Router, solicited and override flags.");
-crate::field_def!(ICMP6_NA_TARGET, "icmpv6.nd.na.target_address", "Target address", Base::None, "The address this advertisement is about.");
-crate::field_def!(ICMP6_RA_HOPLIMIT, "icmpv6.nd.ra.cur_hop_limit", "Cur hop limit", Base::Dec, "Hop limit hosts should use.");
-crate::field_def!(ICMP6_RA_LIFETIME, "icmpv6.nd.ra.router_lifetime", "Router lifetime", Base::Dec, "Seconds this router may be used as default router.");
-crate::field_def!(ICMP6_MTU, "icmpv6.mtu", "MTU", Base::Dec, "Largest packet the next link can carry.");
+crate::field_def!(
+    ICMP6_TYPE,
+    "icmpv6.type",
+    "Type",
+    Base::Dec,
+    "What kind of ICMPv6 message: 128/129 ping, 133-137 neighbour discovery, 1 unreachable."
+);
+crate::field_def!(
+    ICMP6_CODE,
+    "icmpv6.code",
+    "Code",
+    Base::Dec,
+    "Detail within the type."
+);
+crate::field_def!(
+    ICMP6_CHECKSUM,
+    "icmpv6.checksum",
+    "Checksum",
+    Base::Hex(4),
+    "Detects damage to the message and its addresses."
+);
+crate::field_def!(
+    ICMP6_CHECKSUM_STATUS,
+    "icmpv6.checksum.status",
+    "Checksum status",
+    Base::Dec,
+    "Whether the checksum matched (1 good, 0 bad, 2 not verified)."
+);
+crate::field_def!(
+    ICMP6_ECHO_ID,
+    "icmpv6.echo.identifier",
+    "Identifier",
+    Base::Hex(4),
+    "Matches echo replies to requests."
+);
+crate::field_def!(
+    ICMP6_ECHO_SEQ,
+    "icmpv6.echo.sequence_number",
+    "Sequence",
+    Base::Dec,
+    "Counts the pings."
+);
+crate::field_def!(
+    ICMP6_RESERVED,
+    "icmpv6.reserved",
+    "Reserved",
+    Base::None,
+    "Reserved bytes."
+);
+crate::field_def!(
+    ICMP6_NS_TARGET,
+    "icmpv6.nd.ns.target_address",
+    "Target address",
+    Base::None,
+    "The IPv6 address whose link address is wanted (IPv6's ARP)."
+);
+crate::field_def!(
+    ICMP6_NA_FLAGS,
+    "icmpv6.nd.na.flag",
+    "Flags",
+    Base::Hex(8),
+    "Router, solicited and override flags."
+);
+crate::field_def!(
+    ICMP6_NA_TARGET,
+    "icmpv6.nd.na.target_address",
+    "Target address",
+    Base::None,
+    "The address this advertisement is about."
+);
+crate::field_def!(
+    ICMP6_RA_HOPLIMIT,
+    "icmpv6.nd.ra.cur_hop_limit",
+    "Cur hop limit",
+    Base::Dec,
+    "Hop limit hosts should use."
+);
+crate::field_def!(
+    ICMP6_RA_LIFETIME,
+    "icmpv6.nd.ra.router_lifetime",
+    "Router lifetime",
+    Base::Dec,
+    "Seconds this router may be used as default router."
+);
+crate::field_def!(
+    ICMP6_MTU,
+    "icmpv6.mtu",
+    "MTU",
+    Base::Dec,
+    "Largest packet the next link can carry."
+);
 
-crate::field_def!(IGMP_TYPE, "igmp.type", "Type", Base::Hex(2), "0x11 membership query, 0x16/0x22 membership report, 0x17 leave group.");
-crate::field_def!(IGMP_MAXRESP, "igmp.max_resp", "Max response time", Base::Dec, "How long hosts may wait before answering a query (tenths of a second).");
-crate::field_def!(IGMP_CHECKSUM, "igmp.checksum", "Checksum", Base::Hex(4), "Detects damage to the message.");
-crate::field_def!(IGMP_MADDR, "igmp.maddr", "Multicast address", Base::None, "The multicast group the message is about.");
+crate::field_def!(
+    IGMP_TYPE,
+    "igmp.type",
+    "Type",
+    Base::Hex(2),
+    "0x11 membership query, 0x16/0x22 membership report, 0x17 leave group."
+);
+crate::field_def!(
+    IGMP_MAXRESP,
+    "igmp.max_resp",
+    "Max response time",
+    Base::Dec,
+    "How long hosts may wait before answering a query (tenths of a second)."
+);
+crate::field_def!(
+    IGMP_CHECKSUM,
+    "igmp.checksum",
+    "Checksum",
+    Base::Hex(4),
+    "Detects damage to the message."
+);
+crate::field_def!(
+    IGMP_MADDR,
+    "igmp.maddr",
+    "Multicast address",
+    Base::None,
+    "The multicast group the message is about."
+);
 
 fn icmp_type_name(t: u8, c: u8) -> String {
     let base = match t {
@@ -70,16 +208,32 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>
     let parsed = Icmpv4Slice::from_slice(&d[off.min(d.len())..cap_end]);
     let mut h = Hdr::new(d, Protocol::Icmp, off, 8);
     let code = h.u(off + 1, 1).unwrap_or(0) as u8;
-    let t = h.num_text(&ICMP_TYPE, off, 1, |t| format!("{} ({t})", icmp_type_name(t as u8, code)));
+    let t = h.num_text(&ICMP_TYPE, off, 1, |t| {
+        format!("{} ({t})", icmp_type_name(t as u8, code))
+    });
     h.num(&ICMP_CODE, off + 1, 1);
     let stored = h.num(&ICMP_CHECKSUM, off + 2, 2);
     if let (Some(stored), true) = (stored, end <= d.len() && parsed.is_ok()) {
         let ok = fold(ones_sum(0, &d[off..end])) == 0xffff;
-        let st = if ok { ChecksumStatus::Good } else { ChecksumStatus::Bad };
-        h.generated(&ICMP_CHECKSUM_STATUS, Value::U64(st as u64), Some(st.name().into()));
+        let st = if ok {
+            ChecksumStatus::Good
+        } else {
+            ChecksumStatus::Bad
+        };
+        h.generated(
+            &ICMP_CHECKSUM_STATUS,
+            Value::U64(st as u64),
+            Some(st.name().into()),
+        );
         h.nest(1);
         if !ok {
-            ctx.note(Severity::Warning, "checksum", Protocol::Icmp, off + 2, format!("ICMP checksum 0x{stored:04x} is wrong."));
+            ctx.note(
+                Severity::Warning,
+                "checksum",
+                Protocol::Icmp,
+                off + 2,
+                format!("ICMP checksum 0x{stored:04x} is wrong."),
+            );
         }
     }
     let Some(t) = t else {
@@ -90,7 +244,9 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>
     let t = t as u8;
     let mut summary = icmp_type_name(t, code);
     let net = ctx.net;
-    let (src, dst) = net.map_or((String::new(), String::new()), |n| (n.src_string(), n.dst_string()));
+    let (src, dst) = net.map_or((String::new(), String::new()), |n| {
+        (n.src_string(), n.dst_string())
+    });
     let sentence;
     match t {
         0 | 8 => {
@@ -117,7 +273,10 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>
             );
         }
         _ => {
-            sentence = format!("{src} sends {dst} an ICMP message: {}.", summary.to_lowercase());
+            sentence = format!(
+                "{src} sends {dst} an ICMP message: {}.",
+                summary.to_lowercase()
+            );
         }
     }
     h.layer.length = (cap_end - off.min(cap_end)).min(8) as u32;
@@ -155,7 +314,9 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = Icmpv6Slice::from_slice(&d[off.min(d.len())..cap_end]);
     let mut h = Hdr::new(d, Protocol::Icmpv6, off, 4);
-    let t = h.num_text(&ICMP6_TYPE, off, 1, |t| format!("{} ({t})", icmpv6_type_name(t as u8)));
+    let t = h.num_text(&ICMP6_TYPE, off, 1, |t| {
+        format!("{} ({t})", icmpv6_type_name(t as u8))
+    });
     h.num(&ICMP6_CODE, off + 1, 1);
     let stored = h.num(&ICMP6_CHECKSUM, off + 2, 2);
     if let (Some(stored), Some(net), true) = (stored, ctx.net, end <= d.len() && parsed.is_ok()) {
@@ -168,10 +329,20 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         } else {
             ChecksumStatus::Bad
         };
-        h.generated(&ICMP6_CHECKSUM_STATUS, Value::U64(st as u64), Some(st.name().into()));
+        h.generated(
+            &ICMP6_CHECKSUM_STATUS,
+            Value::U64(st as u64),
+            Some(st.name().into()),
+        );
         h.nest(1);
         if st == ChecksumStatus::Bad {
-            ctx.note(Severity::Warning, "checksum", Protocol::Icmpv6, off + 2, format!("ICMPv6 checksum 0x{stored:04x} is wrong."));
+            ctx.note(
+                Severity::Warning,
+                "checksum",
+                Protocol::Icmpv6,
+                off + 2,
+                format!("ICMPv6 checksum 0x{stored:04x} is wrong."),
+            );
         }
     }
     let Some(t) = t else {
@@ -180,9 +351,22 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         return;
     };
     let t = t as u8;
-    let (src, dst) = ctx.net.map_or((String::new(), String::new()), |n| (n.src_string(), n.dst_string()));
+    let (src, dst) = ctx.net.map_or((String::new(), String::new()), |n| {
+        (n.src_string(), n.dst_string())
+    });
     let mut summary = icmpv6_type_name(t).to_string();
     let mut hdr_len = 4;
+    let hop_limit = d
+        .get(4..)
+        .and(
+            ctx.pkt
+                .layers
+                .iter()
+                .rev()
+                .find(|l| l.protocol == Protocol::Ipv6),
+        )
+        .and_then(|l| l.field("ipv6.hlim"))
+        .and_then(|f| f.value.as_u64());
     let sentence = match t {
         128 | 129 => {
             let id = h.num(&ICMP6_ECHO_ID, off + 4, 2);
@@ -190,6 +374,9 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             hdr_len = 8;
             if let (Some(id), Some(seq)) = (id, seq) {
                 summary = format!("{summary} id=0x{id:04x}, seq={seq}");
+                if let Some(hl) = hop_limit {
+                    summary.push_str(&format!(", hop limit={hl}"));
+                }
             }
             if t == 128 {
                 format!("{src} asks {dst} 'are you there?' (ping: ICMPv6 echo request).")
@@ -232,7 +419,10 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         1 | 3 | 4 => {
             h.bytes(&ICMP6_RESERVED, off + 4, 4);
             hdr_len = 8;
-            format!("{src} tells {dst} that a packet could not be delivered: {}.", summary.to_lowercase())
+            format!(
+                "{src} tells {dst} that a packet could not be delivered: {}.",
+                summary.to_lowercase()
+            )
         }
         _ => format!("{src} sends {dst} an ICMPv6 message: {summary}."),
     };
@@ -263,7 +453,9 @@ pub(super) fn igmp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         ctx.truncated(Protocol::Igmp, off, 8);
         return;
     };
-    let g = group.map_or(String::new(), |a| format!(" {}", std::net::Ipv4Addr::from(a)));
+    let g = group.map_or(String::new(), |a| {
+        format!(" {}", std::net::Ipv4Addr::from(a))
+    });
     let name = match t {
         0x11 => "Membership Query",
         0x12 => "Membership Report v1",
@@ -276,7 +468,9 @@ pub(super) fn igmp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     ctx.set_summary(
         "IGMP",
         format!("{name}{g}"),
-        format!("{src} tells the local routers which multicast groups it wants to receive ({name})."),
+        format!(
+            "{src} tells the local routers which multicast groups it wants to receive ({name})."
+        ),
     );
     ctx.data_layer(off + 8, cap_end);
 }

@@ -5,55 +5,331 @@ use super::{link, transport, Ctx, Hdr, NetAddrs};
 use crate::model::{Base, Protocol, Severity, Value};
 use etherparse::{IpNumber, Ipv4HeaderSlice, Ipv6HeaderSlice};
 
-crate::field_def!(V4_VERSION, "ip.version", "Version", Base::Dec, "IP version: 4 here.");
-crate::field_def!(V4_HDR_LEN, "ip.hdr_len", "Header length", Base::Dec, "Length of the IPv4 header in bytes (the field counts 32-bit words: 5 means 20 bytes).");
-crate::field_def!(V4_DSFIELD, "ip.dsfield", "Differentiated services", Base::Hex(2), "Traffic class byte: priority (DSCP) and congestion signalling (ECN).");
-crate::field_def!(V4_DSCP, "ip.dsfield.dscp", "DSCP", Base::Dec, "Differentiated Services Code Point: how routers should prioritise this packet.");
-crate::field_def!(V4_ECN, "ip.dsfield.ecn", "ECN", Base::Dec, "Explicit Congestion Notification: routers can mark congestion here instead of dropping.");
-crate::field_def!(V4_LEN, "ip.len", "Total length", Base::Dec, "Length of the whole IP packet (header + data) in bytes.");
-crate::field_def!(V4_ID, "ip.id", "Identification", Base::Hex(4), "Number shared by all fragments of one original packet, so they can be put back together.");
-crate::field_def!(V4_FLAGS, "ip.flags", "Flags", Base::Hex(2), "Fragmentation control bits.");
-crate::field_def!(V4_RB, "ip.flags.rb", "Reserved bit", Base::None, "Must be zero.");
-crate::field_def!(V4_DF, "ip.flags.df", "Don't fragment", Base::None, "Routers must not split this packet; if it is too big they drop it and say so (ICMP).");
-crate::field_def!(V4_MF, "ip.flags.mf", "More fragments", Base::None, "More fragments of the same original packet follow this one.");
-crate::field_def!(V4_FRAG, "ip.frag_offset", "Fragment offset", Base::Dec, "Where this fragment's data belongs in the original packet, in bytes (the field counts 8-byte units).");
+crate::field_def!(
+    V4_VERSION,
+    "ip.version",
+    "Version",
+    Base::Dec,
+    "IP version: 4 here."
+);
+crate::field_def!(
+    V4_HDR_LEN,
+    "ip.hdr_len",
+    "Header length",
+    Base::Dec,
+    "Length of the IPv4 header in bytes (the field counts 32-bit words: 5 means 20 bytes)."
+);
+crate::field_def!(
+    V4_DSFIELD,
+    "ip.dsfield",
+    "Differentiated services",
+    Base::Hex(2),
+    "Traffic class byte: priority (DSCP) and congestion signalling (ECN)."
+);
+crate::field_def!(
+    V4_DSCP,
+    "ip.dsfield.dscp",
+    "DSCP",
+    Base::Dec,
+    "Differentiated Services Code Point: how routers should prioritise this packet."
+);
+crate::field_def!(
+    V4_ECN,
+    "ip.dsfield.ecn",
+    "ECN",
+    Base::Dec,
+    "Explicit Congestion Notification: routers can mark congestion here instead of dropping."
+);
+crate::field_def!(
+    V4_LEN,
+    "ip.len",
+    "Total length",
+    Base::Dec,
+    "Length of the whole IP packet (header + data) in bytes."
+);
+crate::field_def!(
+    V4_ID,
+    "ip.id",
+    "Identification",
+    Base::Hex(4),
+    "Number shared by all fragments of one original packet, so they can be put back together."
+);
+crate::field_def!(
+    V4_FLAGS,
+    "ip.flags",
+    "Flags",
+    Base::Hex(2),
+    "Fragmentation control bits."
+);
+crate::field_def!(
+    V4_RB,
+    "ip.flags.rb",
+    "Reserved bit",
+    Base::None,
+    "Must be zero."
+);
+crate::field_def!(
+    V4_DF,
+    "ip.flags.df",
+    "Don't fragment",
+    Base::None,
+    "Routers must not split this packet; if it is too big they drop it and say so (ICMP)."
+);
+crate::field_def!(
+    V4_MF,
+    "ip.flags.mf",
+    "More fragments",
+    Base::None,
+    "More fragments of the same original packet follow this one."
+);
+crate::field_def!(
+    V4_FRAG,
+    "ip.frag_offset",
+    "Fragment offset",
+    Base::Dec,
+    "Where this fragment's data belongs in the original packet, in 8-byte units."
+);
 crate::field_def!(V4_TTL, "ip.ttl", "Time to live", Base::Dec, "Hop limit: every router subtracts one and drops the packet at zero, so loops cannot last forever.");
-crate::field_def!(V4_PROTO, "ip.proto", "Protocol", Base::Dec, "Which protocol the data carries: 6 TCP, 17 UDP, 1 ICMP.");
+crate::field_def!(
+    V4_PROTO,
+    "ip.proto",
+    "Protocol",
+    Base::Dec,
+    "Which protocol the data carries: 6 TCP, 17 UDP, 1 ICMP."
+);
 crate::field_def!(V4_CHECKSUM, "ip.checksum", "Header checksum", Base::Hex(4), "Detects damage to the IPv4 header (not the data); recomputed by every router because TTL changes.");
-crate::field_def!(V4_CHECKSUM_STATUS, "ip.checksum.status", "Checksum status", Base::Dec, "Whether the header checksum matched (1 good, 0 bad, 2 not verified).");
-crate::field_def!(V4_SRC, "ip.src", "Source address", Base::None, "IP address of the sender.");
-crate::field_def!(V4_DST, "ip.dst", "Destination address", Base::None, "IP address the packet is for.");
-crate::field_def!(V4_OPT_TYPE, "ip.opt.type", "Option type", Base::Dec, "Which IPv4 option this is (0 end, 1 no-op, 7 record route, 68 timestamp, 148 router alert).");
-crate::field_def!(V4_OPT_LEN, "ip.opt.len", "Option length", Base::Dec, "Length of the option in bytes.");
-crate::field_def!(V4_OPT_DATA, "ip.opt.data", "Option data", Base::None, "The option's contents.");
+crate::field_def!(
+    V4_CHECKSUM_STATUS,
+    "ip.checksum.status",
+    "Checksum status",
+    Base::Dec,
+    "Whether the header checksum matched (1 good, 0 bad, 2 not verified)."
+);
+crate::field_def!(
+    V4_SRC,
+    "ip.src",
+    "Source address",
+    Base::None,
+    "IP address of the sender."
+);
+crate::field_def!(
+    V4_DST,
+    "ip.dst",
+    "Destination address",
+    Base::None,
+    "IP address the packet is for."
+);
+crate::field_def!(
+    V4_OPT_TYPE,
+    "ip.opt.type",
+    "Option type",
+    Base::Dec,
+    "Which IPv4 option this is (0 end, 1 no-op, 7 record route, 68 timestamp, 148 router alert)."
+);
+crate::field_def!(
+    V4_OPT_LEN,
+    "ip.opt.len",
+    "Option length",
+    Base::Dec,
+    "Length of the option in bytes."
+);
+crate::field_def!(
+    V4_OPT_DATA,
+    "ip.opt.data",
+    "Option data",
+    Base::None,
+    "The option's contents."
+);
 
-crate::field_def!(V6_VERSION, "ipv6.version", "Version", Base::Dec, "IP version: 6 here.");
-crate::field_def!(V6_TCLASS, "ipv6.tclass", "Traffic class", Base::Hex(2), "Priority (DSCP) and congestion signalling (ECN), as IPv4's DS field.");
-crate::field_def!(V6_DSCP, "ipv6.tclass.dscp", "DSCP", Base::Dec, "Differentiated Services Code Point.");
-crate::field_def!(V6_ECN, "ipv6.tclass.ecn", "ECN", Base::Dec, "Explicit Congestion Notification.");
-crate::field_def!(V6_FLOW, "ipv6.flow", "Flow label", Base::Hex(5), "Lets routers keep the packets of one flow together on the same path.");
-crate::field_def!(V6_PLEN, "ipv6.plen", "Payload length", Base::Dec, "Bytes after the 40-byte IPv6 header (extension headers included).");
-crate::field_def!(V6_NXT, "ipv6.nxt", "Next header", Base::Dec, "What follows: an extension header or the transport protocol (6 TCP, 17 UDP, 58 ICMPv6).");
-crate::field_def!(V6_HLIM, "ipv6.hlim", "Hop limit", Base::Dec, "IPv6's TTL: decremented by every router, dropped at zero.");
-crate::field_def!(V6_SRC, "ipv6.src", "Source address", Base::None, "IPv6 address of the sender.");
-crate::field_def!(V6_DST, "ipv6.dst", "Destination address", Base::None, "IPv6 address the packet is for.");
-crate::field_def!(V6_HOP_NXT, "ipv6.hopopts.nxt", "Hop-by-hop: next header", Base::Dec, "What follows the hop-by-hop options header.");
-crate::field_def!(V6_HOP_LEN, "ipv6.hopopts.len", "Hop-by-hop: length", Base::Dec, "Header length in 8-byte units, not counting the first 8 bytes.");
-crate::field_def!(V6_DST_NXT, "ipv6.dstopts.nxt", "Destination options: next header", Base::Dec, "What follows the destination options header.");
-crate::field_def!(V6_DST_LEN, "ipv6.dstopts.len", "Destination options: length", Base::Dec, "Header length in 8-byte units, not counting the first 8 bytes.");
-crate::field_def!(V6_OPT_TYPE, "ipv6.opt.type", "Option type", Base::Hex(2), "Which option (0 Pad1, 1 PadN, 5 router alert).");
-crate::field_def!(V6_OPT_LEN, "ipv6.opt.length", "Option length", Base::Dec, "Length of the option data in bytes.");
-crate::field_def!(V6_RT_NXT, "ipv6.routing.nxt", "Routing: next header", Base::Dec, "What follows the routing header.");
-crate::field_def!(V6_RT_LEN, "ipv6.routing.len", "Routing: length", Base::Dec, "Header length in 8-byte units, not counting the first 8 bytes.");
-crate::field_def!(V6_RT_TYPE, "ipv6.routing.type", "Routing type", Base::Dec, "Kind of source routing requested.");
-crate::field_def!(V6_RT_SEGLEFT, "ipv6.routing.segleft", "Segments left", Base::Dec, "How many listed nodes are still to be visited.");
-crate::field_def!(V6_FRAG_NXT, "ipv6.fraghdr.nxt", "Fragment: next header", Base::Dec, "Protocol of the original (unfragmented) packet's data.");
-crate::field_def!(V6_FRAG_OFFSET, "ipv6.fraghdr.offset", "Fragment offset", Base::Dec, "Where this fragment belongs in the original data, in 8-byte units.");
-crate::field_def!(V6_FRAG_MORE, "ipv6.fraghdr.more", "More fragments", Base::None, "More fragments of the same packet follow.");
-crate::field_def!(V6_FRAG_IDENT, "ipv6.fraghdr.ident", "Identification", Base::Hex(8), "Number shared by all fragments of one original packet.");
-crate::field_def!(V6_AH_NXT, "ah.next_header", "AH: next header", Base::Dec, "What follows the authentication header.");
-crate::field_def!(V6_AH_LEN, "ah.length", "AH: length", Base::Dec, "Length in 32-bit words minus 2.");
-crate::field_def!(V6_AH_SPI, "ah.spi", "AH: SPI", Base::Hex(8), "Security association this packet belongs to.");
+crate::field_def!(
+    V6_VERSION,
+    "ipv6.version",
+    "Version",
+    Base::Dec,
+    "IP version: 6 here."
+);
+crate::field_def!(
+    V6_TCLASS,
+    "ipv6.tclass",
+    "Traffic class",
+    Base::Hex(2),
+    "Priority (DSCP) and congestion signalling (ECN), as IPv4's DS field."
+);
+crate::field_def!(
+    V6_DSCP,
+    "ipv6.tclass.dscp",
+    "DSCP",
+    Base::Dec,
+    "Differentiated Services Code Point."
+);
+crate::field_def!(
+    V6_ECN,
+    "ipv6.tclass.ecn",
+    "ECN",
+    Base::Dec,
+    "Explicit Congestion Notification."
+);
+crate::field_def!(
+    V6_FLOW,
+    "ipv6.flow",
+    "Flow label",
+    Base::Hex(5),
+    "Lets routers keep the packets of one flow together on the same path."
+);
+crate::field_def!(
+    V6_PLEN,
+    "ipv6.plen",
+    "Payload length",
+    Base::Dec,
+    "Bytes after the 40-byte IPv6 header (extension headers included)."
+);
+crate::field_def!(
+    V6_NXT,
+    "ipv6.nxt",
+    "Next header",
+    Base::Dec,
+    "What follows: an extension header or the transport protocol (6 TCP, 17 UDP, 58 ICMPv6)."
+);
+crate::field_def!(
+    V6_HLIM,
+    "ipv6.hlim",
+    "Hop limit",
+    Base::Dec,
+    "IPv6's TTL: decremented by every router, dropped at zero."
+);
+crate::field_def!(
+    V6_SRC,
+    "ipv6.src",
+    "Source address",
+    Base::None,
+    "IPv6 address of the sender."
+);
+crate::field_def!(
+    V6_DST,
+    "ipv6.dst",
+    "Destination address",
+    Base::None,
+    "IPv6 address the packet is for."
+);
+crate::field_def!(
+    V6_HOP_NXT,
+    "ipv6.hopopts.nxt",
+    "Hop-by-hop: next header",
+    Base::Dec,
+    "What follows the hop-by-hop options header."
+);
+crate::field_def!(
+    V6_HOP_LEN,
+    "ipv6.hopopts.len",
+    "Hop-by-hop: length",
+    Base::Dec,
+    "Header length in 8-byte units, not counting the first 8 bytes."
+);
+crate::field_def!(
+    V6_DST_NXT,
+    "ipv6.dstopts.nxt",
+    "Destination options: next header",
+    Base::Dec,
+    "What follows the destination options header."
+);
+crate::field_def!(
+    V6_DST_LEN,
+    "ipv6.dstopts.len",
+    "Destination options: length",
+    Base::Dec,
+    "Header length in 8-byte units, not counting the first 8 bytes."
+);
+crate::field_def!(
+    V6_OPT_TYPE,
+    "ipv6.opt.type",
+    "Option type",
+    Base::Hex(2),
+    "Which option (0 Pad1, 1 PadN, 5 router alert)."
+);
+crate::field_def!(
+    V6_OPT_LEN,
+    "ipv6.opt.length",
+    "Option length",
+    Base::Dec,
+    "Length of the option data in bytes."
+);
+crate::field_def!(
+    V6_RT_NXT,
+    "ipv6.routing.nxt",
+    "Routing: next header",
+    Base::Dec,
+    "What follows the routing header."
+);
+crate::field_def!(
+    V6_RT_LEN,
+    "ipv6.routing.len",
+    "Routing: length",
+    Base::Dec,
+    "Header length in 8-byte units, not counting the first 8 bytes."
+);
+crate::field_def!(
+    V6_RT_TYPE,
+    "ipv6.routing.type",
+    "Routing type",
+    Base::Dec,
+    "Kind of source routing requested."
+);
+crate::field_def!(
+    V6_RT_SEGLEFT,
+    "ipv6.routing.segleft",
+    "Segments left",
+    Base::Dec,
+    "How many listed nodes are still to be visited."
+);
+crate::field_def!(
+    V6_FRAG_NXT,
+    "ipv6.fraghdr.nxt",
+    "Fragment: next header",
+    Base::Dec,
+    "Protocol of the original (unfragmented) packet's data."
+);
+crate::field_def!(
+    V6_FRAG_OFFSET,
+    "ipv6.fraghdr.offset",
+    "Fragment offset",
+    Base::Dec,
+    "Where this fragment belongs in the original data, in 8-byte units."
+);
+crate::field_def!(
+    V6_FRAG_MORE,
+    "ipv6.fraghdr.more",
+    "More fragments",
+    Base::None,
+    "More fragments of the same packet follow."
+);
+crate::field_def!(
+    V6_FRAG_IDENT,
+    "ipv6.fraghdr.ident",
+    "Identification",
+    Base::Hex(8),
+    "Number shared by all fragments of one original packet."
+);
+crate::field_def!(
+    V6_AH_NXT,
+    "ah.next_header",
+    "AH: next header",
+    Base::Dec,
+    "What follows the authentication header."
+);
+crate::field_def!(
+    V6_AH_LEN,
+    "ah.length",
+    "AH: length",
+    Base::Dec,
+    "Length in 32-bit words minus 2."
+);
+crate::field_def!(
+    V6_AH_SPI,
+    "ah.spi",
+    "AH: SPI",
+    Base::Hex(8),
+    "Security association this packet belongs to."
+);
 
 pub(super) fn ip_proto_name(p: u8) -> String {
     IpNumber(p)
@@ -66,9 +342,12 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
     let parsed = Ipv4HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
     let mut h = Hdr::new(ctx.data, Protocol::Ipv4, off, 20);
     h.bits(&V4_VERSION, off, 1, 0xf0);
+    h.nest(0);
     let ihl = h.u(off, 1).map(|b| (b & 0x0f) as usize * 4);
     if let Some(ihl) = ihl {
-        h.layer.push_bits(&V4_HDR_LEN, Value::U64(ihl as u64), off, 1, 0x0f);
+        h.layer
+            .push_bits(&V4_HDR_LEN, Value::U64(ihl as u64), off, 1, 0x0f);
+        h.nest(0);
         if let Some(f) = h.layer.fields.last_mut() {
             f.text = Some(format!("{ihl} bytes ({})", ihl / 4).into_boxed_str());
         }
@@ -83,16 +362,21 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
     let mut mf = false;
     let mut frag = 0usize;
     if let Some(fl) = h.u(off + 6, 1) {
-        h.layer.push(&V4_FLAGS, Value::U64(fl & 0xe0), off + 6, 1);
+        h.layer
+            .push(&V4_FLAGS, Value::U64((fl & 0xe0) >> 5), off + 6, 1);
         h.layer.fields.last_mut().map(|f| f.bitmask = Some(0xe0));
         h.flag(&V4_RB, off + 6, 2, 0x8000);
         h.flag(&V4_DF, off + 6, 2, 0x4000);
         mf = h.flag(&V4_MF, off + 6, 2, 0x2000).unwrap_or(false);
         if let Some(fo) = h.u(off + 6, 2) {
-            frag = (fo & 0x1fff) as usize * 8;
+            let units = fo & 0x1fff;
+            frag = units as usize * 8;
             h.layer
-                .push_bits(&V4_FRAG, Value::U64(frag as u64), off + 6, 2, 0x1fff);
+                .push_bits(&V4_FRAG, Value::U64(units), off + 6, 2, 0x1fff);
             h.nest(0);
+            if let Some(f) = h.layer.fields.last_mut() {
+                f.text = Some(format!("{units} (× 8 = byte {frag})").into_boxed_str());
+            }
         }
     }
     let ttl = h.num(&V4_TTL, off + 8, 1);
@@ -153,7 +437,9 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
                 "checksum",
                 Protocol::Ipv4,
                 off + 10,
-                format!("IPv4 header checksum 0x{stored:04x} is wrong; it should be 0x{correct:04x}."),
+                format!(
+                    "IPv4 header checksum 0x{stored:04x} is wrong; it should be 0x{correct:04x}."
+                ),
             );
         }
     }
@@ -200,7 +486,11 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
             off + 6,
             format!(
                 "IPv4 fragment: ID 0x{id:04x}, data offset {frag}{}",
-                if mf { ", more fragments follow" } else { ", last fragment" }
+                if mf {
+                    ", more fragments follow"
+                } else {
+                    ", last fragment"
+                }
             ),
         );
     }
@@ -226,7 +516,8 @@ fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
     let mut i = 0;
     while i < opts.len() {
         let t = opts[i];
-        h.layer.push(&V4_OPT_TYPE, Value::U64(u64::from(t)), base + i, 1);
+        h.layer
+            .push(&V4_OPT_TYPE, Value::U64(u64::from(t)), base + i, 1);
         h.nest(1);
         if t == 0 {
             break;
@@ -237,13 +528,19 @@ fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
         }
         let Some(&len) = opts.get(i + 1) else { break };
         let len = len as usize;
-        h.layer.push(&V4_OPT_LEN, Value::U64(len as u64), base + i + 1, 1);
+        h.layer
+            .push(&V4_OPT_LEN, Value::U64(len as u64), base + i + 1, 1);
         h.nest(2);
         if len < 2 || i + len > opts.len() {
             break;
         }
         if len > 2 {
-            h.layer.push(&V4_OPT_DATA, Value::bytes(&opts[i + 2..i + len]), base + i + 2, len - 2);
+            h.layer.push(
+                &V4_OPT_DATA,
+                Value::bytes(&opts[i + 2..i + len]),
+                base + i + 2,
+                len - 2,
+            );
             h.nest(2);
         }
         i += len;
@@ -405,7 +702,10 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
                 "fragment",
                 Protocol::Ipv6,
                 cur,
-                format!("IPv6 fragment: ID 0x{frag_ident:08x}, data offset {}", fo * 8),
+                format!(
+                    "IPv6 fragment: ID 0x{frag_ident:08x}, data offset {}",
+                    fo * 8
+                ),
             );
             ctx.set_summary(
                 "IPv6",
@@ -436,7 +736,11 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
                 ctx.set_summary(
                     "IPv6",
                     "IPv6 no next header".into(),
-                    format!("{} sends {} an IPv6 packet with nothing inside.", net.src_string(), net.dst_string()),
+                    format!(
+                        "{} sends {} an IPv6 packet with nothing inside.",
+                        net.src_string(),
+                        net.dst_string()
+                    ),
                 );
                 ctx.data_layer(cur, end);
             } else {
@@ -451,14 +755,16 @@ fn ipv6_options(h: &mut Hdr<'_>, body: &[u8], base: usize) {
     let mut i = 0;
     while i < body.len() {
         let t = body[i];
-        h.layer.push(&V6_OPT_TYPE, Value::U64(u64::from(t)), base + i, 1);
+        h.layer
+            .push(&V6_OPT_TYPE, Value::U64(u64::from(t)), base + i, 1);
         h.nest(1);
         if t == 0 {
             i += 1;
             continue;
         }
         let Some(&l) = body.get(i + 1) else { break };
-        h.layer.push(&V6_OPT_LEN, Value::U64(u64::from(l)), base + i + 1, 1);
+        h.layer
+            .push(&V6_OPT_LEN, Value::U64(u64::from(l)), base + i + 1, 1);
         h.nest(2);
         i += 2 + l as usize;
     }

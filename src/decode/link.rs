@@ -6,25 +6,133 @@ use crate::model::{format_mac, Base, Protocol, Severity};
 use etherparse::{EtherType, Ethernet2HeaderSlice, LinuxSllHeaderSlice, SingleVlanHeaderSlice};
 
 crate::field_def!(ETH_DST, "eth.dst", "Destination MAC", Base::None, "Hardware address of the network card the frame is for (ff:ff:ff:ff:ff:ff = everyone on the link).");
-crate::field_def!(ETH_SRC, "eth.src", "Source MAC", Base::None, "Hardware address of the network card that sent the frame.");
-crate::field_def!(ETH_TYPE, "eth.type", "EtherType", Base::Hex(4), "Which protocol the frame carries: 0x0800 IPv4, 0x86dd IPv6, 0x0806 ARP, 0x8100 VLAN tag.");
-crate::field_def!(ETH_PADDING, "eth.padding", "Padding", Base::None, "Filler bytes: Ethernet frames must be at least 60 bytes, so short packets are padded.");
-crate::field_def!(ETH_TRAILER, "eth.trailer", "Trailer", Base::None, "Bytes after the end of the carried packet that are not zero padding.");
-crate::field_def!(VLAN_PRIO, "vlan.priority", "Priority (PCP)", Base::Dec, "Class of service 0-7: which frames switches should send first.");
-crate::field_def!(VLAN_DEI, "vlan.dei", "Drop eligible", Base::None, "Set when this frame may be dropped first under congestion.");
-crate::field_def!(VLAN_ID, "vlan.id", "VLAN ID", Base::Dec, "Which virtual LAN (0-4095) the frame belongs to.");
-crate::field_def!(VLAN_ETYPE, "vlan.etype", "EtherType", Base::Hex(4), "Protocol carried after this tag.");
+crate::field_def!(
+    ETH_SRC,
+    "eth.src",
+    "Source MAC",
+    Base::None,
+    "Hardware address of the network card that sent the frame."
+);
+crate::field_def!(
+    ETH_TYPE,
+    "eth.type",
+    "EtherType",
+    Base::Hex(4),
+    "Which protocol the frame carries: 0x0800 IPv4, 0x86dd IPv6, 0x0806 ARP, 0x8100 VLAN tag."
+);
+crate::field_def!(
+    ETH_PADDING,
+    "eth.padding",
+    "Padding",
+    Base::None,
+    "Filler bytes: Ethernet frames must be at least 60 bytes, so short packets are padded."
+);
+crate::field_def!(
+    ETH_TRAILER,
+    "eth.trailer",
+    "Trailer",
+    Base::None,
+    "Bytes after the end of the carried packet that are not zero padding."
+);
+crate::field_def!(
+    VLAN_PRIO,
+    "vlan.priority",
+    "Priority (PCP)",
+    Base::Dec,
+    "Class of service 0-7: which frames switches should send first."
+);
+crate::field_def!(
+    VLAN_DEI,
+    "vlan.dei",
+    "Drop eligible",
+    Base::None,
+    "Set when this frame may be dropped first under congestion."
+);
+crate::field_def!(
+    VLAN_ID,
+    "vlan.id",
+    "VLAN ID",
+    Base::Dec,
+    "Which virtual LAN (0-4095) the frame belongs to."
+);
+crate::field_def!(
+    VLAN_ETYPE,
+    "vlan.etype",
+    "EtherType",
+    Base::Hex(4),
+    "Protocol carried after this tag."
+);
 crate::field_def!(SLL_PKTTYPE, "sll.pkttype", "Packet type", Base::Dec, "Whether the capturing host received the packet (0 = to us, 1 = broadcast, 2 = multicast, 3 = to another host) or sent it (4 = outgoing).");
-crate::field_def!(SLL_HATYPE, "sll.hatype", "Link-layer address type", Base::Dec, "ARPHRD_* type of the real link (1 = Ethernet, 772 = loopback).");
-crate::field_def!(SLL_HALEN, "sll.halen", "Link-layer address length", Base::Dec, "How many bytes of the address field are used.");
-crate::field_def!(SLL_SRC_ETH, "sll.src.eth", "Source MAC", Base::None, "Hardware address of the sender, when it has one.");
-crate::field_def!(SLL_SRC_OTHER, "sll.src.other", "Source address", Base::None, "Link-layer address of the sender, in a format other than Ethernet.");
-crate::field_def!(SLL_UNUSED, "sll.unused", "Unused", Base::None, "Address bytes beyond the address length.");
-crate::field_def!(SLL_ETYPE, "sll.etype", "Protocol", Base::Hex(4), "EtherType of the carried packet.");
-crate::field_def!(SLL_LTYPE, "sll.ltype", "Protocol", Base::Hex(4), "Linux protocol type (not an EtherType) of the carried packet.");
-crate::field_def!(SLL_RESERVED, "sll.reserved", "Reserved", Base::Hex(4), "Reserved, must be zero.");
-crate::field_def!(SLL_IFINDEX, "sll.ifindex", "Interface index", Base::Dec, "Linux index of the interface the packet was seen on.");
-crate::field_def!(NULL_FAMILY, "null.family", "Family", Base::Dec, "Address family of the carried packet (2 = IPv4; 10, 24, 28 or 30 = IPv6 depending on the OS).");
+crate::field_def!(
+    SLL_HATYPE,
+    "sll.hatype",
+    "Link-layer address type",
+    Base::Dec,
+    "ARPHRD_* type of the real link (1 = Ethernet, 772 = loopback)."
+);
+crate::field_def!(
+    SLL_HALEN,
+    "sll.halen",
+    "Link-layer address length",
+    Base::Dec,
+    "How many bytes of the address field are used."
+);
+crate::field_def!(
+    SLL_SRC_ETH,
+    "sll.src.eth",
+    "Source MAC",
+    Base::None,
+    "Hardware address of the sender, when it has one."
+);
+crate::field_def!(
+    SLL_SRC_OTHER,
+    "sll.src.other",
+    "Source address",
+    Base::None,
+    "Link-layer address of the sender, in a format other than Ethernet."
+);
+crate::field_def!(
+    SLL_UNUSED,
+    "sll.unused",
+    "Unused",
+    Base::None,
+    "Address bytes beyond the address length."
+);
+crate::field_def!(
+    SLL_ETYPE,
+    "sll.etype",
+    "Protocol",
+    Base::Hex(4),
+    "EtherType of the carried packet."
+);
+crate::field_def!(
+    SLL_LTYPE,
+    "sll.ltype",
+    "Protocol",
+    Base::Hex(4),
+    "Linux protocol type (not an EtherType) of the carried packet."
+);
+crate::field_def!(
+    SLL_RESERVED,
+    "sll.reserved",
+    "Reserved",
+    Base::Hex(4),
+    "Reserved, must be zero."
+);
+crate::field_def!(
+    SLL_IFINDEX,
+    "sll.ifindex",
+    "Interface index",
+    Base::Dec,
+    "Linux index of the interface the packet was seen on."
+);
+crate::field_def!(
+    NULL_FAMILY,
+    "null.family",
+    "Family",
+    Base::Dec,
+    "Address family of the carried packet (2 = IPv4; 10, 24, 28 or 30 = IPv6 depending on the OS)."
+);
 
 /// Dispatch on the capture's link type.
 pub(super) fn dispatch(ctx: &mut Ctx<'_>, lt: u32) {

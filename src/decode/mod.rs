@@ -57,15 +57,63 @@ pub mod linktype {
     }
 }
 
-crate::field_def!(FRAME_NUMBER, "frame.number", "Frame number", Base::Dec, "Position of this packet in the capture, counting from 1.");
-crate::field_def!(FRAME_TIME, "frame.time_epoch", "Arrival time", Base::None, "When the capturing machine saw the frame, in seconds since 1970-01-01 UTC.");
-crate::field_def!(FRAME_IFACE, "frame.interface_id", "Interface", Base::Dec, "Which network interface the frame was captured on.");
-crate::field_def!(FRAME_LEN, "frame.len", "Frame length on the wire", Base::Dec, "How many bytes the frame had on the wire.");
+crate::field_def!(
+    FRAME_NUMBER,
+    "frame.number",
+    "Frame number",
+    Base::Dec,
+    "Position of this packet in the capture, counting from 1."
+);
+crate::field_def!(
+    FRAME_TIME,
+    "frame.time_epoch",
+    "Arrival time",
+    Base::None,
+    "When the capturing machine saw the frame, in seconds since 1970-01-01 UTC."
+);
+crate::field_def!(
+    FRAME_IFACE,
+    "frame.interface_id",
+    "Interface",
+    Base::Dec,
+    "Which network interface the frame was captured on."
+);
+crate::field_def!(
+    FRAME_LEN,
+    "frame.len",
+    "Frame length on the wire",
+    Base::Dec,
+    "How many bytes the frame had on the wire."
+);
 crate::field_def!(FRAME_CAPLEN, "frame.cap_len", "Captured length", Base::Dec, "How many of those bytes the capture kept (less than the wire length when the snapshot length cut it).");
-crate::field_def!(FRAME_LINKTYPE, "frame.link_type", "Link type", Base::Dec, "Which link-layer header the capture says comes first (LINKTYPE_* number).");
-crate::field_def!(FRAME_COMMENT, "frame.comment", "Comment", Base::None, "A note someone attached to this packet in the capture file.");
-crate::field_def!(DATA_DATA, "data.data", "Data", Base::None, "Bytes after the last header the decoder understood.");
-crate::field_def!(DATA_LEN, "data.len", "Length", Base::Dec, "How many payload bytes there are.");
+crate::field_def!(
+    FRAME_LINKTYPE,
+    "frame.link_type",
+    "Link type",
+    Base::Dec,
+    "Which link-layer header the capture says comes first (LINKTYPE_* number)."
+);
+crate::field_def!(
+    FRAME_COMMENT,
+    "frame.comment",
+    "Comment",
+    Base::None,
+    "A note someone attached to this packet in the capture file."
+);
+crate::field_def!(
+    DATA_DATA,
+    "data.data",
+    "Data",
+    Base::None,
+    "Bytes after the last header the decoder understood."
+);
+crate::field_def!(
+    DATA_LEN,
+    "data.len",
+    "Length",
+    Base::Dec,
+    "How many payload bytes there are."
+);
 
 /// Read-only, bounds-checked view of a header and the layer its fields go into.
 pub(crate) struct Hdr<'a> {
@@ -111,14 +159,26 @@ impl<'a> Hdr<'a> {
     }
 
     /// A sub-byte field: `(raw & mask) >> shift`.
-    pub fn bits(&mut self, def: &'static FieldDef, off: usize, len: usize, mask: u32) -> Option<u64> {
+    pub fn bits(
+        &mut self,
+        def: &'static FieldDef,
+        off: usize,
+        len: usize,
+        mask: u32,
+    ) -> Option<u64> {
         let raw = self.u(off, len)?;
         let v = (raw & u64::from(mask)) >> mask.trailing_zeros();
         self.layer.push_bits(def, Value::U64(v), off, len, mask);
         Some(v)
     }
 
-    pub fn flag(&mut self, def: &'static FieldDef, off: usize, len: usize, mask: u32) -> Option<bool> {
+    pub fn flag(
+        &mut self,
+        def: &'static FieldDef,
+        off: usize,
+        len: usize,
+        mask: u32,
+    ) -> Option<bool> {
         let raw = self.u(off, len)?;
         let v = raw & u64::from(mask) != 0;
         self.layer.push_bits(def, Value::Bool(v), off, len, mask);
@@ -201,7 +261,11 @@ impl NetAddrs {
     }
     /// "1.2.3.4:80" or "[::1]:80"
     pub fn endpoint(&self, src: bool, port: u16) -> String {
-        let a = if src { self.src_string() } else { self.dst_string() };
+        let a = if src {
+            self.src_string()
+        } else {
+            self.dst_string()
+        };
         match self {
             NetAddrs::V4(..) => format!("{a}:{port}"),
             NetAddrs::V6(..) => format!("[{a}]:{port}"),
@@ -330,18 +394,31 @@ fn frame_layer(ctx: &mut Ctx<'_>, comments: &[String]) {
         Value::Str(m.timestamp.to_decimal().into()),
         None,
     );
-    push_gen(&mut l, &FRAME_IFACE, Value::U64(u64::from(m.interface)), None);
+    push_gen(
+        &mut l,
+        &FRAME_IFACE,
+        Value::U64(u64::from(m.interface)),
+        None,
+    );
     push_gen(
         &mut l,
         &FRAME_LEN,
         Value::U64(u64::from(m.wirelen)),
-        Some(format!("{} bytes ({} bits)", m.wirelen, u64::from(m.wirelen) * 8)),
+        Some(format!(
+            "{} bytes ({} bits)",
+            m.wirelen,
+            u64::from(m.wirelen) * 8
+        )),
     );
     push_gen(
         &mut l,
         &FRAME_CAPLEN,
         Value::U64(u64::from(m.caplen)),
-        Some(format!("{} bytes ({} bits)", m.caplen, u64::from(m.caplen) * 8)),
+        Some(format!(
+            "{} bytes ({} bits)",
+            m.caplen,
+            u64::from(m.caplen) * 8
+        )),
     );
     push_gen(
         &mut l,

@@ -6,48 +6,276 @@ use crate::model::{Base, Protocol, Severity, Value};
 use etherparse::{TcpHeaderSlice, UdpHeaderSlice};
 use std::fmt::Write as _;
 
-crate::field_def!(TCP_SRCPORT, "tcp.srcport", "Source port", Base::Dec, "Port of the sending program: together with the IP address it names one end of the connection.");
-crate::field_def!(TCP_DSTPORT, "tcp.dstport", "Destination port", Base::Dec, "Port of the receiving program (servers listen on well-known ports such as 80 or 443).");
+crate::field_def!(
+    TCP_SRCPORT,
+    "tcp.srcport",
+    "Source port",
+    Base::Dec,
+    "Port of the sending program: together with the IP address it names one end of the connection."
+);
+crate::field_def!(
+    TCP_DSTPORT,
+    "tcp.dstport",
+    "Destination port",
+    Base::Dec,
+    "Port of the receiving program (servers listen on well-known ports such as 80 or 443)."
+);
 crate::field_def!(TCP_SEQ_RAW, "tcp.seq_raw", "Sequence number (raw)", Base::Dec, "Number of the first data byte in this segment, counted from a random starting point (the ISN) chosen at SYN time.");
-crate::field_def!(TCP_ACK_RAW, "tcp.ack_raw", "Acknowledgment number (raw)", Base::Dec, "Next byte the sender expects from the other side: everything before it has arrived.");
-crate::field_def!(TCP_HDR_LEN, "tcp.hdr_len", "Header length", Base::Dec, "Length of the TCP header with options, in bytes (the field counts 32-bit words).");
+crate::field_def!(
+    TCP_ACK_RAW,
+    "tcp.ack_raw",
+    "Acknowledgment number (raw)",
+    Base::Dec,
+    "Next byte the sender expects from the other side: everything before it has arrived."
+);
+crate::field_def!(
+    TCP_HDR_LEN,
+    "tcp.hdr_len",
+    "Header length",
+    Base::Dec,
+    "Length of the TCP header with options, in bytes (the field counts 32-bit words)."
+);
 crate::field_def!(TCP_FLAGS, "tcp.flags", "Flags", Base::Hex(3), "Control bits: SYN opens, FIN closes, RST aborts, ACK says the acknowledgment number is valid, PSH asks to deliver now.");
-crate::field_def!(TCP_F_RES, "tcp.flags.res", "Reserved", Base::None, "Reserved bits, must be zero.");
-crate::field_def!(TCP_F_AE, "tcp.flags.ae", "Accurate ECN", Base::None, "Accurate ECN (formerly the ECN nonce, NS).");
-crate::field_def!(TCP_F_CWR, "tcp.flags.cwr", "Congestion window reduced", Base::None, "The sender slowed down after an ECN congestion signal.");
-crate::field_def!(TCP_F_ECE, "tcp.flags.ece", "ECN-Echo", Base::None, "Tells the other side a router signalled congestion (or, on a SYN, that ECN is supported).");
-crate::field_def!(TCP_F_URG, "tcp.flags.urg", "Urgent", Base::None, "The urgent pointer is valid.");
-crate::field_def!(TCP_F_ACK, "tcp.flags.ack", "Acknowledgment", Base::None, "The acknowledgment number is valid (set on every segment after the first SYN).");
-crate::field_def!(TCP_F_PSH, "tcp.flags.push", "Push", Base::None, "Deliver the data to the application now instead of waiting for more.");
-crate::field_def!(TCP_F_RST, "tcp.flags.reset", "Reset", Base::None, "Abort the connection at once.");
-crate::field_def!(TCP_F_SYN, "tcp.flags.syn", "Syn", Base::None, "Synchronize: opens a connection and announces the starting sequence number.");
-crate::field_def!(TCP_F_FIN, "tcp.flags.fin", "Fin", Base::None, "Finish: the sender has no more data; closes its direction of the connection.");
-crate::field_def!(TCP_F_STR, "tcp.flags.str", "Flags as text", Base::None, "The flags as letters, one position per bit.");
-crate::field_def!(TCP_WINDOW, "tcp.window_size_value", "Window", Base::Dec, "How many more bytes the sender can receive right now (before scaling): TCP's flow control.");
-crate::field_def!(TCP_CHECKSUM, "tcp.checksum", "Checksum", Base::Hex(4), "Detects damage to the segment and to the addresses it was sent between.");
+crate::field_def!(
+    TCP_F_RES,
+    "tcp.flags.res",
+    "Reserved",
+    Base::None,
+    "Reserved bits, must be zero."
+);
+crate::field_def!(
+    TCP_F_AE,
+    "tcp.flags.ae",
+    "Accurate ECN",
+    Base::None,
+    "Accurate ECN (formerly the ECN nonce, NS)."
+);
+crate::field_def!(
+    TCP_F_CWR,
+    "tcp.flags.cwr",
+    "Congestion window reduced",
+    Base::None,
+    "The sender slowed down after an ECN congestion signal."
+);
+crate::field_def!(
+    TCP_F_ECE,
+    "tcp.flags.ece",
+    "ECN-Echo",
+    Base::None,
+    "Tells the other side a router signalled congestion (or, on a SYN, that ECN is supported)."
+);
+crate::field_def!(
+    TCP_F_URG,
+    "tcp.flags.urg",
+    "Urgent",
+    Base::None,
+    "The urgent pointer is valid."
+);
+crate::field_def!(
+    TCP_F_ACK,
+    "tcp.flags.ack",
+    "Acknowledgment",
+    Base::None,
+    "The acknowledgment number is valid (set on every segment after the first SYN)."
+);
+crate::field_def!(
+    TCP_F_PSH,
+    "tcp.flags.push",
+    "Push",
+    Base::None,
+    "Deliver the data to the application now instead of waiting for more."
+);
+crate::field_def!(
+    TCP_F_RST,
+    "tcp.flags.reset",
+    "Reset",
+    Base::None,
+    "Abort the connection at once."
+);
+crate::field_def!(
+    TCP_F_SYN,
+    "tcp.flags.syn",
+    "Syn",
+    Base::None,
+    "Synchronize: opens a connection and announces the starting sequence number."
+);
+crate::field_def!(
+    TCP_F_FIN,
+    "tcp.flags.fin",
+    "Fin",
+    Base::None,
+    "Finish: the sender has no more data; closes its direction of the connection."
+);
+crate::field_def!(
+    TCP_F_STR,
+    "tcp.flags.str",
+    "Flags as text",
+    Base::None,
+    "The flags as letters, one position per bit."
+);
+crate::field_def!(
+    TCP_WINDOW,
+    "tcp.window_size_value",
+    "Window",
+    Base::Dec,
+    "How many more bytes the sender can receive right now (before scaling): TCP's flow control."
+);
+crate::field_def!(
+    TCP_CHECKSUM,
+    "tcp.checksum",
+    "Checksum",
+    Base::Hex(4),
+    "Detects damage to the segment and to the addresses it was sent between."
+);
 crate::field_def!(TCP_CHECKSUM_STATUS, "tcp.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified: offloaded or not fully captured).");
-crate::field_def!(TCP_URGENT, "tcp.urgent_pointer", "Urgent pointer", Base::Dec, "Offset of the end of urgent data, when URG is set.");
-crate::field_def!(TCP_OPTIONS, "tcp.options", "Options", Base::None, "Extra header fields, mostly agreed during the handshake.");
-crate::field_def!(TCP_OPT_KIND, "tcp.option_kind", "Option kind", Base::Dec, "Which option (0 end, 1 no-op, 2 MSS, 3 window scale, 4 SACK permitted, 5 SACK, 8 timestamps).");
-crate::field_def!(TCP_OPT_LEN, "tcp.option_len", "Option length", Base::Dec, "Length of the option in bytes.");
-crate::field_def!(TCP_OPT_NOP, "tcp.options.nop", "No-operation", Base::None, "Padding so the next option starts on a 4-byte boundary.");
-crate::field_def!(TCP_OPT_EOL, "tcp.options.eol", "End of option list", Base::None, "No more options follow.");
-crate::field_def!(TCP_OPT_MSS, "tcp.options.mss_val", "Maximum segment size", Base::Dec, "Largest segment payload the sender can receive, announced in the SYN.");
-crate::field_def!(TCP_OPT_WS_SHIFT, "tcp.options.wscale.shift", "Window scale shift", Base::Dec, "Window values from this side are multiplied by 2^shift (lets windows exceed 64 KiB).");
-crate::field_def!(TCP_OPT_WS_MULT, "tcp.options.wscale.multiplier", "Window multiplier", Base::Dec, "2^shift.");
-crate::field_def!(TCP_OPT_SACK_PERM, "tcp.options.sack_perm", "SACK permitted", Base::None, "The sender understands selective acknowledgments.");
-crate::field_def!(TCP_OPT_SACK_LE, "tcp.options.sack_le", "SACK left edge", Base::Dec, "Start of a block of data that arrived out of order.");
-crate::field_def!(TCP_OPT_SACK_RE, "tcp.options.sack_re", "SACK right edge", Base::Dec, "End of that block.");
-crate::field_def!(TCP_OPT_TSVAL, "tcp.options.timestamp.tsval", "Timestamp value", Base::Dec, "Sender's clock when it sent this segment (for round-trip measurement).");
-crate::field_def!(TCP_OPT_TSECR, "tcp.options.timestamp.tsecr", "Timestamp echo reply", Base::Dec, "The latest timestamp value received from the other side, echoed back.");
-crate::field_def!(TCP_OPT_DATA, "tcp.options.data", "Option data", Base::None, "Contents of an option this decoder does not interpret.");
-crate::field_def!(TCP_LEN, "tcp.len", "Segment length", Base::Dec, "Data bytes this segment carries (IP length minus both headers).");
+crate::field_def!(
+    TCP_URGENT,
+    "tcp.urgent_pointer",
+    "Urgent pointer",
+    Base::Dec,
+    "Offset of the end of urgent data, when URG is set."
+);
+crate::field_def!(
+    TCP_OPTIONS,
+    "tcp.options",
+    "Options",
+    Base::None,
+    "Extra header fields, mostly agreed during the handshake."
+);
+crate::field_def!(
+    TCP_OPT_KIND,
+    "tcp.option_kind",
+    "Option kind",
+    Base::Dec,
+    "Which option (0 end, 1 no-op, 2 MSS, 3 window scale, 4 SACK permitted, 5 SACK, 8 timestamps)."
+);
+crate::field_def!(
+    TCP_OPT_LEN,
+    "tcp.option_len",
+    "Option length",
+    Base::Dec,
+    "Length of the option in bytes."
+);
+crate::field_def!(
+    TCP_OPT_NOP,
+    "tcp.options.nop",
+    "No-operation",
+    Base::None,
+    "Padding so the next option starts on a 4-byte boundary."
+);
+crate::field_def!(
+    TCP_OPT_EOL,
+    "tcp.options.eol",
+    "End of option list",
+    Base::None,
+    "No more options follow."
+);
+crate::field_def!(
+    TCP_OPT_MSS,
+    "tcp.options.mss_val",
+    "Maximum segment size",
+    Base::Dec,
+    "Largest segment payload the sender can receive, announced in the SYN."
+);
+crate::field_def!(
+    TCP_OPT_WS_SHIFT,
+    "tcp.options.wscale.shift",
+    "Window scale shift",
+    Base::Dec,
+    "Window values from this side are multiplied by 2^shift (lets windows exceed 64 KiB)."
+);
+crate::field_def!(
+    TCP_OPT_WS_MULT,
+    "tcp.options.wscale.multiplier",
+    "Window multiplier",
+    Base::Dec,
+    "2^shift."
+);
+crate::field_def!(
+    TCP_OPT_SACK_PERM,
+    "tcp.options.sack_perm",
+    "SACK permitted",
+    Base::None,
+    "The sender understands selective acknowledgments."
+);
+crate::field_def!(
+    TCP_OPT_SACK_LE,
+    "tcp.options.sack_le",
+    "SACK left edge",
+    Base::Dec,
+    "Start of a block of data that arrived out of order."
+);
+crate::field_def!(
+    TCP_OPT_SACK_RE,
+    "tcp.options.sack_re",
+    "SACK right edge",
+    Base::Dec,
+    "End of that block."
+);
+crate::field_def!(
+    TCP_OPT_TSVAL,
+    "tcp.options.timestamp.tsval",
+    "Timestamp value",
+    Base::Dec,
+    "Sender's clock when it sent this segment (for round-trip measurement)."
+);
+crate::field_def!(
+    TCP_OPT_TSECR,
+    "tcp.options.timestamp.tsecr",
+    "Timestamp echo reply",
+    Base::Dec,
+    "The latest timestamp value received from the other side, echoed back."
+);
+crate::field_def!(
+    TCP_OPT_DATA,
+    "tcp.options.data",
+    "Option data",
+    Base::None,
+    "Contents of an option this decoder does not interpret."
+);
+crate::field_def!(
+    TCP_LEN,
+    "tcp.len",
+    "Segment length",
+    Base::Dec,
+    "Data bytes this segment carries (IP length minus both headers)."
+);
 
-crate::field_def!(UDP_SRCPORT, "udp.srcport", "Source port", Base::Dec, "Port of the sending program.");
-crate::field_def!(UDP_DSTPORT, "udp.dstport", "Destination port", Base::Dec, "Port of the receiving program (53 for DNS).");
-crate::field_def!(UDP_LENGTH, "udp.length", "Length", Base::Dec, "Length of the UDP header (8 bytes) plus data.");
-crate::field_def!(UDP_CHECKSUM, "udp.checksum", "Checksum", Base::Hex(4), "Detects damage to the datagram; 0 over IPv4 means 'not computed'.");
-crate::field_def!(UDP_CHECKSUM_STATUS, "udp.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified, 3 not present).");
+crate::field_def!(
+    UDP_SRCPORT,
+    "udp.srcport",
+    "Source port",
+    Base::Dec,
+    "Port of the sending program."
+);
+crate::field_def!(
+    UDP_DSTPORT,
+    "udp.dstport",
+    "Destination port",
+    Base::Dec,
+    "Port of the receiving program (53 for DNS)."
+);
+crate::field_def!(
+    UDP_LENGTH,
+    "udp.length",
+    "Length",
+    Base::Dec,
+    "Length of the UDP header (8 bytes) plus data."
+);
+crate::field_def!(
+    UDP_CHECKSUM,
+    "udp.checksum",
+    "Checksum",
+    Base::Hex(4),
+    "Detects damage to the datagram; 0 over IPv4 means 'not computed'."
+);
+crate::field_def!(
+    UDP_CHECKSUM_STATUS,
+    "udp.checksum.status",
+    "Checksum status",
+    Base::Dec,
+    "Whether the checksum matched (1 good, 0 bad, 2 not verified, 3 not present)."
+);
 
 /// Continue after an IP header: `off` is where the IP payload starts, `end` where the IP
 /// header says it ends (may be past the captured bytes).
@@ -132,7 +360,8 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let ack = h.num(&TCP_ACK_RAW, off + 8, 4);
     let hlen = h.u(off + 12, 1).map(|b| (b >> 4) as usize * 4);
     if let Some(hl) = hlen {
-        h.layer.push_bits(&TCP_HDR_LEN, Value::U64(hl as u64), off + 12, 1, 0xf0);
+        h.layer
+            .push_bits(&TCP_HDR_LEN, Value::U64(hl as u64), off + 12, 1, 0xf0);
         h.nest(0);
         if let Some(f) = h.layer.fields.last_mut() {
             f.text = Some(format!("{hl} bytes ({})", hl / 4).into_boxed_str());
@@ -150,7 +379,7 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         if let Some(f) = h.layer.fields.last_mut() {
             f.bitmask = Some(0x0fff);
         }
-        h.bits(&TCP_F_RES, off + 12, 2, 0x0e00);
+        h.flag(&TCP_F_RES, off + 12, 2, 0x0e00);
         for (def, mask) in [
             (&TCP_F_AE, 0x0100),
             (&TCP_F_CWR, 0x0080),
@@ -230,12 +459,26 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             depth: 1,
         };
         h.layer.fields.insert(cs_index, f);
-        checksum_note(ctx, Protocol::Tcp, off + 16, status, stored as u16, correct, complete);
+        checksum_note(
+            ctx,
+            Protocol::Tcp,
+            off + 16,
+            status,
+            stored as u16,
+            correct,
+            complete,
+        );
     }
     h.layer.length = (d.len().saturating_sub(off)).min(hl) as u32;
     if let Err(e) = &parsed {
         if seg.len() >= hl {
-            ctx.note(Severity::Warning, "malformed", Protocol::Tcp, off, format!("TCP header: {e}"));
+            ctx.note(
+                Severity::Warning,
+                "malformed",
+                Protocol::Tcp,
+                off,
+                format!("TCP header: {e}"),
+            );
         }
     }
     ctx.push(h);
@@ -248,10 +491,11 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     if fl & 0x10 != 0 {
         let _ = write!(s, " Ack={ack}");
     }
-    let _ = write!(s, " Win={win} Len={seg_len}");
+    let _ = write!(s, " Win={win}");
     if fl & 0x20 != 0 {
         let _ = write!(s, " Urg={}", _urg);
     }
+    let _ = write!(s, " Len={seg_len}");
     s.push_str(&opt_summary);
     let sentence = ctx.net.map_or_else(String::new, |n| {
         tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack)
@@ -405,17 +649,13 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
             }
             (5, l) if l >= 10 && (l - 2) % 8 == 0 => {
                 let mut j = i + 2;
-                let mut first = true;
                 while j + 8 <= i + len {
                     let le = h.num(&TCP_OPT_SACK_LE, j, 4);
                     h.nest(2);
                     let re = h.num(&TCP_OPT_SACK_RE, j + 4, 4);
                     h.nest(2);
-                    if first {
-                        if let (Some(le), Some(re)) = (le, re) {
-                            let _ = write!(summary, " SLE={le} SRE={re}");
-                        }
-                        first = false;
+                    if let (Some(le), Some(re)) = (le, re) {
+                        let _ = write!(summary, " SLE={le} SRE={re}");
                     }
                     j += 8;
                 }
@@ -493,7 +733,15 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         if let Some(f) = h.layer.fields.last_mut() {
             f.offset = (off + 6) as u32;
         }
-        checksum_note(ctx, Protocol::Udp, off + 6, status, stored as u16, correct, complete);
+        checksum_note(
+            ctx,
+            Protocol::Udp,
+            off + 6,
+            status,
+            stored as u16,
+            correct,
+            complete,
+        );
     }
     ctx.push(h);
     let payload = udp_end.saturating_sub(off + 8);

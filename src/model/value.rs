@@ -120,7 +120,10 @@ mod tests {
     fn formats() {
         assert_eq!(Value::U64(0x800).format(Base::Hex(4)), "0x0800");
         assert_eq!(Value::U64(64).format(Base::Dec), "64");
-        assert_eq!(Value::Mac([0, 1, 2, 0xa, 0xb, 0xff]).format(Base::None), "00:01:02:0a:0b:ff");
+        assert_eq!(
+            Value::Mac([0, 1, 2, 0xa, 0xb, 0xff]).format(Base::None),
+            "00:01:02:0a:0b:ff"
+        );
         assert_eq!(Value::Ipv4([127, 0, 0, 1]).format(Base::None), "127.0.0.1");
         assert_eq!(Value::Bool(true).to_plain(), "true");
     }
