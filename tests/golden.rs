@@ -7,6 +7,8 @@
 //! where tshark has *more* occurrences than we do, our list must be a prefix of tshark's and the
 //! extra ones are counted and reported, not hidden.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use layerscope::capture::PacketStore;
 use layerscope::decode::decode;
 use layerscope::model::{Packet, Value};
@@ -111,6 +113,9 @@ fn check_file(tsv: &Path, tally: &mut Tally) {
                 || mine.is_empty() && inner_only(col, &p)
             {
                 tally.prefix_only += 1;
+                if std::env::var("GOLDEN_DEBUG").is_ok() {
+                    eprintln!("PREFIX {cap_name} #{} {col} {mine:?} {theirs:?}", i + 1);
+                }
                 continue;
             }
             // A header cut short: tshark shows none of its fields, we show the ones whose bytes

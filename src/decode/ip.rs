@@ -364,7 +364,9 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
     if let Some(fl) = h.u(off + 6, 1) {
         h.layer
             .push(&V4_FLAGS, Value::U64((fl & 0xe0) >> 5), off + 6, 1);
-        h.layer.fields.last_mut().map(|f| f.bitmask = Some(0xe0));
+        if let Some(f) = h.layer.fields.last_mut() {
+            f.bitmask = Some(0xe0);
+        }
         h.flag(&V4_RB, off + 6, 2, 0x8000);
         h.flag(&V4_DF, off + 6, 2, 0x4000);
         mf = h.flag(&V4_MF, off + 6, 2, 0x2000).unwrap_or(false);

@@ -298,7 +298,24 @@ fn vlan(ctx: &mut Ctx<'_>, off: usize) {
 }
 
 fn sll(ctx: &mut Ctx<'_>) {
-    let parsed = LinuxSllHeaderSlice::from_slice(ctx.data);
+    // etherparse validates the header, but only knows some hardware/packet types; an unknown
+    // one (loopback 772, say) is reported as a note, not a reason to stop decoding.
+    if let Err(e) = LinuxSllHeaderSlice::from_slice(ctx.data) {
+        if ctx.data.len() >= 16 {
+            ctx.note(
+                Severity::Info,
+                "unusual",
+                Protocol::Sll,
+                0,
+                format!("Linux cooked header: {e}"),
+            );
+        }
+    }
+    let parsed: Result<(), ()> = if ctx.data.len() >= 16 {
+        Ok(())
+    } else {
+        Err(())
+    };
     let mut h = Hdr::new(ctx.data, Protocol::Sll, 0, 16);
     h.num_text(&SLL_PKTTYPE, 0, 2, pkttype_text);
     let hatype = h.num(&SLL_HATYPE, 2, 2);

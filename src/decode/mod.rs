@@ -287,7 +287,10 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn push(&mut self, h: Hdr<'a>) -> usize {
+    pub fn push(&mut self, mut h: Hdr<'a>) -> usize {
+        // A layer never claims bytes that were not captured.
+        let avail = self.data.len().saturating_sub(h.layer.offset as usize);
+        h.layer.length = h.layer.length.min(avail as u32);
         self.pkt.layers.push(h.layer);
         self.pkt.layers.len() - 1
     }

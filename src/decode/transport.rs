@@ -607,9 +607,11 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
         h.nest(1);
         match kind {
             0 => {
+                // Everything after an end-of-list is padding; Wireshark shows each byte as EOL.
                 h.layer.push(&TCP_OPT_EOL, Value::None, i, 1);
                 h.nest(2);
-                break;
+                i += 1;
+                continue;
             }
             1 => {
                 h.layer.push(&TCP_OPT_NOP, Value::None, i, 1);
@@ -637,7 +639,13 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
                 if let Some(v) = h.num(&TCP_OPT_WS_SHIFT, i + 2, 1) {
                     h.nest(2);
                     let mult = 1u64 << v.min(14);
-                    h.layer.push(&TCP_OPT_WS_MULT, Value::U64(mult), i + 2, 1);
+                    h.layer.push_text(
+                        &TCP_OPT_WS_MULT,
+                        Value::U64(mult),
+                        format!("{mult} (2^{v})"),
+                        i + 2,
+                        1,
+                    );
                     h.nest(2);
                     let _ = write!(summary, " WS={mult}");
                 }
