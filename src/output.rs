@@ -115,9 +115,13 @@ pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
 }
 
 /// Letters that mark each layer's bytes in the explain hex dump.
+/// Layer 0 is the frame itself (all bytes), so letters start at the first header.
 fn layer_tag(i: usize) -> char {
     const TAGS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    TAGS.get(i).map_or('?', |&b| b as char)
+    match i {
+        0 => '*',
+        _ => TAGS.get(i - 1).map_or('?', |&b| b as char),
+    }
 }
 
 /// The `explain` view: the packet layer by layer, OSI 7→1 beside TCP/IP, every field with its

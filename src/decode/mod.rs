@@ -494,7 +494,7 @@ mod tests {
     fn unknown_link_type_keeps_bytes_and_says_so() {
         let p = decode(&meta(147, 4), &[1, 2, 3, 4]);
         assert_eq!(p.layers.last().map(|l| l.protocol), Some(Protocol::Data));
-        assert!(p.notes.iter().any(|n| n.text.contains("link type 147")));
+        assert!(p.notes.iter().any(|n| n.text.contains("Link type 147")));
     }
 
     #[test]
