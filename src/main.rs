@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use layerscope::capture::store::{map_file, PacketStore};
 use layerscope::capture::{CaptureError, Reader};
-use layerscope::decode::decode_with_comments;
+use layerscope::decode::{decode_summary, decode_with, decode_with_comments};
 use layerscope::output;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -144,9 +144,10 @@ fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Opti
             break;
         }
         n += 1;
-        let p = decode_with_comments(&raw.meta, raw.data, &raw.comments);
         match format {
             Format::Text => {
+                // A summary line needs no field tree and no sentence.
+                let p = decode_summary(&raw.meta, raw.data);
                 let first = *first_ts.get_or_insert(p.meta.timestamp.ns);
                 line.clear();
                 output::text_line(&mut line, &p, first);
@@ -154,6 +155,7 @@ fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Opti
                 out.write_all(line.as_bytes())?;
             }
             Format::Jsonl => {
+                let p = decode_with(&raw.meta, raw.data, &raw.comments, true);
                 output::write_json(&mut out, &p)?;
                 out.write_all(b"\n")?;
             }

@@ -106,7 +106,7 @@ pub fn write_json<W: std::io::Write>(w: &mut W, p: &Packet) -> serde_json::Resul
 pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
     let rel = p.meta.timestamp.ns - first_ts_ns;
     let _ = write!(out, "{:>6} {:>11} ", p.meta.number, format_seconds(rel, 6));
-    if p.source.is_empty() && p.destination.is_empty() {
+    if p.source.is_none() && p.destination.is_none() {
         out.push_str("? → ?");
     } else {
         let _ = write!(out, "{} → {}", p.source, p.destination);

@@ -10,7 +10,9 @@ fn bin() -> Command {
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -28,28 +30,57 @@ fn decode_text_is_one_line_per_packet() {
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 16);
-    assert!(lines[0].contains("192.0.2.1 → 198.51.100.7 ICMP 65 Echo (ping) request  id=0x1c2b, seq=1/256, ttl=64"), "{}", lines[0]);
+    assert!(
+        lines[0].contains(
+            "192.0.2.1 → 198.51.100.7 ICMP 65 Echo (ping) request  id=0x1c2b, seq=1/256, ttl=64"
+        ),
+        "{}",
+        lines[0]
+    );
     assert!(lines[2].contains("Who has 198.51.100.7? Tell 192.0.2.1"));
     assert!(lines[8].contains("50001 → 80 [SYN] Seq=1000 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=12345 TSecr=0 WS=128"), "{}", lines[8]);
 }
 
 #[test]
 fn count_limits_output() {
-    let o = run(&["decode", "--count", "3", data("zeek-http-get-gzip.pcap").to_str().unwrap()]);
+    let o = run(&[
+        "decode",
+        "--count",
+        "3",
+        data("zeek-http-get-gzip.pcap").to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 3);
 }
 
 #[test]
 fn jsonl_follows_the_contract() {
-    let o = run(&["decode", "--format", "jsonl", data("zeek-pcapng-multi-interface.pcapng").to_str().unwrap()]);
+    let o = run(&[
+        "decode",
+        "--format",
+        "jsonl",
+        data("zeek-pcapng-multi-interface.pcapng").to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     let out = stdout(&o);
-    let packets: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let packets: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(packets.len(), 6);
     for (i, p) in packets.iter().enumerate() {
         assert_eq!(p["number"], i as u64 + 1);
-        for key in ["timestamp", "caplen", "wirelen", "link_type", "interface", "summary", "sentence", "layers", "notes"] {
+        for key in [
+            "timestamp",
+            "caplen",
+            "wirelen",
+            "link_type",
+            "interface",
+            "summary",
+            "sentence",
+            "layers",
+            "notes",
+        ] {
             assert!(p.get(key).is_some(), "missing {key}");
         }
         for l in p["layers"].as_array().unwrap() {
@@ -58,7 +89,8 @@ fn jsonl_follows_the_contract() {
             }
             let osi = l["osi"].as_u64().unwrap();
             assert!((1..=7).contains(&osi));
-            assert!(["link", "internet", "transport", "application"].contains(&l["tcpip"].as_str().unwrap()));
+            assert!(["link", "internet", "transport", "application"]
+                .contains(&l["tcpip"].as_str().unwrap()));
             for f in l["fields"].as_array().unwrap() {
                 for key in ["name", "value", "display", "offset", "length"] {
                     assert!(f.get(key).is_some(), "field missing {key}");
@@ -68,17 +100,49 @@ fn jsonl_follows_the_contract() {
     }
     // Nanosecond interface keeps nine digits, the microsecond one six: timestamps are numbers.
     let raw_first = out.lines().next().unwrap();
-    assert!(raw_first.contains("\"timestamp\":1767663089.500330493"), "{raw_first}");
-    assert!(out.lines().nth(2).unwrap().contains("\"timestamp\":1767663437.111897,"));
+    assert!(
+        raw_first.contains("\"timestamp\":1767663089.500330493"),
+        "{raw_first}"
+    );
+    assert!(out
+        .lines()
+        .nth(2)
+        .unwrap()
+        .contains("\"timestamp\":1767663437.111897,"));
     assert_eq!(packets[2]["interface"], 1);
     // Ports are numbers, addresses text, flags carry a bit mask.
-    let udp = packets[0]["layers"].as_array().unwrap().iter().find(|l| l["protocol"] == "udp").unwrap();
-    let port = udp["fields"].as_array().unwrap().iter().find(|f| f["name"] == "udp.srcport").unwrap();
+    let udp = packets[0]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["protocol"] == "udp")
+        .unwrap();
+    let port = udp["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "udp.srcport")
+        .unwrap();
     assert!(port["value"].is_u64());
-    let ip = packets[0]["layers"].as_array().unwrap().iter().find(|l| l["protocol"] == "ip").unwrap();
-    let src = ip["fields"].as_array().unwrap().iter().find(|f| f["name"] == "ip.src").unwrap();
+    let ip = packets[0]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["protocol"] == "ip")
+        .unwrap();
+    let src = ip["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "ip.src")
+        .unwrap();
     assert!(src["value"].is_string());
-    let df = ip["fields"].as_array().unwrap().iter().find(|f| f["name"] == "ip.flags.df").unwrap();
+    let df = ip["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "ip.flags.df")
+        .unwrap();
     assert_eq!(df["bitmask"], 0x4000);
     assert_eq!(ip["osi"], 3);
     assert_eq!(ip["tcpip"], "internet");
@@ -86,7 +150,12 @@ fn jsonl_follows_the_contract() {
 
 #[test]
 fn explain_shows_layers_fields_and_marked_hex() {
-    let o = run(&["explain", data("zeek-http-get-gzip.pcap").to_str().unwrap(), "--packet", "1"]);
+    let o = run(&[
+        "explain",
+        data("zeek-http-get-gzip.pcap").to_str().unwrap(),
+        "--packet",
+        "1",
+    ]);
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(out.contains("4 Transport"));
@@ -109,14 +178,22 @@ fn missing_and_bad_files_exit_1_with_a_message() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a pcap or pcapng file"));
     let _ = std::fs::remove_file(junk);
 
-    let o = run(&["explain", data("crafted-l2l4.pcap").to_str().unwrap(), "--packet", "99"]);
+    let o = run(&[
+        "explain",
+        data("crafted-l2l4.pcap").to_str().unwrap(),
+        "--packet",
+        "99",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("has 16 packets"));
 }
 
 #[test]
 fn damaged_file_prints_what_it_can_and_exits_3() {
-    let o = run(&["decode", data("suricata-bug-6875-fuzz.pcap").to_str().unwrap()]);
+    let o = run(&[
+        "decode",
+        data("suricata-bug-6875-fuzz.pcap").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(stdout(&o).lines().count(), 1);
     assert!(String::from_utf8_lossy(&o.stderr).contains("damaged at byte 228"));

@@ -73,3 +73,40 @@ fn every_prefix_of_real_frames_decodes_and_reports_the_stop() {
     }
     assert!(checked > 5_000);
 }
+
+/// The list-row decode (no field trees, no sentence) gives exactly the same columns, summary,
+/// layers and notes as the full decode, for every packet we have.
+#[test]
+fn summary_decode_agrees_with_full_decode() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut n = 0;
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = f.file_name().into_string().unwrap();
+        if !(name.ends_with(".pcap") || name.ends_with(".pcapng")) {
+            continue;
+        }
+        for (meta, bytes) in frames(&name) {
+            let full = decode(&meta, &bytes);
+            let row = layerscope::decode::decode_summary(&meta, &bytes);
+            assert_eq!(row.summary, full.summary, "{name} #{}", meta.number);
+            assert_eq!(row.protocol, full.protocol);
+            assert_eq!(row.source, full.source);
+            assert_eq!(row.destination, full.destination);
+            assert_eq!(row.notes.len(), full.notes.len());
+            let shape = |p: &layerscope::model::Packet| {
+                p.layers
+                    .iter()
+                    .map(|l| (l.protocol, l.offset, l.length))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(shape(&row), shape(&full), "{name} #{}", meta.number);
+            assert!(row
+                .layers
+                .iter()
+                .all(|l| l.fields.is_empty() && !l.has_fields()));
+            assert!(row.sentence.is_empty() && !full.sentence.is_empty());
+            n += 1;
+        }
+    }
+    assert!(n > 1000);
+}

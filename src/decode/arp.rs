@@ -1,6 +1,6 @@
 //! ARP (RFC 826): who has this IP address on my link?
 
-use super::{Ctx, Hdr};
+use super::Ctx;
 use crate::model::{format_mac, Base, Protocol};
 use etherparse::ArpPacketSlice;
 use std::net::Ipv4Addr;
@@ -100,7 +100,7 @@ crate::field_def!(
 pub(super) fn arp(ctx: &mut Ctx<'_>, off: usize) {
     let rest = &ctx.data[off.min(ctx.data.len())..];
     let parsed = ArpPacketSlice::from_slice(rest);
-    let mut h = Hdr::new(ctx.data, Protocol::Arp, off, 8);
+    let mut h = ctx.hdr(Protocol::Arp, off, 8);
     h.num(&HW_TYPE, off, 2);
     h.num(&PROTO_TYPE, off + 2, 2);
     let hs = h.num(&HW_SIZE, off + 4, 1).unwrap_or(0) as usize;
@@ -167,7 +167,7 @@ pub(super) fn arp(ctx: &mut Ctx<'_>, off: usize) {
         ),
     };
     let _ = tha;
-    ctx.set_summary("ARP", summary, sentence);
+    ctx.set_summary("ARP", summary, || sentence);
     let end = off + total;
     super::link::trailer(ctx, end.min(ctx.data.len()));
 }

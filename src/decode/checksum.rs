@@ -16,6 +16,17 @@ pub enum ChecksumStatus {
 }
 
 impl ChecksumStatus {
+    /// Display text for a `*.checksum.status` value.
+    pub fn text(v: u64) -> String {
+        let name = match v {
+            0 => "Bad",
+            1 => "Good",
+            2 => "Unverified",
+            _ => "Not present",
+        };
+        format!("{name} ({v})")
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ChecksumStatus::Bad => "Bad",

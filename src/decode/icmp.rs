@@ -1,8 +1,8 @@
 //! ICMP (RFC 792), ICMPv6 (RFC 4443, neighbour discovery RFC 4861) and IGMP.
 
 use super::checksum::{fold, ones_sum, pseudo, ChecksumStatus};
-use super::{Ctx, Hdr};
-use crate::model::{Base, Protocol, Severity, Value};
+use super::Ctx;
+use crate::model::{Base, Protocol, Severity, Text, Value};
 use etherparse::{Icmpv4Slice, Icmpv6Slice};
 use std::net::Ipv6Addr;
 
@@ -206,11 +206,18 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = Icmpv4Slice::from_slice(&d[off.min(d.len())..cap_end]);
-    let mut h = Hdr::new(d, Protocol::Icmp, off, 8);
+    let mut h = ctx.hdr(Protocol::Icmp, off, 8);
     let code = h.u(off + 1, 1).unwrap_or(0) as u8;
-    let t = h.num_text(&ICMP_TYPE, off, 1, |t| {
-        format!("{} ({t})", icmp_type_name(t as u8, code))
-    });
+    let t = h.u(off, 1);
+    if let Some(t) = t {
+        h.layer.push_text(
+            &ICMP_TYPE,
+            Value::U64(t),
+            format!("{} ({t})", icmp_type_name(t as u8, code)),
+            off,
+            1,
+        );
+    }
     h.num(&ICMP_CODE, off + 1, 1);
     let stored = h.num(&ICMP_CHECKSUM, off + 2, 2);
     if let (Some(stored), true) = (stored, end <= d.len() && parsed.is_ok()) {
@@ -223,7 +230,7 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>
         h.generated(
             &ICMP_CHECKSUM_STATUS,
             Value::U64(st as u64),
-            Some(st.name().into()),
+            Text::Num(ChecksumStatus::text),
         );
         h.nest(1);
         if !ok {
@@ -284,7 +291,7 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>
     if cap_end < off + 8 {
         ctx.truncated(Protocol::Icmp, off, 8);
     }
-    ctx.set_summary("ICMP", summary, sentence);
+    ctx.set_summary("ICMP", summary, || sentence);
     ctx.data_layer(off + 8, cap_end);
 }
 
@@ -309,11 +316,11 @@ fn icmpv6_type_name(t: u8) -> &'static str {
     }
 }
 
-pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize, hlim: Option<u64>) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = Icmpv6Slice::from_slice(&d[off.min(d.len())..cap_end]);
-    let mut h = Hdr::new(d, Protocol::Icmpv6, off, 4);
+    let mut h = ctx.hdr(Protocol::Icmpv6, off, 4);
     let t = h.num_text(&ICMP6_TYPE, off, 1, |t| {
         format!("{} ({t})", icmpv6_type_name(t as u8))
     });
@@ -332,7 +339,7 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         h.generated(
             &ICMP6_CHECKSUM_STATUS,
             Value::U64(st as u64),
-            Some(st.name().into()),
+            Text::Num(ChecksumStatus::text),
         );
         h.nest(1);
         if st == ChecksumStatus::Bad {
@@ -356,17 +363,7 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     });
     let mut summary = icmpv6_type_name(t).to_string();
     let mut hdr_len = 4;
-    let hop_limit = d
-        .get(4..)
-        .and(
-            ctx.pkt
-                .layers
-                .iter()
-                .rev()
-                .find(|l| l.protocol == Protocol::Ipv6),
-        )
-        .and_then(|l| l.field("ipv6.hlim"))
-        .and_then(|f| f.value.as_u64());
+    let hop_limit = hlim;
     let sentence = match t {
         128 | 129 => {
             let id = h.num(&ICMP6_ECHO_ID, off + 4, 2);
@@ -431,14 +428,14 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     if cap_end < off + hdr_len {
         ctx.truncated(Protocol::Icmpv6, off, hdr_len);
     }
-    ctx.set_summary("ICMPv6", summary, sentence);
+    ctx.set_summary("ICMPv6", summary, || sentence);
     ctx.data_layer(off + hdr_len, cap_end);
 }
 
 pub(super) fn igmp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
-    let mut h = Hdr::new(d, Protocol::Igmp, off, 8);
+    let mut h = ctx.hdr(Protocol::Igmp, off, 8);
     let t = h.num(&IGMP_TYPE, off, 1);
     h.num(&IGMP_MAXRESP, off + 1, 1);
     h.num(&IGMP_CHECKSUM, off + 2, 2);
@@ -465,12 +462,10 @@ pub(super) fn igmp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         _ => "IGMP message",
     };
     let src = ctx.net.map_or(String::new(), |n| n.src_string());
-    ctx.set_summary(
-        "IGMP",
-        format!("{name}{g}"),
+    ctx.set_summary("IGMP", format!("{name}{g}"), || {
         format!(
             "{src} tells the local routers which multicast groups it wants to receive ({name})."
-        ),
-    );
+        )
+    });
     ctx.data_layer(off + 8, cap_end);
 }

@@ -2,7 +2,7 @@
 
 use super::checksum::{fold, ones_sum, ChecksumStatus};
 use super::{link, transport, Ctx, Hdr, NetAddrs};
-use crate::model::{Base, Protocol, Severity, Value};
+use crate::model::{Base, Protocol, Severity, Text, Value};
 use etherparse::{IpNumber, Ipv4HeaderSlice, Ipv6HeaderSlice};
 
 crate::field_def!(
@@ -331,6 +331,11 @@ crate::field_def!(
     "Security association this packet belongs to."
 );
 
+/// "20 bytes (5)": a header length in bytes and the 32-bit words the field counts.
+pub(super) fn header_len_text(bytes: u64) -> String {
+    format!("{bytes} bytes ({})", bytes / 4)
+}
+
 pub(super) fn ip_proto_name(p: u8) -> String {
     IpNumber(p)
         .keyword_str()
@@ -340,7 +345,7 @@ pub(super) fn ip_proto_name(p: u8) -> String {
 pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
     let avail = ctx.data.len().saturating_sub(off);
     let parsed = Ipv4HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
-    let mut h = Hdr::new(ctx.data, Protocol::Ipv4, off, 20);
+    let mut h = ctx.hdr(Protocol::Ipv4, off, 20);
     h.bits(&V4_VERSION, off, 1, 0xf0);
     h.nest(0);
     let ihl = h.u(off, 1).map(|b| (b & 0x0f) as usize * 4);
@@ -349,7 +354,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
             .push_bits(&V4_HDR_LEN, Value::U64(ihl as u64), off, 1, 0x0f);
         h.nest(0);
         if let Some(f) = h.layer.fields.last_mut() {
-            f.text = Some(format!("{ihl} bytes ({})", ihl / 4).into_boxed_str());
+            f.text = Text::Num(header_len_text);
         }
     }
     if let Some(v) = h.num(&V4_DSFIELD, off + 1, 1) {
@@ -377,7 +382,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
                 .push_bits(&V4_FRAG, Value::U64(units), off + 6, 2, 0x1fff);
             h.nest(0);
             if let Some(f) = h.layer.fields.last_mut() {
-                f.text = Some(format!("{units} (× 8 = byte {frag})").into_boxed_str());
+                f.text = Text::Num(|u| format!("{u} (× 8 = byte {})", u * 8));
             }
         }
     }
@@ -430,7 +435,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
         h.generated(
             &V4_CHECKSUM_STATUS,
             Value::U64(status as u64),
-            Some(status.name().to_string()),
+            Text::Num(ChecksumStatus::text),
         );
         if status == ChecksumStatus::Bad {
             let correct = !fold(ones_sum(0, hdr) + u64::from(!(stored as u16)));
@@ -501,7 +506,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
         ctx.set_summary(
             "IPv4",
             format!("Fragmented IP protocol (proto={pname}, off={frag}, ID={id:04x})"),
-            format!(
+            || format!(
                 "{} sends {} a piece of a larger packet (bytes from {frag} on); the pieces are put back together at the destination.",
                 net.src_string(),
                 net.dst_string()
@@ -552,7 +557,7 @@ fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
 pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
     let avail = ctx.data.len().saturating_sub(off);
     let parsed = Ipv6HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
-    let mut h = Hdr::new(ctx.data, Protocol::Ipv6, off, 40);
+    let mut h = ctx.hdr(Protocol::Ipv6, off, 40);
     h.bits(&V6_VERSION, off, 4, 0xf000_0000);
     h.bits(&V6_TCLASS, off, 4, 0x0ff0_0000);
     h.bits(&V6_DSCP, off, 4, 0x0fc0_0000);
@@ -715,7 +720,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
                     "IPv6 fragment (off={} ident=0x{frag_ident:08x} nxt={next})",
                     fo * 8
                 ),
-                format!(
+                || format!(
                     "{} sends {} a piece of a larger packet (bytes from {} on); the pieces are put back together at the destination.",
                     net.src_string(),
                     net.dst_string(),
@@ -735,15 +740,13 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
                 );
             }
             if next == 59 {
-                ctx.set_summary(
-                    "IPv6",
-                    "IPv6 no next header".into(),
+                ctx.set_summary("IPv6", "IPv6 no next header".into(), || {
                     format!(
                         "{} sends {} an IPv6 packet with nothing inside.",
                         net.src_string(),
                         net.dst_string()
-                    ),
-                );
+                    )
+                });
                 ctx.data_layer(cur, end);
             } else {
                 transport::dispatch(ctx, next, cur, end, hlim);

@@ -2,7 +2,7 @@
 //! and raw IP link types.
 
 use super::{arp, ip, linktype, Ctx, Hdr};
-use crate::model::{format_mac, Base, Protocol, Severity};
+use crate::model::{Address, Base, Protocol, Severity};
 use etherparse::{EtherType, Ethernet2HeaderSlice, LinuxSllHeaderSlice, SingleVlanHeaderSlice};
 
 crate::field_def!(ETH_DST, "eth.dst", "Destination MAC", Base::None, "Hardware address of the network card the frame is for (ff:ff:ff:ff:ff:ff = everyone on the link).");
@@ -146,6 +146,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_>, lt: u32) {
         linktype::LINUX_SLL => sll(ctx),
         linktype::LINUX_SLL2 => sll2(ctx),
         other => {
+            let wirelen = ctx.pkt.meta.wirelen;
             ctx.note(
                 Severity::Info,
                 "unsupported",
@@ -159,10 +160,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_>, lt: u32) {
             ctx.set_summary(
                 "Frame",
                 format!("Link type {other} not decoded"),
-                format!(
-                    "A {}-byte frame of link type {other}, which layerscope does not decode.",
-                    ctx.pkt.meta.wirelen
-                ),
+                || format!("A {wirelen}-byte frame of link type {other}, which layerscope does not decode."),
             );
             ctx.data_layer(0, ctx.data.len());
         }
@@ -200,25 +198,23 @@ fn raw_ip(ctx: &mut Ctx<'_>, off: usize, claimed: Option<u8>) {
                 off,
                 format!("Raw IP packet with IP version {v}, which does not exist."),
             );
-            ctx.set_summary(
-                "IP",
-                format!("Bogus IP version ({v})"),
-                "A packet that claims to be IP but has an impossible version number.".into(),
-            );
+            ctx.set_summary("IP", format!("Bogus IP version ({v})"), || {
+                "A packet that claims to be IP but has an impossible version number.".into()
+            });
             ctx.data_layer(off, ctx.data.len());
         }
     }
 }
 
 fn ethernet(ctx: &mut Ctx<'_>, off: usize) {
-    let mut h = Hdr::new(ctx.data, Protocol::Ethernet, off, 14);
+    let mut h = ctx.hdr(Protocol::Ethernet, off, 14);
     let parsed = Ethernet2HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
     let dst = h.mac(&ETH_DST, off);
     let src = h.mac(&ETH_SRC, off + 6);
     let et = h.num_text(&ETH_TYPE, off + 12, 2, ethertype_text);
     if let (Some(s), Some(d)) = (src, dst) {
-        ctx.pkt.source = format_mac(&s);
-        ctx.pkt.destination = format_mac(&d);
+        ctx.pkt.source = Address::Mac(s);
+        ctx.pkt.destination = Address::Mac(d);
         if s == [0; 6] && d == [0; 6] {
             ctx.loopback = true;
         }
@@ -273,7 +269,7 @@ pub(super) fn ethertype(ctx: &mut Ctx<'_>, et: u16, off: usize) {
                 "{} sends a frame of protocol {what} to {}, which layerscope does not decode.",
                 ctx.pkt.source, ctx.pkt.destination
             );
-            ctx.set_summary("Ethernet", summary, sentence);
+            ctx.set_summary("Ethernet", summary, || sentence);
             ctx.data_layer(off, ctx.data.len());
         }
     }
@@ -281,7 +277,7 @@ pub(super) fn ethertype(ctx: &mut Ctx<'_>, et: u16, off: usize) {
 
 fn vlan(ctx: &mut Ctx<'_>, off: usize) {
     let parsed = SingleVlanHeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
-    let mut h = Hdr::new(ctx.data, Protocol::Vlan, off, 4);
+    let mut h = ctx.hdr(Protocol::Vlan, off, 4);
     h.bits(&VLAN_PRIO, off, 2, 0xe000);
     h.flag(&VLAN_DEI, off, 2, 0x1000);
     h.bits(&VLAN_ID, off, 2, 0x0fff);
@@ -316,7 +312,7 @@ fn sll(ctx: &mut Ctx<'_>) {
     } else {
         Err(())
     };
-    let mut h = Hdr::new(ctx.data, Protocol::Sll, 0, 16);
+    let mut h = ctx.hdr(Protocol::Sll, 0, 16);
     h.num_text(&SLL_PKTTYPE, 0, 2, pkttype_text);
     let hatype = h.num(&SLL_HATYPE, 2, 2);
     let halen = h.num(&SLL_HALEN, 4, 2).unwrap_or(0).min(8) as usize;
@@ -371,7 +367,7 @@ fn pkttype_text(v: u64) -> String {
 }
 
 fn sll2(ctx: &mut Ctx<'_>) {
-    let mut h = Hdr::new(ctx.data, Protocol::Sll2, 0, 20);
+    let mut h = ctx.hdr(Protocol::Sll2, 0, 20);
     let proto = h.num_text(&SLL_ETYPE, 0, 2, ethertype_text);
     h.num(&SLL_RESERVED, 2, 2);
     h.num(&SLL_IFINDEX, 4, 4);
@@ -398,7 +394,7 @@ fn sll2(ctx: &mut Ctx<'_>) {
 /// network order (LOOP).
 fn null(ctx: &mut Ctx<'_>, network_order: bool) {
     ctx.loopback = true;
-    let mut h = Hdr::new(ctx.data, Protocol::Null, 0, 4);
+    let mut h = ctx.hdr(Protocol::Null, 0, 4);
     let Some(raw) = h.slice(0, 4) else {
         ctx.push(h);
         ctx.truncated(Protocol::Null, 0, 4);

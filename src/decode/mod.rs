@@ -20,7 +20,7 @@ mod link;
 mod transport;
 
 use crate::model::{
-    Base, Field, FieldDef, FrameMeta, Layer, Note, Packet, Protocol, Severity, Value,
+    Address, Base, Field, FieldDef, FrameMeta, Layer, Note, Packet, Protocol, Severity, Text, Value,
 };
 use std::fmt::Write as _;
 
@@ -122,11 +122,19 @@ pub(crate) struct Hdr<'a> {
 }
 
 impl<'a> Hdr<'a> {
-    pub fn new(d: &'a [u8], protocol: Protocol, offset: usize, length: usize) -> Self {
-        Hdr {
-            d,
-            layer: Layer::new(protocol, offset, length),
-        }
+    pub fn new(
+        d: &'a [u8],
+        protocol: Protocol,
+        offset: usize,
+        length: usize,
+        fields: bool,
+    ) -> Self {
+        let layer = if fields {
+            Layer::new(protocol, offset, length)
+        } else {
+            Layer::without_fields(protocol, offset, length)
+        };
+        Hdr { d, layer }
     }
 
     /// Big-endian unsigned integer of `len` (1..=8) bytes at `off`, if captured.
@@ -145,16 +153,16 @@ impl<'a> Hdr<'a> {
         Some(v)
     }
 
-    /// A numeric field with its own display text.
+    /// A numeric field whose display text `text` derives from the value when shown.
     pub fn num_text(
         &mut self,
         def: &'static FieldDef,
         off: usize,
         len: usize,
-        text: impl FnOnce(u64) -> String,
+        text: fn(u64) -> String,
     ) -> Option<u64> {
         let v = self.u(off, len)?;
-        self.layer.push_text(def, Value::U64(v), text(v), off, len);
+        self.layer.push_fmt(def, v, text, off, len);
         Some(v)
     }
 
@@ -211,17 +219,17 @@ impl<'a> Hdr<'a> {
 
     pub fn bytes(&mut self, def: &'static FieldDef, off: usize, len: usize) -> Option<&'a [u8]> {
         let b = self.slice(off, len)?;
-        self.layer.push(def, Value::bytes(b), off, len);
+        if self.layer.has_fields() {
+            self.layer.push(def, Value::bytes(b), off, len);
+        }
         Some(b)
     }
 
     /// A derived field (no bytes of its own), e.g. `tcp.len`.
-    pub fn generated(&mut self, def: &'static FieldDef, value: Value, text: Option<String>) {
+    pub fn generated(&mut self, def: &'static FieldDef, value: Value, text: Text) {
         let off = self.layer.offset as usize;
         self.layer.push(def, value, off, 0);
-        if let (Some(t), Some(f)) = (text, self.layer.fields.last_mut()) {
-            f.text = Some(t.into_boxed_str());
-        }
+        self.layer.set_text(text);
     }
 
     /// Set the depth of the last field.
@@ -238,6 +246,18 @@ pub(crate) enum NetAddrs {
 }
 
 impl NetAddrs {
+    pub fn src(&self) -> Address {
+        match self {
+            NetAddrs::V4(s, _) => Address::Ipv4(*s),
+            NetAddrs::V6(s, _) => Address::Ipv6(*s),
+        }
+    }
+    pub fn dst(&self) -> Address {
+        match self {
+            NetAddrs::V4(_, d) => Address::Ipv4(*d),
+            NetAddrs::V6(_, d) => Address::Ipv6(*d),
+        }
+    }
     pub fn src_string(&self) -> String {
         match self {
             NetAddrs::V4(s, _) => std::net::Ipv4Addr::from(*s).to_string(),
@@ -284,9 +304,18 @@ pub(crate) struct Ctx<'a> {
     pub complete: bool,
     /// Ethernet layer index, for a trailer/padding field.
     pub eth_layer: Option<usize>,
+    /// Build the plain-language sentence.
+    pub sentences: bool,
+    /// Build the field trees.
+    pub fields: bool,
 }
 
 impl<'a> Ctx<'a> {
+    /// Start a header of `protocol` at `offset`, nominally `length` bytes long.
+    pub fn hdr(&self, protocol: Protocol, offset: usize, length: usize) -> Hdr<'a> {
+        Hdr::new(self.data, protocol, offset, length, self.fields)
+    }
+
     pub fn push(&mut self, mut h: Hdr<'a>) -> usize {
         // A layer never claims bytes that were not captured.
         let avail = self.data.len().saturating_sub(h.layer.offset as usize);
@@ -301,14 +330,14 @@ impl<'a> Ctx<'a> {
         kind: &'static str,
         protocol: Protocol,
         offset: usize,
-        text: String,
+        text: impl Into<std::borrow::Cow<'static, str>>,
     ) {
         self.pkt.notes.push(Note {
             severity,
             kind,
             protocol: Some(protocol.filter_name()),
             offset: Some(offset as u32),
-            text,
+            text: text.into(),
         });
     }
 
@@ -332,10 +361,19 @@ impl<'a> Ctx<'a> {
         );
     }
 
-    pub fn set_summary(&mut self, protocol: &'static str, summary: String, sentence: String) {
+    /// Set the Protocol column and Info line; the plain-language sentence is built only when
+    /// the caller asked for it (it costs more than the rest of the decode).
+    pub fn set_summary(
+        &mut self,
+        protocol: &'static str,
+        summary: String,
+        sentence: impl FnOnce() -> String,
+    ) {
         self.pkt.protocol = protocol;
         self.pkt.summary = summary;
-        self.pkt.sentence = sentence;
+        if self.sentences {
+            self.pkt.sentence = sentence();
+        }
     }
 
     /// Bytes `[offset, end)` not claimed by any decoder become a data layer.
@@ -344,21 +382,47 @@ impl<'a> Ctx<'a> {
         if offset >= end {
             return;
         }
-        let mut h = Hdr::new(self.data, Protocol::Data, offset, end - offset);
+        let mut h = self.hdr(Protocol::Data, offset, end - offset);
         h.bytes(&DATA_DATA, offset, end - offset);
-        h.generated(&DATA_LEN, Value::U64((end - offset) as u64), None);
+        h.generated(&DATA_LEN, Value::U64((end - offset) as u64), Text::Auto);
         self.push(h);
     }
 }
 
-/// Decode one frame.
+/// Decode one frame: the full layer tree, summary and plain-language sentence.
 pub fn decode(meta: &FrameMeta, data: &[u8]) -> Packet {
-    decode_with_comments(meta, data, &[])
+    decode_with(meta, data, &[], true)
 }
 
 /// Decode one frame, attaching the capture file's comments for it.
 pub fn decode_with_comments(meta: &FrameMeta, data: &[u8], comments: &[String]) -> Packet {
+    decode_with(meta, data, comments, true)
+}
+
+/// Decode one frame for a packet list row: the layers (protocol, OSI/TCP-IP place, byte
+/// range), the columns and the Info line, notes included; no field trees (each layer's
+/// `fields` is empty) and no sentence. `decode --format text` and the GUI list use this; the
+/// selected packet is decoded again in full.
+pub fn decode_summary(meta: &FrameMeta, data: &[u8]) -> Packet {
+    decode_opts(meta, data, &[], false, false)
+}
+
+/// Decode one frame with its field trees; `sentences` chooses whether to build the
+/// plain-language sentence.
+pub fn decode_with(meta: &FrameMeta, data: &[u8], comments: &[String], sentences: bool) -> Packet {
+    decode_opts(meta, data, comments, sentences, true)
+}
+
+fn decode_opts(
+    meta: &FrameMeta,
+    data: &[u8],
+    comments: &[String],
+    sentences: bool,
+    fields: bool,
+) -> Packet {
     let mut ctx = Ctx {
+        sentences,
+        fields,
         data,
         pkt: Packet {
             meta: *meta,
@@ -376,67 +440,73 @@ pub fn decode_with_comments(meta: &FrameMeta, data: &[u8], comments: &[String]) 
     ctx.pkt
 }
 
+fn bytes_bits(v: u64) -> String {
+    format!("{v} bytes ({} bits)", v * 8)
+}
+
+fn link_type_text(v: u64) -> String {
+    format!("{} ({v})", linktype::name(v as u32))
+}
+
 fn frame_layer(ctx: &mut Ctx<'_>, comments: &[String]) {
     let m = ctx.pkt.meta;
+    if !ctx.fields {
+        ctx.pkt
+            .layers
+            .push(Layer::without_fields(Protocol::Frame, 0, ctx.data.len()));
+        return;
+    }
     let mut l = Layer::new(Protocol::Frame, 0, ctx.data.len());
-    let push_gen = |l: &mut Layer, def, v: Value, text: Option<String>| {
+    l.fields.reserve(6 + comments.len());
+    let push_gen = |l: &mut Layer, def, v: Value, text: Text| {
         l.fields.push(Field {
             def,
             value: v,
-            text: text.map(String::into_boxed_str),
+            text,
             offset: 0,
             length: 0,
             bitmask: None,
             depth: 0,
         });
     };
-    push_gen(&mut l, &FRAME_NUMBER, Value::U64(m.number), None);
-    push_gen(
-        &mut l,
-        &FRAME_TIME,
-        Value::Str(m.timestamp.to_decimal().into()),
-        None,
-    );
+    push_gen(&mut l, &FRAME_NUMBER, Value::U64(m.number), Text::Auto);
+    let time = Value::Time {
+        ns: m.timestamp.ns,
+        digits: m.timestamp.digits,
+    };
+    push_gen(&mut l, &FRAME_TIME, time, Text::Auto);
     push_gen(
         &mut l,
         &FRAME_IFACE,
         Value::U64(u64::from(m.interface)),
-        None,
+        Text::Auto,
     );
     push_gen(
         &mut l,
         &FRAME_LEN,
         Value::U64(u64::from(m.wirelen)),
-        Some(format!(
-            "{} bytes ({} bits)",
-            m.wirelen,
-            u64::from(m.wirelen) * 8
-        )),
+        Text::Num(bytes_bits),
     );
     push_gen(
         &mut l,
         &FRAME_CAPLEN,
         Value::U64(u64::from(m.caplen)),
-        Some(format!(
-            "{} bytes ({} bits)",
-            m.caplen,
-            u64::from(m.caplen) * 8
-        )),
+        Text::Num(bytes_bits),
     );
     push_gen(
         &mut l,
         &FRAME_LINKTYPE,
         Value::U64(u64::from(m.link_type)),
-        Some(format!("{} ({})", linktype::name(m.link_type), m.link_type)),
+        Text::Num(link_type_text),
     );
     for c in comments {
-        push_gen(&mut l, &FRAME_COMMENT, Value::str(c), None);
+        push_gen(&mut l, &FRAME_COMMENT, Value::str(c), Text::Auto);
         ctx.pkt.notes.push(Note {
             severity: Severity::Info,
             kind: "comment",
             protocol: Some("frame"),
             offset: None,
-            text: c.clone(),
+            text: c.clone().into(),
         });
     }
     ctx.pkt.layers.push(l);
@@ -455,15 +525,15 @@ fn finish(ctx: &mut Ctx<'_>) {
     if ctx.pkt.summary.is_empty() {
         ctx.pkt.summary = format!("{} frame, {} bytes", ctx.pkt.protocol, ctx.data.len());
     }
-    if ctx.pkt.sentence.is_empty() {
+    if ctx.sentences && ctx.pkt.sentence.is_empty() {
         ctx.pkt.sentence = format!(
             "A {}-byte frame whose contents this decoder does not understand beyond {}.",
             ctx.pkt.meta.wirelen, ctx.pkt.protocol
         );
     }
     if let Some(n) = &ctx.net {
-        ctx.pkt.source = n.src_string();
-        ctx.pkt.destination = n.dst_string();
+        ctx.pkt.source = n.src();
+        ctx.pkt.destination = n.dst();
     }
     if !ctx.complete {
         let _ = write!(

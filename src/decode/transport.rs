@@ -2,9 +2,8 @@
 
 use super::checksum::{judge_transport, ChecksumStatus};
 use super::{icmp, ip::ip_proto_name, Ctx, Hdr, NetAddrs};
-use crate::model::{Base, Protocol, Severity, Value};
+use crate::model::{Base, Protocol, Severity, Text, Value};
 use etherparse::{TcpHeaderSlice, UdpHeaderSlice};
-use std::fmt::Write as _;
 
 crate::field_def!(
     TCP_SRCPORT,
@@ -284,7 +283,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_>, proto: u8, off: usize, end: usize, ttl
         6 => tcp(ctx, off, end),
         17 => udp(ctx, off, end),
         1 => icmp::icmpv4(ctx, off, end, ttl),
-        58 => icmp::icmpv6(ctx, off, end),
+        58 => icmp::icmpv6(ctx, off, end, ttl),
         2 => icmp::igmp(ctx, off, end),
         p => {
             let name = ip_proto_name(p);
@@ -292,7 +291,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_>, proto: u8, off: usize, end: usize, ttl
                 ctx.set_summary(
                     "IP",
                     format!("IP protocol {name}, not decoded"),
-                    format!(
+                    || format!(
                         "{} sends {} a packet of IP protocol {name}, which layerscope does not decode.",
                         net.src_string(),
                         net.dst_string()
@@ -312,6 +311,13 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_>, proto: u8, off: usize, end: usize, ttl
 }
 
 pub(crate) fn tcp_flags_text(flags: u16) -> String {
+    let mut s = String::new();
+    write_tcp_flags(&mut s, flags);
+    s
+}
+
+/// Append "SYN, ACK" (Wireshark's order, lowest bit first) or "<None>".
+pub(crate) fn write_tcp_flags(s: &mut String, flags: u16) {
     const NAMES: [(u16, &str); 9] = [
         (0x001, "FIN"),
         (0x002, "SYN"),
@@ -323,29 +329,39 @@ pub(crate) fn tcp_flags_text(flags: u16) -> String {
         (0x080, "CWR"),
         (0x100, "AE"),
     ];
-    let mut s = String::new();
+    let start = s.len();
     for (bit, name) in NAMES {
         if flags & bit != 0 {
-            if !s.is_empty() {
+            if s.len() > start {
                 s.push_str(", ");
             }
             s.push_str(name);
         }
     }
-    if s.is_empty() {
+    if s.len() == start {
         s.push_str("<None>");
     }
-    s
 }
 
-fn flags_str(flags: u16) -> String {
-    // Wireshark's 12-position string, most significant bit first.
+/// Wireshark's 12-position flags string ("·······A··S·"), most significant bit first. All 4096
+/// strings are made once, so decoding a segment does not allocate one.
+fn flags_str(flags: u16) -> &'static str {
+    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     const LETTERS: [char; 12] = ['R', 'R', 'R', 'A', 'C', 'E', 'U', 'A', 'P', 'R', 'S', 'F'];
-    LETTERS
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| if flags & (0x800 >> i) != 0 { c } else { '·' })
-        .collect()
+    let table = TABLE.get_or_init(|| {
+        (0..4096u16)
+            .map(|f| {
+                LETTERS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| if f & (0x800 >> i) != 0 { c } else { '·' })
+                    .collect()
+            })
+            .collect()
+    });
+    table
+        .get(usize::from(flags & 0x0fff))
+        .map_or("", String::as_str)
 }
 
 fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
@@ -353,7 +369,7 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let seg = &ctx.data[off.min(ctx.data.len())..cap_end];
     let parsed = TcpHeaderSlice::from_slice(seg);
     let d = ctx.data;
-    let mut h = Hdr::new(d, Protocol::Tcp, off, 20);
+    let mut h = ctx.hdr(Protocol::Tcp, off, 20);
     let sp = h.num(&TCP_SRCPORT, off, 2);
     let dp = h.num(&TCP_DSTPORT, off + 2, 2);
     let seq = h.num(&TCP_SEQ_RAW, off + 4, 4);
@@ -364,15 +380,15 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             .push_bits(&TCP_HDR_LEN, Value::U64(hl as u64), off + 12, 1, 0xf0);
         h.nest(0);
         if let Some(f) = h.layer.fields.last_mut() {
-            f.text = Some(format!("{hl} bytes ({})", hl / 4).into_boxed_str());
+            f.text = Text::Num(super::ip::header_len_text);
         }
     }
     let flags = h.u(off + 12, 2).map(|v| (v & 0x0fff) as u16);
     if let Some(fl) = flags {
-        h.layer.push_text(
+        h.layer.push_fmt(
             &TCP_FLAGS,
-            Value::U64(u64::from(fl)),
-            format!("0x{fl:03x} ({})", tcp_flags_text(fl)),
+            u64::from(fl),
+            |v| format!("0x{v:03x} ({})", tcp_flags_text(v as u16)),
             off + 12,
             2,
         );
@@ -394,7 +410,7 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             h.flag(def, off + 12, 2, mask);
         }
         h.layer
-            .push(&TCP_F_STR, Value::Str(flags_str(fl).into()), off + 12, 2);
+            .push(&TCP_F_STR, Value::Static(flags_str(fl)), off + 12, 2);
         h.nest(1);
     }
     let win = h.num(&TCP_WINDOW, off + 14, 2);
@@ -437,7 +453,7 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         tcp_options(&mut h, off + 20, opt_end.min(d.len()), &mut opt_summary);
     }
     let seg_len = end.saturating_sub(off + hl);
-    h.generated(&TCP_LEN, Value::U64(seg_len as u64), None);
+    h.generated(&TCP_LEN, Value::U64(seg_len as u64), Text::Auto);
     // Checksum.
     if let (Some(net), Some(stored)) = (ctx.net, stored) {
         let complete = end <= d.len();
@@ -452,13 +468,27 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         let f = crate::model::Field {
             def: &TCP_CHECKSUM_STATUS,
             value: Value::U64(status as u64),
-            text: Some(status.name().into()),
+            text: Text::Num(ChecksumStatus::text),
             offset: (off + 16) as u32,
             length: 0,
             bitmask: None,
             depth: 1,
         };
-        h.layer.fields.insert(cs_index, f);
+        if h.layer.has_fields() {
+            h.layer.fields.insert(cs_index, f);
+            if let Some(c) = correct {
+                let calc = crate::model::Field {
+                    def: &TCP_CHECKSUM_CALC,
+                    value: Value::U64(u64::from(c)),
+                    text: Text::Auto,
+                    offset: (off + 16) as u32,
+                    length: 0,
+                    bitmask: None,
+                    depth: 1,
+                };
+                h.layer.fields.insert(cs_index + 1, calc);
+            }
+        }
         checksum_note(
             ctx,
             Protocol::Tcp,
@@ -486,21 +516,27 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         ctx.truncated(Protocol::Tcp, off, hl);
     }
     // Summary.
-    let mut s = String::with_capacity(96);
-    let _ = write!(s, "{sp} → {dp} [{}] Seq={seq}", tcp_flags_text(fl));
+    let mut s = String::with_capacity(128);
+    kv(&mut s, "", sp);
+    kv(&mut s, " → ", dp);
+    s.push_str(" [");
+    write_tcp_flags(&mut s, fl);
+    kv(&mut s, "] Seq=", seq);
     if fl & 0x10 != 0 {
-        let _ = write!(s, " Ack={ack}");
+        kv(&mut s, " Ack=", ack);
     }
-    let _ = write!(s, " Win={win}");
+    kv(&mut s, " Win=", win);
     if fl & 0x20 != 0 {
-        let _ = write!(s, " Urg={}", _urg);
+        kv(&mut s, " Urg=", _urg);
     }
-    let _ = write!(s, " Len={seg_len}");
+    kv(&mut s, " Len=", seg_len as u64);
     s.push_str(&opt_summary);
-    let sentence = ctx.net.map_or_else(String::new, |n| {
-        tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack)
+    let net = ctx.net;
+    ctx.set_summary("TCP", s, || {
+        net.map_or_else(String::new, |n| {
+            tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack)
+        })
     });
-    ctx.set_summary("TCP", s, sentence);
     if seg_len > 0 && opt_end < cap_end {
         ctx.data_layer(opt_end, cap_end);
     }
@@ -513,17 +549,15 @@ impl Ctx<'_> {
             _ => "[TCP header cut short]".into(),
         };
         let n = self.net;
-        self.set_summary(
-            "TCP",
-            s,
+        self.set_summary("TCP", s, || {
             n.map_or_else(String::new, |n| {
                 format!(
                     "{} sends a TCP segment to {}, but the capture cut its header short.",
                     n.src_string(),
                     n.dst_string()
                 )
-            }),
-        );
+            })
+        });
     }
 }
 
@@ -578,15 +612,18 @@ fn checksum_note(
             off,
             format!("{} checksum 0x{stored:04x} is wrong; it should be 0x{c:04x}.", p.short_name()),
         ),
-        (ChecksumStatus::Unverified, Some(c)) => ctx.note(
+        // Static text: on loopback captures this note is on every packet. The value the
+        // checksum should have is in the `*.checksum.calculated` field.
+        (ChecksumStatus::Unverified, Some(_)) => ctx.note(
             Severity::Info,
             "checksum",
             p,
             off,
-            format!(
-                "{} checksum 0x{stored:04x} not verified (it should be 0x{c:04x}): the sending machine left it for the network card to fill in (checksum offload), as it does on loopback.",
-                p.short_name()
-            ),
+            if p == Protocol::Tcp {
+                "TCP checksum not verified: the sending machine left it for the network card to fill in (checksum offload), as it does on loopback; tcp.checksum.calculated shows the right value."
+            } else {
+                "UDP checksum not verified: the sending machine left it for the network card to fill in (checksum offload), as it does on loopback; udp.checksum.calculated shows the right value."
+            },
         ),
         (ChecksumStatus::Unverified, None) if !complete => ctx.note(
             Severity::Info,
@@ -632,7 +669,7 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
             (2, 4) => {
                 if let Some(v) = h.num(&TCP_OPT_MSS, i + 2, 2) {
                     h.nest(2);
-                    let _ = write!(summary, " MSS={v}");
+                    kv(summary, " MSS=", v);
                 }
             }
             (3, 3) => {
@@ -647,7 +684,7 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
                         1,
                     );
                     h.nest(2);
-                    let _ = write!(summary, " WS={mult}");
+                    kv(summary, " WS=", mult);
                 }
             }
             (4, 2) => {
@@ -663,7 +700,8 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
                     let re = h.num(&TCP_OPT_SACK_RE, j + 4, 4);
                     h.nest(2);
                     if let (Some(le), Some(re)) = (le, re) {
-                        let _ = write!(summary, " SLE={le} SRE={re}");
+                        kv(summary, " SLE=", le);
+                        kv(summary, " SRE=", re);
                     }
                     j += 8;
                 }
@@ -674,7 +712,8 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
                 let e = h.num(&TCP_OPT_TSECR, i + 6, 4);
                 h.nest(2);
                 if let (Some(v), Some(e)) = (v, e) {
-                    let _ = write!(summary, " TSval={v} TSecr={e}");
+                    kv(summary, " TSval=", v);
+                    kv(summary, " TSecr=", e);
                 }
             }
             _ => {
@@ -692,7 +731,7 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = UdpHeaderSlice::from_slice(&d[off.min(d.len())..cap_end]);
-    let mut h = Hdr::new(d, Protocol::Udp, off, 8);
+    let mut h = ctx.hdr(Protocol::Udp, off, 8);
     let sp = h.num(&UDP_SRCPORT, off, 2);
     let dp = h.num(&UDP_DSTPORT, off + 2, 2);
     let len = h.num(&UDP_LENGTH, off + 4, 2);
@@ -735,11 +774,15 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         h.generated(
             &UDP_CHECKSUM_STATUS,
             Value::U64(status as u64),
-            Some(status.name().to_string()),
+            Text::Num(ChecksumStatus::text),
         );
         h.nest(1);
         if let Some(f) = h.layer.fields.last_mut() {
             f.offset = (off + 6) as u32;
+        }
+        if let Some(c) = correct {
+            h.generated(&UDP_CHECKSUM_CALC, Value::U64(u64::from(c)), Text::Auto);
+            h.nest(1);
         }
         checksum_note(
             ctx,
@@ -756,8 +799,14 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     if let Some(n) = ctx.net {
         ctx.set_summary(
             "UDP",
-            format!("{sp} → {dp} Len={payload}"),
-            format!(
+            {
+                let mut s = String::with_capacity(32);
+                kv(&mut s, "", sp);
+                kv(&mut s, " → ", dp);
+                kv(&mut s, " Len=", payload as u64);
+                s
+            },
+            || format!(
                 "{} sends a {payload}-byte UDP datagram to {}: no connection, no acknowledgement, no retransmission.",
                 n.endpoint(true, sp as u16),
                 n.endpoint(false, dp as u16)
@@ -765,4 +814,26 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         );
     }
     ctx.data_layer(off + 8, udp_end.min(d.len()));
+}
+
+crate::field_def!(
+    TCP_CHECKSUM_CALC,
+    "tcp.checksum.calculated",
+    "Calculated checksum",
+    Base::Hex(4),
+    "The checksum these bytes should carry, computed by layerscope."
+);
+crate::field_def!(
+    UDP_CHECKSUM_CALC,
+    "udp.checksum.calculated",
+    "Calculated checksum",
+    Base::Hex(4),
+    "The checksum these bytes should carry, computed by layerscope."
+);
+
+/// Append `label` then `v` in decimal (itoa: the Info line is built for every list row, and
+/// core::fmt integer formatting was the biggest cost there).
+fn kv(s: &mut String, label: &str, v: u64) {
+    s.push_str(label);
+    s.push_str(itoa::Buffer::new().format(v));
 }

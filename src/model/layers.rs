@@ -202,6 +202,18 @@ impl Protocol {
         }
     }
 
+    /// How many fields a layer of this protocol usually has (to size its vector once).
+    pub fn typical_fields(self) -> usize {
+        match self {
+            Protocol::Tcp => 48,
+            Protocol::Ipv4 | Protocol::Ipv6 => 24,
+            Protocol::Frame | Protocol::Arp | Protocol::Icmpv6 => 10,
+            Protocol::Udp | Protocol::Icmp | Protocol::Sll | Protocol::Sll2 => 8,
+            Protocol::Data | Protocol::Null => 2,
+            _ => 4,
+        }
+    }
+
     /// OSI layer (1-7). See `docs/layers.md` for the reasons.
     pub fn osi(self) -> Osi {
         match self {

@@ -18,7 +18,7 @@ mod layers;
 mod value;
 
 pub use layers::{osi_name, tcpip_name, Osi, Protocol, TcpIp};
-pub use value::{format_mac, Base, Value};
+pub use value::{format_mac, hex_colon, Base, Value};
 
 use serde::Serialize;
 
@@ -50,14 +50,26 @@ macro_rules! field_def {
     };
 }
 
+/// How a field's display text is made. Most texts are derived from the value by a plain
+/// function, run only when the text is shown: building the tree allocates no strings.
+#[derive(Debug, Clone)]
+pub enum Text {
+    /// Format the value by the field's base.
+    Auto,
+    /// Format the numeric value with this function ("IPv4 (0x0800)").
+    Num(fn(u64) -> String),
+    /// Text fixed at decode time.
+    Owned(Box<str>),
+}
+
 /// One decoded field.
 #[derive(Debug, Clone)]
 pub struct Field {
     pub def: &'static FieldDef,
     pub value: Value,
     /// Display text when the default formatting of `value` is not enough (e.g. "Echo (ping)
-    /// request"). `None`: see [`Field::display`].
-    pub text: Option<Box<str>>,
+    /// request"); see [`Field::display`].
+    pub text: Text,
     /// Byte offset in the frame.
     pub offset: u32,
     /// Length in bytes.
@@ -76,8 +88,9 @@ impl Field {
     /// The text shown for the value ("64", "0x0800", "Echo (ping) request (8)").
     pub fn display(&self) -> String {
         match &self.text {
-            Some(t) => t.to_string(),
-            None => self.value.format(self.def.base),
+            Text::Owned(t) => t.to_string(),
+            Text::Num(f) => f(self.value.as_u64().unwrap_or(0)),
+            Text::Auto => self.value.format(self.def.base),
         }
     }
 
@@ -96,6 +109,9 @@ pub struct Layer {
     /// Bytes covered by this layer's header (and, for the payload layer, its data).
     pub length: u32,
     pub fields: Vec<Field>,
+    /// False when the packet was decoded for a list row only: the layer's place and summary
+    /// are known, its field tree was not built (`fields` is empty).
+    pub(crate) collect: bool,
 }
 
 impl Layer {
@@ -104,8 +120,26 @@ impl Layer {
             protocol,
             offset: offset as u32,
             length: length as u32,
-            fields: Vec::with_capacity(16),
+            fields: Vec::with_capacity(protocol.typical_fields()),
+            collect: true,
         }
+    }
+
+    /// A layer whose fields are not collected (list rows): pushing fields does nothing and
+    /// allocates nothing.
+    pub fn without_fields(protocol: Protocol, offset: usize, length: usize) -> Self {
+        Layer {
+            protocol,
+            offset: offset as u32,
+            length: length as u32,
+            fields: Vec::new(),
+            collect: false,
+        }
+    }
+
+    /// Whether this layer's field tree was built.
+    pub fn has_fields(&self) -> bool {
+        self.collect
     }
 
     pub fn osi(&self) -> Osi {
@@ -127,10 +161,13 @@ impl Layer {
 
     /// Append a field; `offset`/`length` are frame-absolute.
     pub fn push(&mut self, def: &'static FieldDef, value: Value, offset: usize, length: usize) {
+        if !self.collect {
+            return;
+        }
         self.fields.push(Field {
             def,
             value,
-            text: None,
+            text: Text::Auto,
             offset: offset as u32,
             length: length as u32,
             bitmask: None,
@@ -147,9 +184,33 @@ impl Layer {
         offset: usize,
         length: usize,
     ) {
+        if !self.collect {
+            return;
+        }
         self.push(def, value, offset, length);
+        self.set_text(Text::Owned(text.into_boxed_str()));
+    }
+
+    /// Append a numeric field whose text a function derives from the value (lazily).
+    pub fn push_fmt(
+        &mut self,
+        def: &'static FieldDef,
+        value: u64,
+        f: fn(u64) -> String,
+        offset: usize,
+        length: usize,
+    ) {
+        if !self.collect {
+            return;
+        }
+        self.push(def, Value::U64(value), offset, length);
+        self.set_text(Text::Num(f));
+    }
+
+    /// Set the text of the last pushed field.
+    pub fn set_text(&mut self, text: Text) {
         if let Some(f) = self.fields.last_mut() {
-            f.text = Some(text.into_boxed_str());
+            f.text = text;
         }
     }
 
@@ -162,6 +223,9 @@ impl Layer {
         length: usize,
         mask: u32,
     ) {
+        if !self.collect {
+            return;
+        }
         self.push(def, value, offset, length);
         if let Some(f) = self.fields.last_mut() {
             f.bitmask = Some(mask);
@@ -199,7 +263,7 @@ pub struct Note {
     /// Byte offset in the frame the note is about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u32>,
-    pub text: String,
+    pub text: std::borrow::Cow<'static, str>,
 }
 
 /// Where the packet came from, as stored in the capture.
@@ -249,6 +313,39 @@ pub struct FrameMeta {
     pub interface: u32,
 }
 
+/// A network or link address for the Source/Destination columns, formatted only when shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Address {
+    #[default]
+    None,
+    Mac([u8; 6]),
+    Ipv4([u8; 4]),
+    Ipv6([u8; 16]),
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Address::None => Ok(()),
+            Address::Mac(m) => f.write_str(&format_mac(m)),
+            Address::Ipv4(a) => std::net::Ipv4Addr::from(*a).fmt(f),
+            Address::Ipv6(a) => std::net::Ipv6Addr::from(*a).fmt(f),
+        }
+    }
+}
+
+impl Address {
+    pub fn is_none(&self) -> bool {
+        matches!(self, Address::None)
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A decoded packet: the layer stack plus everything the list and the CLI show about it.
 #[derive(Debug, Clone, Default)]
 pub struct Packet {
@@ -257,12 +354,13 @@ pub struct Packet {
     pub notes: Vec<Note>,
     /// Wireshark-style Info column.
     pub summary: String,
-    /// Plain-language sentence for students.
+    /// Plain-language sentence for students (empty when decoded with
+    /// [`crate::decode::decode_summary`]).
     pub sentence: String,
     /// Source column (network address, else link address).
-    pub source: String,
+    pub source: Address,
     /// Destination column.
-    pub destination: String,
+    pub destination: Address,
     /// Protocol column: the innermost decoded protocol's short name.
     pub protocol: &'static str,
 }
@@ -286,13 +384,18 @@ impl Packet {
         self.layers.iter().find(|l| l.protocol == p)
     }
 
-    pub fn note(&mut self, severity: Severity, kind: &'static str, text: String) {
+    pub fn note(
+        &mut self,
+        severity: Severity,
+        kind: &'static str,
+        text: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
         self.notes.push(Note {
             severity,
             kind,
             protocol: None,
             offset: None,
-            text,
+            text: text.into(),
         });
     }
 }

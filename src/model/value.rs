@@ -27,6 +27,13 @@ pub enum Value {
     Mac([u8; 6]),
     Bytes(Box<[u8]>),
     Str(Box<str>),
+    /// Text from a static table (no allocation).
+    Static(&'static str),
+    /// A time: nanoseconds since the epoch, shown with `digits` decimals.
+    Time {
+        ns: i64,
+        digits: u8,
+    },
 }
 
 impl Value {
@@ -70,6 +77,8 @@ impl Value {
             Value::Mac(m) => format_mac(m),
             Value::Bytes(b) => hex_colon(b),
             Value::Str(s) => s.to_string(),
+            Value::Static(s) => s.to_string(),
+            Value::Time { ns, digits } => super::format_seconds(*ns, *digits),
         }
     }
 
@@ -107,6 +116,14 @@ impl Serialize for Value {
             Value::I64(v) => s.serialize_i64(*v),
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Str(v) => s.serialize_str(v),
+            Value::Static(v) => s.serialize_str(v),
+            Value::Time { ns, digits } => {
+                match serde_json::value::RawValue::from_string(super::format_seconds(*ns, *digits))
+                {
+                    Ok(raw) => raw.serialize(s),
+                    Err(_) => s.serialize_f64(*ns as f64 / 1e9),
+                }
+            }
             other => s.serialize_str(&other.format(Base::None)),
         }
     }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Side-by-side: layerscope vs tshark on the same >= 200k-packet capture, in one run.
+#   scripts/bench-vs-tshark.sh [PACKETS]
+# Builds target/bench/big.pcap by concatenating real captures (mergecap -a), then times
+#   layerscope decode --format text   vs  tshark -r FILE
+#   layerscope decode --format jsonl  vs  tshark -r FILE -T json
+# and prints the ratios. Needs tshark + mergecap (Debian: tshark, wireshark-common).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want=${1:-200000}
+command -v tshark >/dev/null && command -v mergecap >/dev/null || { echo "needs tshark and mergecap (apt-get install tshark)" >&2; exit 1; }
+cargo build --release --quiet
+mkdir -p target/bench
+big=target/bench/big.pcap
+src=tests/data/nodejs-socketio-chat-upgrade.pcap
+per=$(capinfos -c -M "$src" | awk '/Number of packets/ {print $NF}')
+copies=$(( (want + per - 1) / per ))
+if [ ! -f "$big" ] || [ "$(capinfos -c -M "$big" | awk '/Number of packets/ {print $NF}')" -lt "$want" ]; then
+  files=(); for _ in $(seq "$copies"); do files+=("$src"); done
+  mergecap -a -F pcap -w "$big" "${files[@]}"
+fi
+n=$(capinfos -c -M "$big" | awk '/Number of packets/ {print $NF}')
+size=$(stat -c %s "$big")
+echo "file: $big, $n packets, $size bytes ($(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+
+t() { local s e; s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+best() { local b=999999 x; for _ in 1 2 3; do x=$(t "$@"); b=$(echo "if ($x < $b) $x else $b" | bc -l); done; echo "$b"; }
+
+ls_text=$(best target/release/layerscope decode "$big" --format text)
+ts_text=$(best tshark -n -r "$big")
+ls_json=$(best target/release/layerscope decode "$big" --format jsonl)
+ts_json=$(t tshark -n -r "$big" -T json)
+printf '%-34s %10s %14s\n' "command" "seconds" "packets/s"
+row() { printf '%-34s %10.3f %14.0f\n' "$1" "$2" "$(echo "$n / $2" | bc -l)"; }
+row "layerscope decode --format text" "$ls_text"
+row "tshark -r" "$ts_text"
+row "layerscope decode --format jsonl" "$ls_json"
+row "tshark -T json" "$ts_json"
+printf 'text:  layerscope is %.1fx tshark\n' "$(echo "$ts_text / $ls_text" | bc -l)"
+printf 'jsonl: layerscope is %.1fx tshark -T json\n' "$(echo "$ts_json / $ls_json" | bc -l)"
