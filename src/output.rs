@@ -1,117 +1,266 @@
 //! Text, JSON-lines and "explain" renderings of decoded packets.
 //!
 //! The jsonl shape is a stable contract (documented in `docs/json.md`): later versions add keys,
-//! never rename them. Serialisation is written by hand over the model (no intermediate tree) so
-//! that `--format jsonl` streams at millions of fields per second.
+//! never rename them. Serialisation is written by hand over the model (no intermediate tree, no
+//! per-key escaping) so that `--format jsonl` streams at millions of fields per second.
 
-use crate::model::{format_seconds, osi_name, tcpip_name, Field, Layer, Osi, Packet, TcpIp};
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use serde::Serialize;
+use crate::model::value::{push_hex_colon, write_ipv4};
+use crate::model::{
+    osi_name, tcpip_name, write_seconds, Address, Base, Layer, Osi, Packet, Severity, TcpIp, Value,
+};
 use std::fmt::Write as _;
 
-/// One packet as a JSON object (see `docs/json.md`).
-pub struct JsonPacket<'a>(pub &'a Packet);
+/// Bytes that must be escaped inside a JSON string.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
-struct JsonLayers<'a>(&'a [Layer]);
-struct JsonLayer<'a>(&'a Layer);
-struct JsonFields<'a>(&'a [Field]);
-struct JsonField<'a>(&'a Field);
-
-impl Serialize for JsonPacket<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("number", &p.meta.number)?;
-        let ts = p.meta.timestamp.to_decimal();
-        match serde_json::value::RawValue::from_string(ts) {
-            Ok(raw) => m.serialize_entry("timestamp", &raw)?,
-            Err(_) => m.serialize_entry("timestamp", &(p.meta.timestamp.ns as f64 / 1e9))?,
+/// Append `s` as a JSON string literal (quoted, escaped).
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if !NEEDS_ESCAPE[usize::from(c)] {
+            continue;
         }
-        m.serialize_entry("caplen", &p.meta.caplen)?;
-        m.serialize_entry("wirelen", &p.meta.wirelen)?;
-        m.serialize_entry("link_type", &p.meta.link_type)?;
-        m.serialize_entry("interface", &p.meta.interface)?;
-        m.serialize_entry("source", &p.source)?;
-        m.serialize_entry("destination", &p.destination)?;
-        m.serialize_entry("protocol", &p.protocol)?;
-        m.serialize_entry("summary", &p.summary)?;
-        m.serialize_entry("sentence", &p.sentence)?;
-        m.serialize_entry("layers", &JsonLayers(&p.layers))?;
-        m.serialize_entry("notes", &p.notes)?;
-        m.end()
+        out.extend_from_slice(&b[start..i]);
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(c >> 4)]);
+                out.push(HEX[usize::from(c & 15)]);
+            }
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
+}
+
+/// Append text known to need no escaping (addresses, hex) as a JSON string.
+fn push_plain_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+}
+
+fn push_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// `,"key":` (keys are fixed ASCII: no escaping needed).
+fn key(out: &mut Vec<u8>, k: &str, first: bool) {
+    if !first {
+        out.push(b',');
+    }
+    out.push(b'"');
+    out.extend_from_slice(k.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+fn push_value(out: &mut Vec<u8>, v: &Value, scratch: &mut String) {
+    match v {
+        Value::None => out.extend_from_slice(b"null"),
+        Value::U64(x) => push_u64(out, *x),
+        Value::I64(x) => out.extend_from_slice(itoa::Buffer::new().format(*x).as_bytes()),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Str(s) => push_json_str(out, s),
+        Value::Static(s) => push_json_str(out, s),
+        Value::Time { ns, digits } => {
+            scratch.clear();
+            write_seconds(scratch, *ns, *digits);
+            out.extend_from_slice(scratch.as_bytes());
+        }
+        other => {
+            // Addresses and colon-hex bytes: ASCII with nothing to escape.
+            scratch.clear();
+            other.write_to(Base::None, scratch);
+            push_plain_str(out, scratch);
+        }
     }
 }
 
-impl Serialize for JsonLayers<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut q = s.serialize_seq(Some(self.0.len()))?;
-        for l in self.0 {
-            q.serialize_element(&JsonLayer(l))?;
+/// Append one packet as a JSON object (the contract in `docs/json.md`; no trailing newline).
+///
+/// Written by hand rather than through serde: keys are fixed ASCII and numbers go through itoa,
+/// which makes `--format jsonl` several times faster than a derived serializer.
+pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
+    let mut scratch = String::with_capacity(64);
+    out.push(b'{');
+    key(out, "number", true);
+    push_u64(out, p.meta.number);
+    key(out, "timestamp", false);
+    write_seconds(&mut scratch, p.meta.timestamp.ns, p.meta.timestamp.digits);
+    out.extend_from_slice(scratch.as_bytes());
+    key(out, "caplen", false);
+    push_u64(out, u64::from(p.meta.caplen));
+    key(out, "wirelen", false);
+    push_u64(out, u64::from(p.meta.wirelen));
+    key(out, "link_type", false);
+    push_u64(out, u64::from(p.meta.link_type));
+    key(out, "interface", false);
+    push_u64(out, u64::from(p.meta.interface));
+    key(out, "source", false);
+    push_plain_str(out, &p.source.to_string());
+    key(out, "destination", false);
+    push_plain_str(out, &p.destination.to_string());
+    key(out, "protocol", false);
+    push_plain_str(out, p.protocol);
+    key(out, "summary", false);
+    push_json_str(out, &p.summary);
+    key(out, "sentence", false);
+    push_json_str(out, &p.sentence);
+    key(out, "layers", false);
+    out.push(b'[');
+    for (li, l) in p.layers.iter().enumerate() {
+        if li > 0 {
+            out.push(b',');
         }
-        q.end()
-    }
-}
-
-impl Serialize for JsonLayer<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let l = self.0;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("protocol", l.protocol.filter_name())?;
-        m.serialize_entry("name", l.protocol.short_name())?;
-        m.serialize_entry("osi", &l.osi().number())?;
-        m.serialize_entry("tcpip", l.tcpip().as_str())?;
-        m.serialize_entry("offset", &l.offset)?;
-        m.serialize_entry("length", &l.length)?;
-        m.serialize_entry("fields", &JsonFields(&l.fields))?;
-        m.end()
-    }
-}
-
-impl Serialize for JsonFields<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut q = s.serialize_seq(Some(self.0.len()))?;
-        for f in self.0 {
-            q.serialize_element(&JsonField(f))?;
+        out.push(b'{');
+        key(out, "protocol", true);
+        push_plain_str(out, l.protocol.filter_name());
+        key(out, "name", false);
+        push_plain_str(out, l.protocol.short_name());
+        key(out, "osi", false);
+        push_u64(out, u64::from(l.osi().number()));
+        key(out, "tcpip", false);
+        push_plain_str(out, l.tcpip().as_str());
+        key(out, "offset", false);
+        push_u64(out, u64::from(l.offset));
+        key(out, "length", false);
+        push_u64(out, u64::from(l.length));
+        key(out, "fields", false);
+        out.push(b'[');
+        for (fi, f) in l.fields.iter().enumerate() {
+            if fi > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            key(out, "name", true);
+            push_plain_str(out, f.def.name);
+            key(out, "value", false);
+            push_value(out, &f.value, &mut scratch);
+            key(out, "display", false);
+            scratch.clear();
+            f.write_display(&mut scratch);
+            push_json_str(out, &scratch);
+            key(out, "offset", false);
+            push_u64(out, u64::from(f.offset));
+            key(out, "length", false);
+            push_u64(out, u64::from(f.length));
+            if let Some(b) = f.bitmask {
+                key(out, "bitmask", false);
+                push_u64(out, u64::from(b));
+            }
+            if f.depth > 0 {
+                key(out, "depth", false);
+                push_u64(out, u64::from(f.depth));
+            }
+            out.push(b'}');
         }
-        q.end()
+        out.extend_from_slice(b"]}");
     }
-}
-
-impl Serialize for JsonField<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let f = self.0;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("name", f.def.name)?;
-        m.serialize_entry("value", &f.value)?;
-        m.serialize_entry("display", &f.display())?;
-        m.serialize_entry("offset", &f.offset)?;
-        m.serialize_entry("length", &f.length)?;
-        if let Some(b) = f.bitmask {
-            m.serialize_entry("bitmask", &b)?;
+    out.push(b']');
+    key(out, "notes", false);
+    out.push(b'[');
+    for (ni, n) in p.notes.iter().enumerate() {
+        if ni > 0 {
+            out.push(b',');
         }
-        if f.depth > 0 {
-            m.serialize_entry("depth", &f.depth)?;
+        out.push(b'{');
+        key(out, "severity", true);
+        push_plain_str(
+            out,
+            match n.severity {
+                Severity::Info => "info",
+                Severity::Warning => "warning",
+                Severity::Error => "error",
+            },
+        );
+        key(out, "kind", false);
+        push_plain_str(out, n.kind);
+        if let Some(pr) = n.protocol {
+            key(out, "protocol", false);
+            push_plain_str(out, pr);
         }
-        m.end()
+        if let Some(o) = n.offset {
+            key(out, "offset", false);
+            push_u64(out, u64::from(o));
+        }
+        key(out, "text", false);
+        push_json_str(out, &n.text);
+        out.push(b'}');
     }
+    out.extend_from_slice(b"]}");
 }
 
 /// Write one packet as a JSON line (no trailing newline).
-pub fn write_json<W: std::io::Write>(w: &mut W, p: &Packet) -> serde_json::Result<()> {
-    serde_json::to_writer(w, &JsonPacket(p))
+pub fn write_json<W: std::io::Write>(w: &mut W, p: &Packet) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(4096);
+    push_json(&mut buf, p);
+    w.write_all(&buf)
 }
 
 /// A one-line summary like `tshark -r`: number, relative time, source → destination, protocol,
 /// length, info.
 pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
-    let rel = p.meta.timestamp.ns - first_ts_ns;
-    let _ = write!(out, "{:>6} {:>11} ", p.meta.number, format_seconds(rel, 6));
+    // Hand-rolled padding and itoa: this runs once per packet of `decode --format text`.
+    let mut num = itoa::Buffer::new();
+    let n = num.format(p.meta.number);
+    pad(out, 6, n.len());
+    out.push_str(n);
+    out.push(' ');
+    let start = out.len();
+    write_seconds(out, p.meta.timestamp.ns - first_ts_ns, 6);
+    let w = out.len() - start;
+    if w < 11 {
+        out.insert_str(start, &" ".repeat(11 - w));
+    }
+    out.push(' ');
     if p.source.is_none() && p.destination.is_none() {
         out.push_str("? → ?");
     } else {
-        let _ = write!(out, "{} → {}", p.source, p.destination);
+        push_address(out, &p.source);
+        out.push_str(" → ");
+        push_address(out, &p.destination);
     }
-    let _ = write!(out, " {} {} {}", p.protocol, p.meta.wirelen, p.summary);
+    out.push(' ');
+    out.push_str(p.protocol);
+    out.push(' ');
+    out.push_str(num.format(p.meta.wirelen));
+    out.push(' ');
+    out.push_str(&p.summary);
+}
+
+fn pad(out: &mut String, width: usize, len: usize) {
+    for _ in len..width {
+        out.push(' ');
+    }
+}
+
+fn push_address(out: &mut String, a: &Address) {
+    match a {
+        Address::Ipv4(x) => write_ipv4(out, x),
+        Address::Mac(m) => push_hex_colon(out, m),
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
 }
 
 /// Letters that mark each layer's bytes in the explain hex dump.

@@ -204,3 +204,41 @@ fn bad_usage_exits_2() {
     assert_eq!(run(&["decode"]).status.code(), Some(2));
     assert_eq!(run(&["explain", "x.pcap"]).status.code(), Some(2));
 }
+
+#[test]
+fn jsonl_is_valid_json_for_every_test_capture() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut n = 0;
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = f.path();
+        if !p.extension().is_some_and(|e| e == "pcap" || e == "pcapng") {
+            continue;
+        }
+        let o = run(&["decode", "--format", "jsonl", p.to_str().unwrap()]);
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(3)),
+            "{}",
+            p.display()
+        );
+        for line in stdout(&o).lines() {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}: invalid JSON ({e}): {line}", p.display()));
+            assert!(v["layers"].as_array().is_some_and(|l| !l.is_empty()));
+            assert!(!v["sentence"].as_str().unwrap_or("").is_empty());
+            n += 1;
+        }
+    }
+    assert!(n > 1000);
+}
+
+#[test]
+fn index_costs_at_most_48_bytes_per_packet() {
+    let s =
+        layerscope::capture::PacketStore::open(&data("zeek-wstunnel-ssh.pcap"), |_, _| {}).unwrap();
+    assert_eq!(s.len(), 258);
+    assert!(
+        s.index_heap_bytes() <= 48 * s.len(),
+        "{} bytes",
+        s.index_heap_bytes()
+    );
+}

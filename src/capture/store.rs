@@ -125,6 +125,7 @@ impl PacketStore {
                 }
             }
             progress(r.position() as u64, total);
+            index.shrink_to_fit();
             (
                 index,
                 r.interfaces().to_vec(),

@@ -138,6 +138,7 @@ impl<'a> Hdr<'a> {
     }
 
     /// Big-endian unsigned integer of `len` (1..=8) bytes at `off`, if captured.
+    #[inline]
     pub fn u(&self, off: usize, len: usize) -> Option<u64> {
         let b = self.d.get(off..off.checked_add(len)?)?;
         Some(b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
@@ -147,6 +148,7 @@ impl<'a> Hdr<'a> {
         self.d.get(off..off.checked_add(len)?)
     }
 
+    #[inline]
     pub fn num(&mut self, def: &'static FieldDef, off: usize, len: usize) -> Option<u64> {
         let v = self.u(off, len)?;
         self.layer.push(def, Value::U64(v), off, len);
@@ -154,6 +156,7 @@ impl<'a> Hdr<'a> {
     }
 
     /// A numeric field whose display text `text` derives from the value when shown.
+    #[inline]
     pub fn num_text(
         &mut self,
         def: &'static FieldDef,
@@ -167,6 +170,7 @@ impl<'a> Hdr<'a> {
     }
 
     /// A sub-byte field: `(raw & mask) >> shift`.
+    #[inline]
     pub fn bits(
         &mut self,
         def: &'static FieldDef,
@@ -180,6 +184,7 @@ impl<'a> Hdr<'a> {
         Some(v)
     }
 
+    #[inline]
     pub fn flag(
         &mut self,
         def: &'static FieldDef,

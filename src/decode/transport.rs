@@ -441,7 +441,7 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         return;
     }
     // Options.
-    let mut opt_summary = String::new();
+    let mut opt_summary = String::with_capacity(if hl > 20 { 64 } else { 0 });
     let opt_end = off + hl;
     if hl > 20 {
         let avail_opts = h.slice(off + 20, hl - 20).map_or(0, |s| s.len());

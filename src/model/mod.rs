@@ -15,7 +15,7 @@
 //! decoder build a full tree for millions of packets per second.
 
 mod layers;
-mod value;
+pub mod value;
 
 pub use layers::{osi_name, tcpip_name, Osi, Protocol, TcpIp};
 pub use value::{format_mac, hex_colon, Base, Value};
@@ -62,6 +62,9 @@ pub enum Text {
     Owned(Box<str>),
 }
 
+/// How many bytes of a byte-string field its display text shows.
+pub const DISPLAY_BYTES: usize = 24;
+
 /// One decoded field.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -87,10 +90,25 @@ impl Field {
 
     /// The text shown for the value ("64", "0x0800", "Echo (ping) request (8)").
     pub fn display(&self) -> String {
+        let mut s = String::new();
+        self.write_display(&mut s);
+        s
+    }
+
+    /// Append the display text to `out`.
+    pub fn write_display(&self, out: &mut String) {
         match &self.text {
-            Text::Owned(t) => t.to_string(),
-            Text::Num(f) => f(self.value.as_u64().unwrap_or(0)),
-            Text::Auto => self.value.format(self.def.base),
+            Text::Owned(t) => out.push_str(t),
+            Text::Num(f) => out.push_str(&f(self.value.as_u64().unwrap_or(0))),
+            Text::Auto => match &self.value {
+                // Long byte strings are shortened for display, as Wireshark does; the value
+                // keeps them whole.
+                Value::Bytes(b) if b.len() > DISPLAY_BYTES => {
+                    value::push_hex_colon(out, &b[..DISPLAY_BYTES]);
+                    out.push('…');
+                }
+                v => v.write_to(self.def.base, out),
+            },
         }
     }
 
@@ -160,6 +178,7 @@ impl Layer {
     }
 
     /// Append a field; `offset`/`length` are frame-absolute.
+    #[inline]
     pub fn push(&mut self, def: &'static FieldDef, value: Value, offset: usize, length: usize) {
         if !self.collect {
             return;
@@ -176,6 +195,7 @@ impl Layer {
     }
 
     /// Append a field with its own display text.
+    #[inline]
     pub fn push_text(
         &mut self,
         def: &'static FieldDef,
@@ -192,6 +212,7 @@ impl Layer {
     }
 
     /// Append a numeric field whose text a function derives from the value (lazily).
+    #[inline]
     pub fn push_fmt(
         &mut self,
         def: &'static FieldDef,
@@ -208,6 +229,7 @@ impl Layer {
     }
 
     /// Set the text of the last pushed field.
+    #[inline]
     pub fn set_text(&mut self, text: Text) {
         if let Some(f) = self.fields.last_mut() {
             f.text = text;
@@ -215,6 +237,7 @@ impl Layer {
     }
 
     /// Append a sub-byte field (flags, IHL, DSCP) with its bit mask, one level deeper.
+    #[inline]
     pub fn push_bits(
         &mut self,
         def: &'static FieldDef,
@@ -234,6 +257,7 @@ impl Layer {
     }
 
     /// Set the depth of the last pushed field.
+    #[inline]
     pub fn nest(&mut self, depth: u8) {
         if let Some(f) = self.fields.last_mut() {
             f.depth = depth;
@@ -284,17 +308,32 @@ impl Timestamp {
 
 /// Format a nanosecond count as seconds with `digits` decimals (truncating, as tshark does).
 pub fn format_seconds(ns: i64, digits: u8) -> String {
-    let neg = ns < 0;
+    let mut s = String::with_capacity(24);
+    write_seconds(&mut s, ns, digits);
+    s
+}
+
+/// Append a nanosecond count as seconds with `digits` decimals.
+pub fn write_seconds(out: &mut String, ns: i64, digits: u8) {
     let a = ns.unsigned_abs();
     let secs = a / 1_000_000_000;
     let frac = a % 1_000_000_000;
     let digits = digits.min(9);
-    let sign = if neg { "-" } else { "" };
-    if digits == 0 {
-        return format!("{sign}{secs}");
+    if ns < 0 {
+        out.push('-');
     }
+    out.push_str(itoa::Buffer::new().format(secs));
+    if digits == 0 {
+        return;
+    }
+    out.push('.');
     let scaled = frac / 10u64.pow(9 - u32::from(digits));
-    format!("{sign}{secs}.{scaled:0width$}", width = digits as usize)
+    let mut buf = itoa::Buffer::new();
+    let txt = buf.format(scaled);
+    for _ in txt.len()..digits as usize {
+        out.push('0');
+    }
+    out.push_str(txt);
 }
 
 /// Metadata of a captured frame (everything but the bytes).
@@ -328,7 +367,11 @@ impl std::fmt::Display for Address {
         match self {
             Address::None => Ok(()),
             Address::Mac(m) => f.write_str(&format_mac(m)),
-            Address::Ipv4(a) => std::net::Ipv4Addr::from(*a).fmt(f),
+            Address::Ipv4(a) => {
+                let mut s = String::with_capacity(15);
+                value::write_ipv4(&mut s, a);
+                f.write_str(&s)
+            }
             Address::Ipv6(a) => std::net::Ipv6Addr::from(*a).fmt(f),
         }
     }

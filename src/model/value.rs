@@ -2,7 +2,7 @@
 
 use serde::ser::{Serialize, Serializer};
 use std::fmt::Write as _;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 /// How a number is shown: Wireshark's BASE_DEC / BASE_HEX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,21 +64,33 @@ impl Value {
 
     /// Default display text.
     pub fn format(&self, base: Base) -> String {
+        let mut s = String::new();
+        self.write_to(base, &mut s);
+        s
+    }
+
+    /// Append the default display text to `out` (no intermediate allocation: the JSON writer
+    /// and the GUI call this for every field they show).
+    pub fn write_to(&self, base: Base, out: &mut String) {
         match self {
-            Value::None => String::new(),
+            Value::None => {}
             Value::U64(v) => match base {
-                Base::Hex(w) => format!("0x{:0width$x}", v, width = w as usize),
-                _ => v.to_string(),
+                Base::Hex(w) => {
+                    let _ = write!(out, "0x{:0width$x}", v, width = w as usize);
+                }
+                _ => out.push_str(itoa::Buffer::new().format(*v)),
             },
-            Value::I64(v) => v.to_string(),
-            Value::Bool(b) => if *b { "Set" } else { "Not set" }.to_string(),
-            Value::Ipv4(a) => Ipv4Addr::from(*a).to_string(),
-            Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
-            Value::Mac(m) => format_mac(m),
-            Value::Bytes(b) => hex_colon(b),
-            Value::Str(s) => s.to_string(),
-            Value::Static(s) => s.to_string(),
-            Value::Time { ns, digits } => super::format_seconds(*ns, *digits),
+            Value::I64(v) => out.push_str(itoa::Buffer::new().format(*v)),
+            Value::Bool(b) => out.push_str(if *b { "Set" } else { "Not set" }),
+            Value::Ipv4(a) => write_ipv4(out, a),
+            Value::Ipv6(a) => {
+                let _ = write!(out, "{}", Ipv6Addr::from(*a));
+            }
+            Value::Mac(m) => push_hex_colon(out, m),
+            Value::Bytes(b) => push_hex_colon(out, b),
+            Value::Str(s) => out.push_str(s),
+            Value::Static(s) => out.push_str(s),
+            Value::Time { ns, digits } => super::write_seconds(out, *ns, *digits),
         }
     }
 
@@ -99,13 +111,32 @@ pub fn format_mac(m: &[u8; 6]) -> String {
 /// Bytes as colon-separated hex, the way tshark prints byte fields.
 pub fn hex_colon(b: &[u8]) -> String {
     let mut s = String::with_capacity(b.len() * 3);
+    push_hex_colon(&mut s, b);
+    s
+}
+
+/// Append bytes as colon-separated hex.
+pub fn push_hex_colon(out: &mut String, b: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(b.len() * 3);
     for (i, x) in b.iter().enumerate() {
         if i > 0 {
-            s.push(':');
+            out.push(':');
         }
-        let _ = write!(s, "{x:02x}");
+        out.push(HEX[usize::from(x >> 4)] as char);
+        out.push(HEX[usize::from(x & 15)] as char);
     }
-    s
+}
+
+/// Append a dotted-quad IPv4 address.
+pub fn write_ipv4(out: &mut String, a: &[u8; 4]) {
+    let mut buf = itoa::Buffer::new();
+    for (i, x) in a.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(buf.format(*x));
+    }
 }
 
 impl Serialize for Value {

@@ -1,0 +1,40 @@
+//! The frame decoder for every supported link type: the first byte picks the link type, the
+//! rest is the frame. Checks the model's invariants and renders every output format.
+#![no_main]
+
+use layerscope::decode::{decode, decode_summary};
+use layerscope::model::{FrameMeta, Timestamp};
+use layerscope::output;
+use libfuzzer_sys::fuzz_target;
+
+const LINK_TYPES: [u32; 11] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, frame)) = data.split_first() else { return };
+    let lt = LINK_TYPES[sel as usize % LINK_TYPES.len()];
+    let wire = if sel & 0x80 != 0 { frame.len() as u32 + 100 } else { frame.len() as u32 };
+    let meta = FrameMeta {
+        number: 1,
+        timestamp: Timestamp { ns: 0, digits: 6 },
+        caplen: frame.len() as u32,
+        wirelen: wire,
+        link_type: lt,
+        interface: 0,
+    };
+    let p = decode(&meta, frame);
+    for l in &p.layers {
+        assert!(l.offset as usize + l.length as usize <= frame.len().max(l.offset as usize));
+        assert!((1..=7).contains(&l.osi().number()));
+        for f in &l.fields {
+            assert!(f.offset as usize + f.length as usize <= frame.len());
+            let _ = f.display();
+        }
+    }
+    let row = decode_summary(&meta, frame);
+    assert_eq!(row.summary, p.summary);
+    let mut s = String::new();
+    output::text_line(&mut s, &p, 0);
+    let _ = output::explain(&p, frame, None);
+    let mut v = Vec::new();
+    output::write_json(&mut v, &p).unwrap();
+});
