@@ -41,8 +41,24 @@ for f in "${FIELDS[@]}"; do args+=(-e "$f"); done
 
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/data/*.pcap tests/data/*.pcapng)
-mkdir -p tests/golden
+# Conversation-level fields, from tshark's two-pass mode (-2), so that values that depend on
+# the whole conversation (tcp.completeness) are final, as layerscope's engine reports them.
+FLOW_FIELDS=(
+  frame.protocols tcp.stream udp.stream tcp.seq tcp.ack tcp.nxtseq tcp.completeness tcp.window_size
+  tcp.analysis.retransmission tcp.analysis.fast_retransmission tcp.analysis.spurious_retransmission
+  tcp.analysis.out_of_order tcp.analysis.lost_segment tcp.analysis.ack_lost_segment
+  tcp.analysis.duplicate_ack tcp.analysis.duplicate_ack_num tcp.analysis.zero_window
+  tcp.analysis.zero_window_probe tcp.analysis.window_update tcp.analysis.window_full
+  tcp.analysis.keep_alive tcp.analysis.keep_alive_ack
+)
+flow_args=()
+for f in "${FLOW_FIELDS[@]}"; do flow_args+=(-e "$f"); done
+
+mkdir -p tests/golden tests/golden/flow
 for f in "${files[@]}"; do
+  tshark -2 -r "$f" -n -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator='|' -E quote=n \
+    -o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE \
+    "${flow_args[@]}" > "tests/golden/flow/$(basename "$f").tsv" 2>/dev/null || true
   out="tests/golden/$(basename "$f").tsv"
   # Reassembly off: compare what each frame says by itself.
   tshark -r "$f" -n -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator='|' -E quote=n \

@@ -6,5 +6,7 @@
 
 pub mod capture;
 pub mod decode;
+pub mod engine;
+pub mod flow;
 pub mod model;
 pub mod output;

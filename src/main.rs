@@ -6,9 +6,12 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use layerscope::capture::store::{map_file, PacketStore};
+use layerscope::capture::store::map_file;
 use layerscope::capture::{CaptureError, Reader};
-use layerscope::decode::{decode_summary, decode_with, decode_with_comments};
+use layerscope::decode::{decode_opt, Options};
+use layerscope::engine::Capture;
+use layerscope::flow::{FlowConfig, Flows};
+use layerscope::model::{FrameMeta, TransportInfo};
 use layerscope::output;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -48,6 +51,8 @@ enum Command {
         #[arg(long, short = 'c')]
         count: Option<u64>,
     },
+    /// List TCP and UDP conversations with handshake state, packets, bytes and duration.
+    Streams { file: PathBuf },
     /// Explain one packet layer by layer, with every field and a marked hex dump.
     Explain {
         file: PathBuf,
@@ -73,6 +78,7 @@ fn main() -> ExitCode {
             count,
         }) => decode_file(&file, format, count),
         Some(Command::Explain { file, packet }) => explain_file(&file, packet),
+        Some(Command::Streams { file }) => streams_file(&file),
     };
     match result {
         Ok(None) => ExitCode::SUCCESS,
@@ -139,15 +145,31 @@ fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Opti
     let mut line = String::with_capacity(256);
     let mut first_ts = None;
     let mut n = 0u64;
+    let mut flows = Flows::new(FlowConfig {
+        keep_packets: false,
+        ..FlowConfig::default()
+    });
     while let Some(raw) = reader.next_packet() {
         if count.is_some_and(|c| n >= c) {
             break;
         }
         n += 1;
+        // One pass: the decoder asks the flow tracker for each packet's conversation facts
+        // as soon as it has read the transport header (relative seq/ack, analysis flags).
+        let mut hook = |m: &FrameMeta, s, d, t: &TransportInfo| flows.observe(m, s, d, t);
+        let p = decode_opt(
+            &raw.meta,
+            raw.data,
+            Options {
+                comments: &raw.comments,
+                sentences: format == Format::Jsonl,
+                fields: format == Format::Jsonl,
+                flow: None,
+                flow_hook: Some(&mut hook),
+            },
+        );
         match format {
             Format::Text => {
-                // A summary line needs no field tree and no sentence.
-                let p = decode_summary(&raw.meta, raw.data);
                 let first = *first_ts.get_or_insert(p.meta.timestamp.ns);
                 line.clear();
                 output::text_line(&mut line, &p, first);
@@ -155,7 +177,6 @@ fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Opti
                 out.write_all(line.as_bytes())?;
             }
             Format::Jsonl => {
-                let p = decode_with(&raw.meta, raw.data, &raw.comments, true);
                 output::write_json(&mut out, &p)?;
                 out.write_all(b"\n")?;
             }
@@ -195,38 +216,99 @@ fn capture_error(e: CaptureError) -> anyhow::Error {
     anyhow::Error::new(e)
 }
 
-fn explain_file(path: &Path, number: u64) -> Result<Option<String>> {
-    if number == 0 {
-        bail!("packet numbers start at 1");
-    }
+/// Open and analyse a capture with a progress bar for big files.
+fn open_capture(path: &Path) -> Result<Capture> {
     let bar = progress_bar(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
-    let store = PacketStore::open(path, |done, _| {
+    let cap = Capture::open(path, |done, total| {
         if let Some(b) = &bar {
+            b.set_length(total);
             b.set_position(done);
         }
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    Ok(cap)
+}
+
+fn explain_file(path: &Path, number: u64) -> Result<Option<String>> {
+    if number == 0 {
+        bail!("packet numbers start at 1");
+    }
+    let cap = open_capture(path)?;
     let i = (number - 1) as usize;
-    let (Some(meta), Some(data)) = (store.meta(i), store.data(i)) else {
-        let damage = store
+    let (Some(p), Some(data)) = (cap.packet(i), cap.store.data(i)) else {
+        let damage = cap
+            .store
             .error()
             .map_or(String::new(), |e| format!(" (reading stopped early: {e})"));
         bail!(
             "{} has {} packets; there is no packet {number}{damage}",
             path.display(),
-            store.len()
+            cap.len()
         );
     };
-    let p = decode_with_comments(&meta, data, store.comments(meta.number));
-    let iface = store
+    let iface = cap
+        .store
         .interfaces()
-        .get(meta.interface as usize)
+        .get(p.meta.interface as usize)
         .and_then(|i| i.name.as_deref());
     let text = output::explain(&p, data, iface);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(None)
+}
+
+fn streams_file(path: &Path) -> Result<Option<String>> {
+    let cap = open_capture(path)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    writeln!(
+        out,
+        "{:<5} {:>6} {:<44} {:<44} {:>8} {:>10} {:>8} {:>10} {:>11}  State",
+        "Proto",
+        "Stream",
+        "Client",
+        "Server",
+        "Pkts C→S",
+        "Bytes C→S",
+        "Pkts S→C",
+        "Bytes S→C",
+        "Duration s",
+    )?;
+    for c in &cap.flows.conversations {
+        let state = if c.proto == 6 {
+            let mut s = c.state.describe().to_string();
+            if let Some(rtt) = c.irtt_ns {
+                s.push_str(&format!(", handshake RTT {:.3} ms", rtt as f64 / 1e6));
+            }
+            s
+        } else {
+            "connectionless".to_string()
+        };
+        writeln!(
+            out,
+            "{:<5} {:>6} {:<44} {:<44} {:>8} {:>10} {:>8} {:>10} {:>11}  {}",
+            c.proto_name(),
+            c.stream,
+            c.client.to_string(),
+            c.server.to_string(),
+            c.packets[0],
+            c.bytes[0],
+            c.packets[1],
+            c.bytes[1],
+            layerscope::model::format_seconds(c.duration_ns(), 6),
+            state
+        )?;
+    }
+    let st = cap.flows.stats;
+    if st.untracked_packets > 0 {
+        writeln!(
+            out,
+            "note: {} packets of {} conversations were not tracked (conversation table full)",
+            st.untracked_packets, st.untracked_conversations
+        )?;
+    }
+    out.flush()?;
+    Ok(cap.store.error().map(|e| e.to_string()))
 }

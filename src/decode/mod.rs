@@ -313,9 +313,31 @@ pub(crate) struct Ctx<'a> {
     pub sentences: bool,
     /// Build the field trees.
     pub fields: bool,
+    /// What the flow pass knows about this packet (stream, relative numbers, analysis).
+    pub flow: Option<crate::model::FlowFacts>,
+    /// Asked for the flow facts once the transport header is read (single-pass streaming).
+    pub flow_hook: Option<&'a mut FlowHook<'a>>,
 }
 
+/// Called by the decoder with a packet's transport facts; returns its flow facts. Lets a
+/// streaming reader run the conversation pass and decode each packet in one go.
+pub type FlowHook<'a> = dyn FnMut(
+        &FrameMeta,
+        Address,
+        Address,
+        &crate::model::TransportInfo,
+    ) -> Option<crate::model::FlowFacts>
+    + 'a;
+
 impl<'a> Ctx<'a> {
+    /// Ask the flow hook (if any) for this packet's flow facts.
+    pub fn resolve_flow(&mut self, t: &crate::model::TransportInfo) {
+        let Some(net) = self.net else { return };
+        if let Some(hook) = self.flow_hook.as_mut() {
+            self.flow = hook(&self.pkt.meta, net.src(), net.dst(), t);
+        }
+    }
+
     /// Start a header of `protocol` at `offset`, nominally `length` bytes long.
     pub fn hdr(&self, protocol: Protocol, offset: usize, length: usize) -> Hdr<'a> {
         Hdr::new(self.data, protocol, offset, length, self.fields)
@@ -418,6 +440,28 @@ pub fn decode_with(meta: &FrameMeta, data: &[u8], comments: &[String], sentences
     decode_opts(meta, data, comments, sentences, true)
 }
 
+/// How much to decode, and with which context.
+#[derive(Default)]
+pub struct Options<'c> {
+    /// Capture-file comments attached to the packet.
+    pub comments: &'c [String],
+    /// Build the plain-language sentence.
+    pub sentences: bool,
+    /// Build the field trees (false: a list row).
+    pub fields: bool,
+    /// Flow facts from the conversation pass, rendered as `tcp.stream`, `tcp.seq`, ...
+    pub flow: Option<crate::model::FlowFacts>,
+    /// Or: ask this hook for them as soon as the transport header is read.
+    pub flow_hook: Option<&'c mut FlowHook<'c>>,
+}
+
+/// Decode one frame with explicit options.
+pub fn decode_opt<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>) -> Packet {
+    let mut ctx = new_ctx(meta, data, o.comments, o.sentences, o.fields, o.flow);
+    ctx.flow_hook = o.flow_hook;
+    run(ctx, o.comments)
+}
+
 fn decode_opts(
     meta: &FrameMeta,
     data: &[u8],
@@ -425,9 +469,44 @@ fn decode_opts(
     sentences: bool,
     fields: bool,
 ) -> Packet {
-    let mut ctx = Ctx {
+    decode_inner(meta, data, comments, sentences, fields, None)
+}
+
+fn decode_inner(
+    meta: &FrameMeta,
+    data: &[u8],
+    comments: &[String],
+    sentences: bool,
+    fields: bool,
+    flow: Option<crate::model::FlowFacts>,
+) -> Packet {
+    run(
+        new_ctx(meta, data, comments, sentences, fields, flow),
+        comments,
+    )
+}
+
+fn run(mut ctx: Ctx<'_>, comments: &[String]) -> Packet {
+    let lt = ctx.pkt.meta.link_type;
+    frame_layer(&mut ctx, comments);
+    link::dispatch(&mut ctx, lt);
+    finish(&mut ctx);
+    ctx.pkt
+}
+
+fn new_ctx<'a>(
+    meta: &FrameMeta,
+    data: &'a [u8],
+    _comments: &[String],
+    sentences: bool,
+    fields: bool,
+    flow: Option<crate::model::FlowFacts>,
+) -> Ctx<'a> {
+    Ctx {
+        flow_hook: None,
         sentences,
         fields,
+        flow,
         data,
         pkt: Packet {
             meta: *meta,
@@ -438,11 +517,7 @@ fn decode_opts(
         loopback: false,
         complete: meta.wirelen as usize <= data.len(),
         eth_layer: None,
-    };
-    frame_layer(&mut ctx, comments);
-    link::dispatch(&mut ctx, meta.link_type);
-    finish(&mut ctx);
-    ctx.pkt
+    }
 }
 
 fn bytes_bits(v: u64) -> String {

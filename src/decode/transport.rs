@@ -279,6 +279,20 @@ crate::field_def!(
 /// Continue after an IP header: `off` is where the IP payload starts, `end` where the IP
 /// header says it ends (may be past the captured bytes).
 pub(super) fn dispatch(ctx: &mut Ctx<'_>, proto: u8, off: usize, end: usize, ttl: Option<u64>) {
+    // The IP header's length can end before its own extension headers (found by fuzzing):
+    // decode what was captured and say so.
+    let end = if end < off {
+        ctx.note(
+            Severity::Warning,
+            "malformed",
+            Protocol::Ipv4,
+            off,
+            "The IP payload length ends before the headers that precede this point.",
+        );
+        off
+    } else {
+        end
+    };
     match proto {
         6 => tcp(ctx, off, end),
         17 => udp(ctx, off, end),
@@ -372,8 +386,65 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let mut h = ctx.hdr(Protocol::Tcp, off, 20);
     let sp = h.num(&TCP_SRCPORT, off, 2);
     let dp = h.num(&TCP_DSTPORT, off + 2, 2);
+    if let Some(t) = early_tcp_info(d, off, end, cap_end) {
+        ctx.pkt.transport = Some(t);
+        ctx.resolve_flow(&t);
+    }
+    let flow = ctx.flow;
+    if let Some(f) = &flow {
+        h.generated(&TCP_STREAM, Value::U64(u64::from(f.stream)), Text::Auto);
+        h.generated(
+            &TCP_COMPLETENESS,
+            Value::U64(u64::from(f.completeness)),
+            Text::Num(completeness_text),
+        );
+    }
     let seq = h.num(&TCP_SEQ_RAW, off + 4, 4);
+    if let (Some(f), Some(raw)) = (&flow, seq) {
+        let what = if f.seq_base_is_isn {
+            "this side's ISN"
+        } else {
+            "the first sequence number seen"
+        };
+        h.layer.push_text(
+            &TCP_SEQ,
+            Value::U64(u64::from(f.rel_seq)),
+            format!("{} (raw {raw} − {what} {})", f.rel_seq, f.seq_base),
+            off + 4,
+            4,
+        );
+    }
     let ack = h.num(&TCP_ACK_RAW, off + 8, 4);
+    if let (Some(f), Some(raw)) = (&flow, ack) {
+        let ack_flag = h.u(off + 13, 1).is_some_and(|b| b & 0x10 != 0);
+        if !ack_flag {
+            h.layer.push_text(
+                &TCP_ACK,
+                Value::U64(raw),
+                format!("{raw} (no ACK flag: the field is not in use)"),
+                off + 8,
+                4,
+            );
+        } else {
+            let what = if f.ack_base_is_isn {
+                "the peer's ISN"
+            } else {
+                "the first sequence number seen from the peer"
+            };
+            let syn = if f.ack_base_is_isn && f.rel_ack == 1 {
+                "; the peer's SYN counts as one byte, so ack 1 means 'your SYN arrived, no data yet'"
+            } else {
+                ""
+            };
+            h.layer.push_text(
+                &TCP_ACK,
+                Value::U64(u64::from(f.rel_ack)),
+                format!("{} (raw {raw} − {what} {}{syn})", f.rel_ack, f.ack_base),
+                off + 8,
+                4,
+            );
+        }
+    }
     let hlen = h.u(off + 12, 1).map(|b| (b >> 4) as usize * 4);
     if let Some(hl) = hlen {
         h.layer
@@ -414,6 +485,21 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         h.nest(1);
     }
     let win = h.num(&TCP_WINDOW, off + 14, 2);
+    if let (Some(w), Some(f)) = (win, &flow) {
+        let syn = h.u(off + 13, 1).is_some_and(|b| b & 0x02 != 0);
+        match f.win_scale {
+            Some(sc) if !syn => {
+                let mult = 1u64 << sc.min(14);
+                h.generated(&TCP_WIN_SCALEFACTOR, Value::U64(mult), Text::Auto);
+                h.generated(
+                    &TCP_WIN_SIZE,
+                    Value::U64(w * mult),
+                    Text::Owned(format!("{} ({w} × {mult})", w * mult).into()),
+                );
+            }
+            _ => h.generated(&TCP_WIN_SIZE, Value::U64(w), Text::Auto),
+        }
+    }
     let stored = h.num(&TCP_CHECKSUM, off + 16, 2);
     let cs_index = h.layer.fields.len();
     let urg = h.num(&TCP_URGENT, off + 18, 2);
@@ -450,10 +536,49 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             h.bytes(&TCP_OPTIONS, off + 20, opt_bytes_len);
         }
         let _ = avail_opts;
-        tcp_options(&mut h, off + 20, opt_end.min(d.len()), &mut opt_summary);
+        let sack_base = flow.map_or(0, |f| f.ack_base);
+        tcp_options(
+            &mut h,
+            off + 20,
+            opt_end.min(d.len()),
+            &mut opt_summary,
+            sack_base,
+        );
     }
     let seg_len = end.saturating_sub(off + hl);
     h.generated(&TCP_LEN, Value::U64(seg_len as u64), Text::Auto);
+    if let Some(f) = &flow {
+        h.generated(&TCP_NXTSEQ, Value::U64(u64::from(f.nxtseq)), Text::Auto);
+        if let Some(irtt) = f.irtt_ns {
+            h.generated(
+                &TCP_IRTT,
+                Value::Time {
+                    ns: irtt,
+                    digits: 9,
+                },
+                Text::Owned(
+                    format!(
+                        "{} seconds (SYN to the handshake's ACK)",
+                        crate::model::format_seconds(irtt, 9)
+                    )
+                    .into(),
+                ),
+            );
+        }
+        for (bit, name, _, _) in crate::model::flow::analysis::NAMES {
+            if f.analysis & bit != 0 {
+                h.generated(analysis_def(name), Value::None, Text::Auto);
+            }
+        }
+        if f.dup_ack_num > 0 {
+            h.generated(
+                &TCP_DUP_ACK_NUM,
+                Value::U64(u64::from(f.dup_ack_num)),
+                Text::Auto,
+            );
+            h.generated(&TCP_DUP_ACK_FRAME, Value::U64(f.dup_ack_of), Text::Auto);
+        }
+    }
     // Checksum.
     if let (Some(net), Some(stored)) = (ctx.net, stored) {
         let complete = end <= d.len();
@@ -517,6 +642,23 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     }
     // Summary.
     let mut s = String::with_capacity(128);
+    let (seq, ack) = match &flow {
+        Some(f) => {
+            for (bit, _, label, _) in crate::model::flow::analysis::NAMES {
+                if f.analysis & bit != 0 {
+                    s.push('[');
+                    s.push_str(label);
+                    if bit == crate::model::flow::analysis::DUPLICATE_ACK {
+                        kv(&mut s, " ", f.dup_ack_of);
+                        kv(&mut s, "#", u64::from(f.dup_ack_num));
+                    }
+                    s.push_str("] ");
+                }
+            }
+            (u64::from(f.rel_seq), u64::from(f.rel_ack))
+        }
+        None => (seq, ack),
+    };
     kv(&mut s, "", sp);
     kv(&mut s, " → ", dp);
     s.push_str(" [");
@@ -525,7 +667,12 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     if fl & 0x10 != 0 {
         kv(&mut s, " Ack=", ack);
     }
-    kv(&mut s, " Win=", win);
+    // Wireshark's Info shows the window after scaling (SYNs are never scaled).
+    let shown_win = match flow.and_then(|f| f.win_scale) {
+        Some(sc) if fl & 0x02 == 0 => win << sc.min(14),
+        _ => win,
+    };
+    kv(&mut s, " Win=", shown_win);
     if fl & 0x20 != 0 {
         kv(&mut s, " Urg=", _urg);
     }
@@ -636,7 +783,9 @@ fn checksum_note(
     }
 }
 
-fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) {
+/// `sack_base`: SACK edges are shown relative to it in the summary (the peer's first sequence
+/// number, as Wireshark does), 0 without flow facts.
+fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String, sack_base: u32) {
     let mut i = start;
     while i < end {
         let Some(kind) = h.u(i, 1) else { break };
@@ -700,8 +849,16 @@ fn tcp_options(h: &mut Hdr<'_>, start: usize, end: usize, summary: &mut String) 
                     let re = h.num(&TCP_OPT_SACK_RE, j + 4, 4);
                     h.nest(2);
                     if let (Some(le), Some(re)) = (le, re) {
-                        kv(summary, " SLE=", le);
-                        kv(summary, " SRE=", re);
+                        kv(
+                            summary,
+                            " SLE=",
+                            u64::from((le as u32).wrapping_sub(sack_base)),
+                        );
+                        kv(
+                            summary,
+                            " SRE=",
+                            u64::from((re as u32).wrapping_sub(sack_base)),
+                        );
                     }
                     j += 8;
                 }
@@ -734,6 +891,28 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let mut h = ctx.hdr(Protocol::Udp, off, 8);
     let sp = h.num(&UDP_SRCPORT, off, 2);
     let dp = h.num(&UDP_DSTPORT, off + 2, 2);
+    if let (Some(sp), Some(dp), Some(ulen)) = (sp, dp, h.u(off + 4, 2)) {
+        let ulen = ulen as usize;
+        let udp_end = if ulen < 8 || ulen > end.saturating_sub(off) {
+            end
+        } else {
+            off + ulen
+        };
+        let t = crate::model::TransportInfo {
+            proto: 17,
+            src_port: sp as u16,
+            dst_port: dp as u16,
+            payload_len: udp_end.saturating_sub(off + 8) as u32,
+            payload_offset: (off + 8) as u32,
+            payload_captured: udp_end.min(d.len()).saturating_sub(off + 8) as u32,
+            ..Default::default()
+        };
+        ctx.pkt.transport = Some(t);
+        ctx.resolve_flow(&t);
+    }
+    if let Some(f) = &ctx.flow {
+        h.generated(&UDP_STREAM, Value::U64(u64::from(f.stream)), Text::Auto);
+    }
     let len = h.num(&UDP_LENGTH, off + 4, 2);
     let stored = h.num(&UDP_CHECKSUM, off + 6, 2);
     let (Some(sp), Some(dp), Some(len), Some(stored)) = (sp, dp, len, stored) else {
@@ -765,7 +944,7 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             judge_transport(
                 &net,
                 17,
-                &d[off..udp_end.min(d.len())],
+                &d[off.min(d.len())..udp_end.min(d.len()).max(off.min(d.len()))],
                 stored as u16,
                 complete,
                 ctx.loopback,
@@ -837,3 +1016,171 @@ fn kv(s: &mut String, label: &str, v: u64) {
     s.push_str(label);
     s.push_str(itoa::Buffer::new().format(v));
 }
+
+/// The window-scale shift in a TCP option list, if present.
+fn wscale_option(opts: &[u8]) -> Option<u8> {
+    let mut i = 0;
+    while i < opts.len() {
+        match opts[i] {
+            0 => return None,
+            1 => i += 1,
+            kind => {
+                let len = usize::from(*opts.get(i + 1)?);
+                if len < 2 {
+                    return None;
+                }
+                if kind == 3 && len == 3 {
+                    return opts.get(i + 2).copied();
+                }
+                i += len;
+            }
+        }
+    }
+    None
+}
+
+crate::field_def!(
+    TCP_STREAM,
+    "tcp.stream",
+    "Stream index",
+    Base::Dec,
+    "Which TCP conversation this segment belongs to, numbered from 0 in order of appearance."
+);
+crate::field_def!(TCP_COMPLETENESS, "tcp.completeness", "Conversation completeness", Base::Dec, "Which parts of the connection's life were captured: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST (added up).");
+crate::field_def!(
+    TCP_SEQ,
+    "tcp.seq",
+    "Sequence number (relative)",
+    Base::Dec,
+    "Position of this segment's first byte, counted from the start of this side's stream."
+);
+crate::field_def!(
+    TCP_ACK,
+    "tcp.ack",
+    "Acknowledgment number (relative)",
+    Base::Dec,
+    "Next byte expected from the other side, counted from the start of its stream."
+);
+crate::field_def!(TCP_NXTSEQ, "tcp.nxtseq", "Next sequence number", Base::Dec, "Relative sequence number the next segment from this side should carry (SYN and FIN count as one byte).");
+crate::field_def!(
+    TCP_IRTT,
+    "tcp.analysis.initial_rtt",
+    "Initial round-trip time",
+    Base::None,
+    "Time from the SYN to the ACK that finished the handshake, as seen at the capture point."
+);
+crate::field_def!(
+    TCP_DUP_ACK_NUM,
+    "tcp.analysis.duplicate_ack_num",
+    "Duplicate ACK number",
+    Base::Dec,
+    "How many times in a row this acknowledgment has been repeated."
+);
+crate::field_def!(
+    TCP_DUP_ACK_FRAME,
+    "tcp.analysis.duplicate_ack_frame",
+    "Duplicate of frame",
+    Base::Dec,
+    "The packet whose acknowledgment this one repeats."
+);
+crate::field_def!(
+    UDP_STREAM,
+    "udp.stream",
+    "Stream index",
+    Base::Dec,
+    "Which UDP conversation (pair of addresses and ports) this datagram belongs to."
+);
+
+macro_rules! analysis_defs {
+    ($($id:ident = $idx:expr;)*) => {
+        $(
+            pub static $id: crate::model::FieldDef = crate::model::FieldDef {
+                name: crate::model::flow::analysis::NAMES[$idx].1,
+                label: crate::model::flow::analysis::NAMES[$idx].2,
+                base: Base::None,
+                explain: crate::model::flow::analysis::NAMES[$idx].3,
+            };
+        )*
+        static ANALYSIS_DEFS: [&crate::model::FieldDef; 15] = [$(&$id),*];
+    };
+}
+
+analysis_defs! {
+    A0 = 0; A1 = 1; A2 = 2; A3 = 3; A4 = 4; A5 = 5; A6 = 6; A7 = 7; A8 = 8; A9 = 9; A10 = 10; A11 = 11; A12 = 12; A13 = 13; A14 = 14;
+}
+
+fn analysis_def(name: &str) -> &'static crate::model::FieldDef {
+    ANALYSIS_DEFS
+        .iter()
+        .find(|d| d.name == name)
+        .copied()
+        .unwrap_or(&TCP_LEN)
+}
+
+fn completeness_text(v: u64) -> String {
+    const PARTS: [(u64, &str); 6] = [
+        (32, "RST"),
+        (16, "FIN"),
+        (8, "Data"),
+        (4, "ACK"),
+        (2, "SYN-ACK"),
+        (1, "SYN"),
+    ];
+    let parts: Vec<&str> = PARTS
+        .iter()
+        .filter(|(b, _)| v & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    format!(
+        "{v} ({})",
+        if parts.is_empty() {
+            "nothing".to_string()
+        } else {
+            parts.join(", ")
+        }
+    )
+}
+
+/// The TCP facts the flow pass needs, read straight from the header bytes (before any field is
+/// built, so that the flow facts can shape the fields and the summary).
+fn early_tcp_info(
+    d: &[u8],
+    off: usize,
+    end: usize,
+    cap_end: usize,
+) -> Option<crate::model::TransportInfo> {
+    let b = d.get(off..off + 20)?;
+    let hl = usize::from(b[12] >> 4) * 4;
+    if hl < 20 {
+        return None;
+    }
+    let opt_end = off + hl;
+    let opts = d.get(off + 20..opt_end.min(d.len())).unwrap_or(&[]);
+    Some(crate::model::TransportInfo {
+        proto: 6,
+        src_port: u16::from_be_bytes([b[0], b[1]]),
+        dst_port: u16::from_be_bytes([b[2], b[3]]),
+        seq: u32::from_be_bytes([b[4], b[5], b[6], b[7]]),
+        ack: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
+        flags: u16::from_be_bytes([b[12], b[13]]) & 0x0fff,
+        window: u16::from_be_bytes([b[14], b[15]]),
+        wscale: wscale_option(opts),
+        payload_len: end.saturating_sub(opt_end) as u32,
+        payload_offset: opt_end as u32,
+        payload_captured: cap_end.saturating_sub(opt_end) as u32,
+    })
+}
+crate::field_def!(
+    TCP_WIN_SIZE,
+    "tcp.window_size",
+    "Calculated window size",
+    Base::Dec,
+    "The window in bytes: the window field times the scale factor agreed in the handshake."
+);
+crate::field_def!(
+    TCP_WIN_SCALEFACTOR,
+    "tcp.window_size_scalefactor",
+    "Window size scaling factor",
+    Base::Dec,
+    "2^shift, from the window scale option of this side's SYN."
+);

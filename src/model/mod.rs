@@ -14,9 +14,11 @@
 //! in static tables means building a field costs a few integer stores, which is what lets the
 //! decoder build a full tree for millions of packets per second.
 
+pub mod flow;
 mod layers;
 pub mod value;
 
+pub use flow::FlowFacts;
 pub use layers::{osi_name, tcpip_name, Osi, Protocol, TcpIp};
 pub use value::{format_mac, hex_colon, Base, Value};
 
@@ -353,7 +355,7 @@ pub struct FrameMeta {
 }
 
 /// A network or link address for the Source/Destination columns, formatted only when shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Address {
     #[default]
     None,
@@ -389,6 +391,48 @@ impl Serialize for Address {
     }
 }
 
+/// The transport-layer facts the flow pass needs, filled by the decoder in every mode (even a
+/// list-row decode), so conversation tracking never re-parses headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TransportInfo {
+    /// 6 TCP, 17 UDP.
+    pub proto: u8,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub ack: u32,
+    /// TCP flags (12 bits).
+    pub flags: u16,
+    pub window: u16,
+    /// Window scale shift announced in this segment (SYN), if any.
+    pub wscale: Option<u8>,
+    /// Payload length the headers declare (may exceed what was captured).
+    pub payload_len: u32,
+    /// Offset of the payload in the frame.
+    pub payload_offset: u32,
+    /// Payload bytes actually captured.
+    pub payload_captured: u32,
+}
+
+impl TransportInfo {
+    pub fn syn(&self) -> bool {
+        self.flags & 0x02 != 0
+    }
+    pub fn ack_flag(&self) -> bool {
+        self.flags & 0x10 != 0
+    }
+    pub fn fin(&self) -> bool {
+        self.flags & 0x01 != 0
+    }
+    pub fn rst(&self) -> bool {
+        self.flags & 0x04 != 0
+    }
+    pub fn payload_range(&self) -> std::ops::Range<usize> {
+        let s = self.payload_offset as usize;
+        s..s + self.payload_captured as usize
+    }
+}
+
 /// A decoded packet: the layer stack plus everything the list and the CLI show about it.
 #[derive(Debug, Clone, Default)]
 pub struct Packet {
@@ -406,6 +450,8 @@ pub struct Packet {
     pub destination: Address,
     /// Protocol column: the innermost decoded protocol's short name.
     pub protocol: &'static str,
+    /// TCP/UDP facts for the flow pass (None when there is no complete TCP/UDP header).
+    pub transport: Option<TransportInfo>,
 }
 
 impl Packet {

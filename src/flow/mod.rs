@@ -1,0 +1,475 @@
+//! Conversations: the one stateful, in-order pass over a capture.
+//!
+//! Everything that depends on earlier packets happens here, once, at ingest: which TCP or UDP
+//! conversation a packet belongs to (numbered like Wireshark's `tcp.stream` / `udp.stream`),
+//! who is client and server, the TCP handshake and teardown, relative sequence numbers and the
+//! analysis flags. The result is compact per-packet [`FlowFacts`] plus a table of
+//! [`Conversation`]s; the decoder renders the facts as fields when a packet is shown.
+//!
+//! Why a separate pass instead of decoding with state: views decode packets in any order (the
+//! list scrolls, replay steps back), so per-packet decoding must be a pure function. State is
+//! computed once, in capture order, and looked up.
+//!
+//! Limits: the table of live conversations is bounded ([`FlowConfig::max_conversations`]);
+//! packets of conversations that do not fit are still decoded, get no stream number, and are
+//! counted in [`FlowStats::untracked_packets`], which the CLI and GUI show.
+
+pub mod tcp;
+
+use crate::model::{Address, FlowFacts, FrameMeta, TransportInfo};
+use std::collections::HashMap;
+
+/// Limits of the flow pass.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowConfig {
+    /// Conversations tracked at once (TCP and UDP together).
+    pub max_conversations: usize,
+    /// Keep per-packet facts for random access (off for one-pass streaming).
+    pub keep_packets: bool,
+}
+
+impl Default for FlowConfig {
+    fn default() -> Self {
+        FlowConfig {
+            max_conversations: 1_000_000,
+            keep_packets: true,
+        }
+    }
+}
+
+/// What the pass had to leave out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlowStats {
+    /// Conversations not tracked because the table was full.
+    pub untracked_conversations: u64,
+    /// Packets of those conversations.
+    pub untracked_packets: u64,
+}
+
+/// One end of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Endpoint {
+    pub addr: Address,
+    pub port: u16,
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.addr {
+            Address::Ipv6(_) => write!(f, "[{}]:{}", self.addr, self.port),
+            _ => write!(f, "{}:{}", self.addr, self.port),
+        }
+    }
+}
+
+/// Where a TCP connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TcpState {
+    /// First packet seen was not a SYN: the capture started mid-connection.
+    #[default]
+    Midstream,
+    /// SYN seen.
+    SynSent,
+    /// SYN and SYN-ACK seen.
+    SynReceived,
+    /// Both sides sent a SYN without ACK (simultaneous open).
+    SimultaneousOpen,
+    /// Three-way handshake complete.
+    Established,
+    /// One side sent FIN (the other may still send: half-close).
+    HalfClosed { by_client: bool },
+    /// Both sides sent FIN.
+    Closed,
+    /// A RST ended it.
+    Reset { by_client: bool },
+}
+
+impl TcpState {
+    pub fn describe(self) -> &'static str {
+        match self {
+            TcpState::Midstream => "already open when the capture started",
+            TcpState::SynSent => "SYN sent, no answer",
+            TcpState::SynReceived => "SYN, SYN-ACK (handshake not finished)",
+            TcpState::SimultaneousOpen => "simultaneous open",
+            TcpState::Established => "established",
+            TcpState::HalfClosed { by_client: true } => "half-closed by the client (FIN)",
+            TcpState::HalfClosed { by_client: false } => "half-closed by the server (FIN)",
+            TcpState::Closed => "closed (FIN both ways)",
+            TcpState::Reset { by_client: true } => "reset by the client (RST)",
+            TcpState::Reset { by_client: false } => "reset by the server (RST)",
+        }
+    }
+}
+
+/// Wireshark's `tcp.completeness` bits.
+pub mod completeness {
+    pub const SYN: u8 = 1;
+    pub const SYN_ACK: u8 = 2;
+    pub const ACK: u8 = 4;
+    pub const DATA: u8 = 8;
+    pub const FIN: u8 = 16;
+    pub const RST: u8 = 32;
+}
+
+/// A TCP connection or a UDP exchange between two endpoints.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    /// `tcp.stream` or `udp.stream` (numbered separately, from 0, in order of first packet).
+    pub stream: u32,
+    /// 6 TCP, 17 UDP.
+    pub proto: u8,
+    /// The side that sent the SYN; else the sender of the first packet seen.
+    pub client: Endpoint,
+    pub server: Endpoint,
+    /// Packets, frame bytes and payload bytes per direction (0: client to server).
+    pub packets: [u64; 2],
+    pub bytes: [u64; 2],
+    pub payload: [u64; 2],
+    /// Packet numbers (1-based) and times of the first and last packet.
+    pub first_packet: u64,
+    pub last_packet: u64,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    pub state: TcpState,
+    pub completeness: u8,
+    /// Packet numbers of the handshake: SYN, SYN-ACK, ACK.
+    pub syn: Option<u64>,
+    pub syn_ack: Option<u64>,
+    pub handshake_ack: Option<u64>,
+    /// SYN to SYN-ACK, SYN-ACK to ACK, SYN to ACK (the initial RTT), in nanoseconds.
+    pub syn_ts: Option<i64>,
+    pub syn_ack_ts: Option<i64>,
+    pub irtt_ns: Option<i64>,
+    /// Packet numbers of each side's first FIN, and of the RST.
+    pub fin: [Option<u64>; 2],
+    pub rst: Option<u64>,
+    /// TCP sequence state per direction (kept after the pass: it is small).
+    dirs: [tcp::DirState; 2],
+}
+
+impl Conversation {
+    pub fn duration_ns(&self) -> i64 {
+        self.last_ts - self.first_ts
+    }
+
+    pub fn proto_name(&self) -> &'static str {
+        if self.proto == 6 {
+            "TCP"
+        } else {
+            "UDP"
+        }
+    }
+
+    /// Initial sequence numbers (client, server), when the SYNs were seen.
+    pub fn isn(&self) -> [Option<u32>; 2] {
+        [0, 1].map(|d| self.dirs[d].isn_seen.then_some(self.dirs[d].base).flatten())
+    }
+}
+
+/// Result of the flow pass.
+#[derive(Debug, Default)]
+pub struct Flows {
+    /// Per packet (0-based index): conversation index into `conversations`, or `NONE`.
+    conv_of: Vec<u32>,
+    /// Per packet: direction and TCP facts.
+    facts: Vec<PacketTcp>,
+    pub conversations: Vec<Conversation>,
+    pub stats: FlowStats,
+    live: HashMap<Key, u32>,
+    next_stream: [u32; 2],
+    config: FlowConfig,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct PacketTcp {
+    dir: u8,
+    seg: tcp::SegInfo,
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    proto: u8,
+    a: Endpoint,
+    b: Endpoint,
+}
+
+impl Flows {
+    pub fn new(config: FlowConfig) -> Self {
+        Flows {
+            config,
+            ..Flows::default()
+        }
+    }
+
+    /// Number of packets seen.
+    pub fn len(&self) -> usize {
+        self.conv_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.conv_of.is_empty()
+    }
+
+    /// Conversation of packet `i` (0-based).
+    pub fn conversation_of(&self, i: usize) -> Option<&Conversation> {
+        let c = *self.conv_of.get(i)?;
+        self.conversations.get(c as usize)
+    }
+
+    /// Index into `conversations` of packet `i`'s conversation.
+    pub fn conversation_index(&self, i: usize) -> Option<usize> {
+        let c = *self.conv_of.get(i)?;
+        (c != NONE).then_some(c as usize)
+    }
+
+    /// Flow facts of packet `i` (0-based), for the decoder. Completeness and the initial RTT
+    /// are the conversation's final values (as tshark's two-pass mode shows them).
+    pub fn facts(&self, i: usize) -> Option<FlowFacts> {
+        let conv = self.conversation_of(i)?;
+        let f = self.facts.get(i)?;
+        Some(Self::to_facts(conv, f))
+    }
+
+    /// Make the per-packet tables cover `n` packets (packets without TCP/UDP have no facts).
+    pub fn finish(&mut self, n: usize) {
+        if self.config.keep_packets {
+            self.conv_of.resize(n.max(self.conv_of.len()), NONE);
+            self.facts
+                .resize(n.max(self.facts.len()), PacketTcp::default());
+        }
+    }
+
+    fn record(&mut self, number: u64, ci: u32, fact: PacketTcp) {
+        if !self.config.keep_packets {
+            return;
+        }
+        let i = (number as usize).saturating_sub(1);
+        if self.conv_of.len() <= i {
+            self.conv_of.resize(i + 1, NONE);
+            self.facts.resize(i + 1, PacketTcp::default());
+        }
+        self.conv_of[i] = ci;
+        self.facts[i] = fact;
+    }
+
+    /// Observe a TCP/UDP packet (in capture order) and return its flow facts. This is the
+    /// decoder's flow hook: called with the addresses and transport header as soon as they
+    /// are read.
+    pub fn observe(
+        &mut self,
+        meta: &FrameMeta,
+        src_addr: Address,
+        dst_addr: Address,
+        t: &TransportInfo,
+    ) -> Option<FlowFacts> {
+        let src = Endpoint {
+            addr: src_addr,
+            port: t.src_port,
+        };
+        let dst = Endpoint {
+            addr: dst_addr,
+            port: t.dst_port,
+        };
+        let (a, b) = if src <= dst { (src, dst) } else { (dst, src) };
+        let key = Key {
+            proto: t.proto,
+            a,
+            b,
+        };
+        let mut reused = false;
+        let existing = self.live.get(&key).copied();
+        let ci = match existing {
+            Some(ci) if !(t.proto == 6 && self.starts_new_connection(ci as usize, t)) => ci,
+            other => {
+                reused = other.is_some();
+                if self.live.len() >= self.config.max_conversations && other.is_none() {
+                    self.stats.untracked_packets += 1;
+                    if t.syn() || t.proto == 17 {
+                        self.stats.untracked_conversations += 1;
+                    }
+                    return None;
+                }
+                let ci = self.conversations.len() as u32;
+                let pi = usize::from(t.proto == 17);
+                let stream = self.next_stream[pi];
+                self.next_stream[pi] += 1;
+                // The client is whoever sent the SYN; a SYN-ACK first means the other side.
+                let (client, server) = if t.proto == 6 && t.syn() && t.ack_flag() {
+                    (dst, src)
+                } else {
+                    (src, dst)
+                };
+                self.conversations.push(Conversation {
+                    stream,
+                    proto: t.proto,
+                    client,
+                    server,
+                    packets: [0; 2],
+                    bytes: [0; 2],
+                    payload: [0; 2],
+                    first_packet: meta.number,
+                    last_packet: meta.number,
+                    first_ts: meta.timestamp.ns,
+                    last_ts: meta.timestamp.ns,
+                    state: TcpState::Midstream,
+                    completeness: 0,
+                    syn: None,
+                    syn_ack: None,
+                    handshake_ack: None,
+                    syn_ts: None,
+                    syn_ack_ts: None,
+                    irtt_ns: None,
+                    fin: [None; 2],
+                    rst: None,
+                    dirs: Default::default(),
+                });
+                self.live.insert(key, ci);
+                ci
+            }
+        };
+        let conv = &mut self.conversations[ci as usize];
+        let dir = u8::from(src != conv.client);
+        let d = usize::from(dir);
+        conv.packets[d] += 1;
+        conv.bytes[d] += u64::from(meta.wirelen);
+        conv.payload[d] += u64::from(t.payload_len);
+        conv.last_packet = meta.number;
+        conv.last_ts = meta.timestamp.ns;
+        let mut seg = tcp::SegInfo::default();
+        if t.proto == 6 {
+            track_state(conv, t, dir, meta.number, meta.timestamp.ns);
+            let [c, s] = &mut conv.dirs;
+            let (fwd, rev) = if dir == 0 { (c, s) } else { (s, c) };
+            seg = tcp::analyze(t, meta.number, meta.timestamp.ns, fwd, rev, conv.irtt_ns);
+            if reused && t.syn() && !t.ack_flag() {
+                seg.flags |= tcp::flag::REUSED_PORTS;
+            }
+        }
+        let fact = PacketTcp { dir, seg };
+        let facts = Self::to_facts(conv, &fact);
+        self.record(meta.number, ci, fact);
+        Some(facts)
+    }
+
+    fn to_facts(conv: &Conversation, f: &PacketTcp) -> FlowFacts {
+        FlowFacts {
+            stream: conv.stream,
+            dir: f.dir,
+            rel_seq: f.seg.rel_seq,
+            rel_ack: f.seg.rel_ack,
+            nxtseq: f.seg.nxtseq,
+            analysis: f.seg.flags,
+            dup_ack_num: f.seg.dup_ack_num,
+            completeness: conv.completeness,
+            irtt_ns: conv.irtt_ns,
+            seq_base: f.seg.seq_base,
+            ack_base: f.seg.ack_base,
+            seq_base_is_isn: f.seg.seq_base_is_isn,
+            ack_base_is_isn: f.seg.ack_base_is_isn,
+            dup_ack_of: f.seg.dup_ack_of,
+            win_scale: {
+                let (fwd, rev) = (
+                    &conv.dirs[usize::from(f.dir)],
+                    &conv.dirs[1 - usize::from(f.dir)],
+                );
+                match (fwd.win_scale, rev.win_scale) {
+                    (Some(s), Some(_)) => Some(s),
+                    _ => None,
+                }
+            },
+        }
+    }
+
+    /// A SYN for a conversation that is over (or had another ISN) starts a new one, as
+    /// Wireshark does when ports are reused.
+    fn starts_new_connection(&self, ci: usize, t: &TransportInfo) -> bool {
+        if !t.syn() || t.ack_flag() {
+            return false;
+        }
+        let c = &self.conversations[ci];
+        let over = matches!(c.state, TcpState::Closed | TcpState::Reset { .. });
+        let other_isn = c.dirs.iter().any(|d| d.isn_seen && d.base != Some(t.seq))
+            && c.payload.iter().any(|&b| b > 0);
+        over || other_isn
+    }
+}
+
+fn track_state(conv: &mut Conversation, t: &TransportInfo, dir: u8, number: u64, ts: i64) {
+    use completeness as c;
+    let from_client = dir == 0;
+    let before = conv.completeness;
+    track_state_inner(conv, t, dir, number, ts);
+    // Like Wireshark, completeness describes connections whose opening was seen.
+    if before & (c::SYN | c::SYN_ACK) == 0 && !t.syn() {
+        conv.completeness = before;
+    }
+    if t.ack_flag() && !t.syn() && conv.completeness & (c::SYN | c::SYN_ACK) != 0 {
+        conv.completeness |= c::ACK;
+    }
+    let _ = from_client;
+}
+
+fn track_state_inner(conv: &mut Conversation, t: &TransportInfo, dir: u8, number: u64, ts: i64) {
+    use completeness as c;
+    let from_client = dir == 0;
+    if t.syn() && !t.ack_flag() {
+        conv.completeness |= c::SYN;
+        if conv.syn.is_none() {
+            conv.syn = Some(number);
+            conv.syn_ts = Some(ts);
+        }
+        conv.state = match conv.state {
+            TcpState::SynSent if !from_client => TcpState::SimultaneousOpen,
+            TcpState::Midstream | TcpState::SynSent => TcpState::SynSent,
+            s => s,
+        };
+    } else if t.syn() && t.ack_flag() {
+        conv.completeness |= c::SYN_ACK;
+        if conv.syn_ack.is_none() {
+            conv.syn_ack = Some(number);
+            conv.syn_ack_ts = Some(ts);
+        }
+        if matches!(
+            conv.state,
+            TcpState::SynSent | TcpState::Midstream | TcpState::SimultaneousOpen
+        ) {
+            conv.state = TcpState::SynReceived;
+        }
+    } else if t.ack_flag() && conv.state == TcpState::SynReceived && from_client {
+        conv.completeness |= c::ACK;
+        conv.handshake_ack = Some(number);
+        conv.state = TcpState::Established;
+        if let Some(s) = conv.syn_ts {
+            conv.irtt_ns = Some(ts - s);
+        }
+    }
+    if t.payload_len > 0 {
+        conv.completeness |= c::DATA;
+        if conv.state == TcpState::SynReceived && from_client {
+            conv.state = TcpState::Established;
+        }
+    }
+    if t.fin() {
+        conv.completeness |= c::FIN;
+        let d = usize::from(dir);
+        if conv.fin[d].is_none() {
+            conv.fin[d] = Some(number);
+        }
+        conv.state = if conv.fin[0].is_some() && conv.fin[1].is_some() {
+            TcpState::Closed
+        } else {
+            TcpState::HalfClosed {
+                by_client: from_client,
+            }
+        };
+    }
+    if t.rst() {
+        conv.completeness |= c::RST;
+        conv.rst.get_or_insert(number);
+        conv.state = TcpState::Reset {
+            by_client: from_client,
+        };
+    }
+}
