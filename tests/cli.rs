@@ -38,7 +38,13 @@ fn decode_text_is_one_line_per_packet() {
         lines[0]
     );
     assert!(lines[2].contains("Who has 198.51.100.7? Tell 192.0.2.1"));
-    assert!(lines[8].contains("50001 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=12345 TSecr=0 WS=128"), "{}", lines[8]);
+    assert!(
+        lines[8].contains(
+            "50001 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=12345 TSecr=0 WS=128"
+        ),
+        "{}",
+        lines[8]
+    );
 }
 
 #[test]

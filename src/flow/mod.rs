@@ -14,6 +14,7 @@
 //! packets of conversations that do not fit are still decoded, get no stream number, and are
 //! counted in [`FlowStats::untracked_packets`], which the CLI and GUI show.
 
+pub mod reasm;
 pub mod tcp;
 
 use crate::model::{Address, FlowFacts, FrameMeta, TransportInfo};
