@@ -8,10 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use layerscope::capture::store::map_file;
 use layerscope::capture::{CaptureError, Reader};
-use layerscope::decode::{decode_opt, Options};
-use layerscope::engine::Capture;
-use layerscope::flow::{FlowConfig, Flows};
-use layerscope::model::{FrameMeta, TransportInfo};
+use layerscope::engine::{Capture, Stream};
 use layerscope::output;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -145,29 +142,15 @@ fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Opti
     let mut line = String::with_capacity(256);
     let mut first_ts = None;
     let mut n = 0u64;
-    let mut flows = Flows::new(FlowConfig {
-        keep_packets: false,
-        ..FlowConfig::default()
-    });
+    let mut stream = Stream::new();
     while let Some(raw) = reader.next_packet() {
         if count.is_some_and(|c| n >= c) {
             break;
         }
         n += 1;
-        // One pass: the decoder asks the flow tracker for each packet's conversation facts
-        // as soon as it has read the transport header (relative seq/ack, analysis flags).
-        let mut hook = |m: &FrameMeta, s, d, t: &TransportInfo| flows.observe(m, s, d, t);
-        let p = decode_opt(
-            &raw.meta,
-            raw.data,
-            Options {
-                comments: &raw.comments,
-                sentences: format == Format::Jsonl,
-                fields: format == Format::Jsonl,
-                flow: None,
-                flow_hook: Some(&mut hook),
-            },
-        );
+        // One pass: conversations, reassembly and application decoding run as we go.
+        let jsonl = format == Format::Jsonl;
+        let p = stream.next(&raw.meta, raw.data, &raw.comments, jsonl, jsonl);
         match format {
             Format::Text => {
                 let first = *first_ts.get_or_insert(p.meta.timestamp.ns);

@@ -14,10 +14,13 @@
 
 mod arp;
 mod checksum;
+pub mod http;
 mod icmp;
 mod ip;
 mod link;
+pub mod socketio;
 mod transport;
+pub mod websocket;
 
 use crate::model::{
     Address, Base, Field, FieldDef, FrameMeta, Layer, Note, Packet, Protocol, Severity, Text, Value,

@@ -4,17 +4,29 @@
 //! The CLI and the GUI talk only to [`Capture`]: `row(i)` for a list line (no field tree, no
 //! sentence), `packet(i)` for everything about one packet.
 
+mod app_layers;
+
 use crate::capture::store::OpenError;
 use crate::capture::PacketStore;
 use crate::decode::{decode_opt, Options};
+use crate::flow::app::{AppConfig, AppPass, Message};
 use crate::flow::{FlowConfig, Flows};
-use crate::model::Packet;
+use crate::model::{Base, Packet, Protocol, Text, Value};
 use std::path::Path;
+
+crate::field_def!(TCP_REASSEMBLED_IN, "tcp.reassembled_in", "Reassembled PDU in packet", Base::Dec, "This segment carries part of a message that is complete only in that later packet, where it is decoded.");
 
 /// An opened, analysed capture.
 pub struct Capture {
     pub store: PacketStore,
     pub flows: Flows,
+    /// Application messages (HTTP, WebSocket frames with Engine.IO/Socket.IO inside).
+    pub app: AppPass,
+    /// (packet index, message index), sorted: messages completed in each packet.
+    completed: Vec<(u32, u32)>,
+    /// (packet index, message index), sorted: packets carrying part of a message completed
+    /// in a later packet.
+    contributes: Vec<(u32, u32)>,
 }
 
 impl Capture {
@@ -32,12 +44,16 @@ impl Capture {
         mut progress: impl FnMut(u64, u64),
     ) -> Self {
         let mut flows = Flows::new(config);
+        let mut app = AppPass::new(AppConfig::default());
         let n = store.len();
         for i in 0..n {
             if let (Some(meta), Some(data)) = (store.meta(i), store.data(i)) {
+                let mut facts = None;
                 let mut hook =
                     |m: &crate::model::FrameMeta, s, d, t: &crate::model::TransportInfo| {
-                        flows.observe(m, s, d, t)
+                        let f = flows.observe(m, s, d, t);
+                        facts = f.map(|f| (f.dir, *t));
+                        f
                     };
                 let _ = decode_opt(
                     &meta,
@@ -47,14 +63,46 @@ impl Capture {
                         ..Options::default()
                     },
                 );
+                if let (Some((dir, t)), Some(conv)) = (facts, flows.conversation_index(i)) {
+                    if t.proto == 6 {
+                        app.on_tcp(conv as u32, dir, &t, i as u32, meta.timestamp.ns, data);
+                    }
+                }
             }
             if i % 65_536 == 0 {
                 progress(i as u64, n as u64);
             }
         }
         flows.finish(n);
+        app.finish();
+        let mut completed: Vec<(u32, u32)> = app
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(k, m)| (m.packet, k as u32))
+            .collect();
+        completed.sort_unstable();
+        let mut contributes: Vec<(u32, u32)> = app
+            .messages
+            .iter()
+            .enumerate()
+            .flat_map(|(k, m)| {
+                m.spans
+                    .iter()
+                    .filter(move |s| s.packet != m.packet)
+                    .map(move |s| (s.packet, k as u32))
+            })
+            .collect();
+        contributes.sort_unstable();
+        contributes.dedup();
         progress(n as u64, n as u64);
-        Capture { store, flows }
+        Capture {
+            store,
+            flows,
+            app,
+            completed,
+            contributes,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -65,7 +113,59 @@ impl Capture {
         self.store.is_empty()
     }
 
+    /// Messages completed in packet `i`.
+    pub fn messages_at(&self, i: usize) -> Vec<&Message> {
+        let i = i as u32;
+        let start = self.completed.partition_point(|(p, _)| *p < i);
+        self.completed[start..]
+            .iter()
+            .take_while(|(p, _)| *p == i)
+            .filter_map(|(_, m)| self.app.messages.get(*m as usize))
+            .collect()
+    }
+
+    /// Packet numbers (1-based) of the later packets completing messages that packet `i`
+    /// carries part of.
+    pub fn reassembled_in(&self, i: usize) -> Vec<u64> {
+        let i = i as u32;
+        let start = self.contributes.partition_point(|(p, _)| *p < i);
+        let mut v: Vec<u64> = self.contributes[start..]
+            .iter()
+            .take_while(|(p, _)| *p == i)
+            .filter_map(|(_, m)| self.app.messages.get(*m as usize))
+            .map(|m| u64::from(m.packet) + 1)
+            .collect();
+        v.dedup();
+        v
+    }
+
     fn decode(&self, i: usize, sentences: bool, fields: bool) -> Option<Packet> {
+        let mut p = self.decode_l4(i, sentences, fields)?;
+        let msgs = self.messages_at(i);
+        let conv = self.flows.conversation_of(i);
+        if msgs.is_empty() {
+            let later = self.reassembled_in(i);
+            if let Some(&first) = later.first() {
+                if let Some(tcp) = p.layers.iter_mut().find(|l| l.protocol == Protocol::Tcp) {
+                    for n in &later {
+                        tcp.push(&TCP_REASSEMBLED_IN, Value::U64(*n), tcp.offset as usize, 0);
+                    }
+                }
+                p.summary.push_str(" [TCP segment of a reassembled PDU]");
+                if sentences {
+                    p.sentence.push_str(&format!(
+                        " These bytes are part of a message that is complete in packet {first}, where it is decoded."
+                    ));
+                }
+                let _ = Text::Auto;
+            }
+        } else {
+            app_layers::attach(&mut p, i as u32, &msgs, &self.app.messages, conv, fields);
+        }
+        Some(p)
+    }
+
+    fn decode_l4(&self, i: usize, sentences: bool, fields: bool) -> Option<Packet> {
         let meta = self.store.meta(i)?;
         let data = self.store.data(i)?;
         Some(decode_opt(
@@ -95,5 +195,83 @@ impl Capture {
     /// this is for tests and benchmarks).
     pub fn packet_fields(&self, i: usize) -> Option<Packet> {
         self.decode(i, false, true)
+    }
+}
+
+/// One-pass decoding for streaming output (`layerscope decode`): the flow and application
+/// passes run packet by packet, and each packet is decoded with what is known so far. Memory
+/// stays bounded: no index, and message bytes are released once their packet is printed.
+/// Pairs that point forward (an HTTP request's response, an event's ACK) are only known to
+/// the two-pass [`Capture`].
+pub struct Stream {
+    flows: Flows,
+    app: AppPass,
+    index: u32,
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Stream {
+    pub fn new() -> Self {
+        Stream {
+            flows: Flows::new(FlowConfig {
+                keep_packets: false,
+                ..FlowConfig::default()
+            }),
+            app: AppPass::new(AppConfig::default()),
+            index: 0,
+        }
+    }
+
+    /// Decode the next packet of the capture.
+    pub fn next(
+        &mut self,
+        meta: &crate::model::FrameMeta,
+        data: &[u8],
+        comments: &[String],
+        sentences: bool,
+        fields: bool,
+    ) -> Packet {
+        let i = self.index;
+        self.index += 1;
+        let mut facts = None;
+        let flows = &mut self.flows;
+        let mut hook = |m: &crate::model::FrameMeta, s, d, t: &crate::model::TransportInfo| {
+            let f = flows.observe(m, s, d, t);
+            facts = f.map(|f| (f.dir, *t));
+            f
+        };
+        let mut p = decode_opt(
+            meta,
+            data,
+            Options {
+                comments,
+                sentences,
+                fields,
+                flow: None,
+                flow_hook: Some(&mut hook),
+            },
+        );
+        let Some((dir, t)) = facts else { return p };
+        if t.proto != 6 {
+            return p;
+        }
+        let Some(conv) = self.flows.last_conversation() else {
+            return p;
+        };
+        let before = self.app.messages.len();
+        self.app
+            .on_tcp(conv as u32, dir, &t, i, meta.timestamp.ns, data);
+        let new: Vec<&Message> = self.app.messages[before..].iter().collect();
+        if !new.is_empty() {
+            let c = self.flows.conversations.get(conv);
+            app_layers::attach(&mut p, i, &new, &self.app.messages, c, fields);
+        }
+        self.app.release(before);
+        p
     }
 }

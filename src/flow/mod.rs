@@ -14,6 +14,7 @@
 //! packets of conversations that do not fit are still decoded, get no stream number, and are
 //! counted in [`FlowStats::untracked_packets`], which the CLI and GUI show.
 
+pub mod app;
 pub mod reasm;
 pub mod tcp;
 
@@ -178,6 +179,8 @@ pub struct Flows {
     pub stats: FlowStats,
     live: HashMap<Key, u32>,
     next_stream: [u32; 2],
+    /// Conversation of the packet last observed.
+    last: Option<u32>,
     config: FlowConfig,
 }
 
@@ -231,6 +234,11 @@ impl Flows {
         let conv = self.conversation_of(i)?;
         let f = self.facts.get(i)?;
         Some(Self::to_facts(conv, f))
+    }
+
+    /// Index of the conversation of the packet last observed (one-pass streaming).
+    pub fn last_conversation(&self) -> Option<usize> {
+        self.last.map(|c| c as usize)
     }
 
     /// Make the per-packet tables cover `n` packets (packets without TCP/UDP have no facts).
@@ -348,6 +356,7 @@ impl Flows {
                 seg.flags |= tcp::flag::REUSED_PORTS;
             }
         }
+        self.last = Some(ci);
         let fact = PacketTcp { dir, seg };
         let facts = Self::to_facts(conv, &fact);
         self.record(meta.number, ci, fact);

@@ -132,6 +132,30 @@ pub struct Layer {
     /// False when the packet was decoded for a list row only: the layer's place and summary
     /// are known, its field tree was not built (`fields` is empty).
     pub(crate) collect: bool,
+    /// Set when this layer was decoded from bytes reassembled from several packets (or
+    /// derived: unmasked, decompressed): then `offset`, `length` and the fields' ranges refer to
+    /// these bytes, not to the frame. `None` for ordinary layers.
+    pub reassembled: Option<Box<Reassembled>>,
+}
+
+/// Bytes a layer was decoded from when they are not one contiguous piece of the frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reassembled {
+    pub bytes: std::sync::Arc<[u8]>,
+    /// Where those bytes came from, in order.
+    pub segments: Vec<Segment>,
+    /// What the bytes are ("reassembled TCP", "unmasked payload", "decompressed message").
+    pub what: &'static str,
+}
+
+/// A piece of reassembled bytes: `length` bytes at `data_offset` came from packet `packet`
+/// (1-based) at `frame_offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub packet: u64,
+    pub frame_offset: u32,
+    pub data_offset: u32,
+    pub length: u32,
 }
 
 impl Layer {
@@ -142,6 +166,7 @@ impl Layer {
             length: length as u32,
             fields: Vec::with_capacity(protocol.typical_fields()),
             collect: true,
+            reassembled: None,
         }
     }
 
@@ -154,6 +179,7 @@ impl Layer {
             length: length as u32,
             fields: Vec::new(),
             collect: false,
+            reassembled: None,
         }
     }
 

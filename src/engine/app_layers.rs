@@ -1,0 +1,675 @@
+//! Turning the flow pass's application messages into layers of the packet that completed them.
+//!
+//! The stateless decoders in `decode::{http, websocket, socketio}` build the fields; this file
+//! decides where their bytes are (in the frame when the message lies in this one packet, in a
+//! reassembled buffer otherwise), adds what needed state (pairs, decompressed text, ACK
+//! latency), and writes the Info line and the plain-language sentence.
+
+use crate::decode::http::{http_layer, HttpContext};
+use crate::decode::socketio::{self, eio_layer, sio_layer};
+use crate::decode::websocket::{self, close_code_name, frame_layer, opcode_name};
+use crate::flow::app::{EioItem, Kind, Message};
+use crate::flow::Conversation;
+use crate::model::{
+    Base, Layer, Note, Packet, Protocol, Reassembled, Segment, Severity, Text, Value,
+};
+use std::sync::Arc;
+
+crate::field_def!(
+    WS_MASKED,
+    "websocket.masked_payload",
+    "Masked payload",
+    Base::None,
+    "The payload as sent, still XORed with the masking key."
+);
+crate::field_def!(
+    WS_UNMASKED,
+    "websocket.payload_unmasked",
+    "Unmasked payload",
+    Base::None,
+    "The payload after XOR with the masking key: payload[i] ^ key[i % 4] (layerscope's field)."
+);
+crate::field_def!(
+    WS_PAYLOAD,
+    "websocket.payload",
+    "Payload",
+    Base::None,
+    "The frame's payload."
+);
+crate::field_def!(
+    WS_TEXT,
+    "websocket.payload.text",
+    "Text",
+    Base::None,
+    "The message as UTF-8 text."
+);
+crate::field_def!(
+    WS_DECOMPRESSED,
+    "websocket.payload.decompressed",
+    "Decompressed message",
+    Base::None,
+    "The message after permessage-deflate decompression (layerscope's field)."
+);
+crate::field_def!(
+    WS_COMPRESSED_LEN,
+    "websocket.payload.compressed_length",
+    "Compressed length",
+    Base::Dec,
+    "Bytes of the message on the wire, compressed."
+);
+crate::field_def!(
+    WS_PLAIN_LEN,
+    "websocket.payload.decompressed_length",
+    "Decompressed length",
+    Base::Dec,
+    "Bytes of the message after decompression."
+);
+crate::field_def!(
+    WS_CLOSE_CODE,
+    "websocket.payload.close.status_code",
+    "Close status code",
+    Base::Dec,
+    "Why the connection closes: 1000 normal, 1001 going away, 1009 message too big..."
+);
+crate::field_def!(
+    WS_CLOSE_REASON,
+    "websocket.payload.close.reason",
+    "Close reason",
+    Base::None,
+    "Free text explaining the close."
+);
+crate::field_def!(
+    WS_PING,
+    "websocket.payload.ping",
+    "Ping payload",
+    Base::None,
+    "Data the pong must echo back."
+);
+crate::field_def!(
+    WS_PONG,
+    "websocket.payload.pong",
+    "Pong payload",
+    Base::None,
+    "Echo of the ping's data."
+);
+crate::field_def!(
+    WS_PAIR,
+    "websocket.pair_in",
+    "Answered in / answers packet",
+    Base::Dec,
+    "The pong for this ping (or the ping this pong answers); for a close, the other side's close."
+);
+crate::field_def!(
+    WS_FRAGMENTS,
+    "websocket.fragments_in",
+    "Fragments in packets",
+    Base::None,
+    "The packets whose frames were joined into this message."
+);
+crate::field_def!(
+    WS_UTF8,
+    "websocket.payload.utf8_valid",
+    "Valid UTF-8",
+    Base::None,
+    "Text messages must be valid UTF-8 (RFC 6455 8.1)."
+);
+
+/// Where a message's bytes are, seen from packet `i`.
+fn placement(m: &Message, i: u32, what: &'static str) -> (usize, Option<Box<Reassembled>>) {
+    let direct = m.spans.len() == 1 && m.spans[0].packet == i && m.bytes.len() as u64 == m.wire_len;
+    if direct {
+        return (m.spans[0].frame_offset as usize, None);
+    }
+    let segments = m
+        .spans
+        .iter()
+        .map(|s| Segment {
+            packet: u64::from(s.packet) + 1,
+            frame_offset: s.frame_offset,
+            data_offset: s.msg_offset,
+            length: s.len,
+        })
+        .collect();
+    (
+        0,
+        Some(Box::new(Reassembled {
+            bytes: m.bytes.clone(),
+            segments,
+            what,
+        })),
+    )
+}
+
+fn derived(bytes: Arc<[u8]>, what: &'static str, m: &Message) -> Option<Box<Reassembled>> {
+    let segments = m
+        .spans
+        .iter()
+        .map(|s| Segment {
+            packet: u64::from(s.packet) + 1,
+            frame_offset: s.frame_offset,
+            data_offset: s.msg_offset,
+            length: s.len,
+        })
+        .collect();
+    Some(Box::new(Reassembled {
+        bytes,
+        segments,
+        what,
+    }))
+}
+
+fn with_reassembled(mut l: Layer, r: &Option<Box<Reassembled>>) -> Layer {
+    l.reassembled = r.clone();
+    l
+}
+
+/// Text of the Info column and the sentence for one message, plus the protocol column.
+struct Said {
+    protocol: &'static str,
+    info: String,
+    sentence: String,
+}
+
+fn who(conv: Option<&Conversation>, dir: u8) -> (String, String) {
+    match conv {
+        Some(c) if dir == 0 => (
+            format!("The client {}", c.client),
+            format!("the server {}", c.server),
+        ),
+        Some(c) => (
+            format!("The server {}", c.server),
+            format!("the client {}", c.client),
+        ),
+        None => ("One side".into(), "the other".into()),
+    }
+}
+
+/// Add the layers of the messages completed in packet `i` to `p`.
+pub fn attach(
+    p: &mut Packet,
+    i: u32,
+    msgs: &[&Message],
+    all: &[Message],
+    conv: Option<&Conversation>,
+    fields: bool,
+) {
+    if msgs.is_empty() {
+        return;
+    }
+    let mut said: Vec<Said> = Vec::new();
+    // The TCP payload is now explained by the application layers.
+    p.layers.retain(|l| l.protocol != Protocol::Data);
+    for m in msgs {
+        let (sender, receiver) = who(conv, m.dir);
+        for n in &m.notes {
+            p.notes.push(Note {
+                severity: Severity::Warning,
+                kind: "application",
+                protocol: None,
+                offset: None,
+                text: n.clone().into(),
+            });
+        }
+        match &m.kind {
+            Kind::Http(h) => {
+                let (base, re) = placement(m, i, "reassembled TCP");
+                let pair_packet = h
+                    .pair
+                    .and_then(|x| all.get(x as usize))
+                    .map(|x| u64::from(x.packet) + 1);
+                let ctx = HttpContext {
+                    pair_packet,
+                    client_key: h.client_key.clone(),
+                };
+                if fields {
+                    if let Some(l) = http_layer(&m.bytes, base, &ctx) {
+                        p.layers.push(with_reassembled(l, &re));
+                    }
+                } else {
+                    p.layers
+                        .push(Layer::without_fields(Protocol::Http, base, m.bytes.len()));
+                }
+                let line = crate::decode::http::summary(&m.bytes);
+                let sentence = if h.head.request {
+                    if h.head.upgrade_websocket {
+                        format!("{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
+                    } else {
+                        format!(
+                            "{sender} sends an HTTP {} request for {} to {receiver}.",
+                            h.head.method, h.head.uri
+                        )
+                    }
+                } else if h.head.code == 101 {
+                    let proof = match (&h.client_key, &h.head.ws_accept) {
+                        (Some(k), Some(a)) if websocket::accept_key(k) == *a => {
+                            "; its Sec-WebSocket-Accept proves it read the client's key"
+                        }
+                        (Some(_), Some(_)) => {
+                            "; but its Sec-WebSocket-Accept does not match the client's key"
+                        }
+                        _ => "",
+                    };
+                    format!("{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
+                } else {
+                    format!(
+                        "{sender} answers {receiver}: {} {}.",
+                        h.head.code, h.head.reason
+                    )
+                };
+                said.push(Said {
+                    protocol: "HTTP",
+                    info: line,
+                    sentence,
+                });
+                // Engine.IO packets of a long-polling body.
+                for e in &h.eio {
+                    let data = m.bytes.get(e.offset..e.offset + e.len).unwrap_or(&[]);
+                    if let Some(s) = eio_sio(p, data, base + e.offset, e, &re, fields, &sender) {
+                        said.push(s);
+                    }
+                }
+            }
+            Kind::Ws(f) => {
+                let (base, re) = placement(m, i, "reassembled TCP");
+                let h = &f.header;
+                let mut l = if fields {
+                    frame_layer(
+                        &m.bytes,
+                        base,
+                        h,
+                        m.bytes.len().saturating_sub(h.header_len),
+                    )
+                } else {
+                    Layer::without_fields(Protocol::WebSocket, base, m.bytes.len())
+                };
+                l.reassembled = re.clone();
+                let pstart = base + h.header_len;
+                let wire_payload = m.bytes.get(h.header_len..).unwrap_or(&[]);
+                if fields {
+                    if h.masked {
+                        l.push(
+                            &WS_MASKED,
+                            Value::bytes(wire_payload),
+                            pstart,
+                            wire_payload.len(),
+                        );
+                        l.push(
+                            &WS_UNMASKED,
+                            Value::bytes(&f.payload),
+                            pstart,
+                            f.payload.len(),
+                        );
+                        if let (Some(k), Some(&b0), Some(&u0)) =
+                            (h.mask, wire_payload.first(), f.payload.first())
+                        {
+                            l.set_text(Text::Owned(
+                                format!(
+                                    "{} (first byte: 0x{b0:02x} XOR key 0x{:02x} = 0x{u0:02x}{})",
+                                    crate::model::hex_colon(
+                                        &f.payload
+                                            [..f.payload.len().min(crate::model::DISPLAY_BYTES)]
+                                    ),
+                                    k[0],
+                                    if u0.is_ascii_graphic() {
+                                        format!(" '{}'", u0 as char)
+                                    } else {
+                                        String::new()
+                                    }
+                                )
+                                .into(),
+                            ));
+                        }
+                    } else if !wire_payload.is_empty() {
+                        l.push(
+                            &WS_PAYLOAD,
+                            Value::bytes(wire_payload),
+                            pstart,
+                            wire_payload.len(),
+                        );
+                    }
+                    match h.opcode {
+                        8 if f.payload.len() >= 2 => {
+                            let code = u16::from_be_bytes([f.payload[0], f.payload[1]]);
+                            l.push(&WS_CLOSE_CODE, Value::U64(u64::from(code)), pstart, 2);
+                            l.set_text(Text::Owned(
+                                format!("{code} ({})", close_code_name(code)).into(),
+                            ));
+                            if f.payload.len() > 2 {
+                                l.push(
+                                    &WS_CLOSE_REASON,
+                                    Value::str(&String::from_utf8_lossy(&f.payload[2..])),
+                                    pstart + 2,
+                                    f.payload.len() - 2,
+                                );
+                            }
+                        }
+                        9 => l.push(&WS_PING, Value::bytes(&f.payload), pstart, f.payload.len()),
+                        10 => l.push(&WS_PONG, Value::bytes(&f.payload), pstart, f.payload.len()),
+                        _ => {}
+                    }
+                    if let Some(pm) = f.pair.and_then(|x| all.get(x as usize)) {
+                        l.push(&WS_PAIR, Value::U64(u64::from(pm.packet) + 1), base, 0);
+                    }
+                }
+                let mut flags = String::new();
+                if h.fin {
+                    flags.push_str(" [FIN]");
+                }
+                if h.masked {
+                    flags.push_str(" [MASKED]");
+                }
+                let mut info = format!("WebSocket {}{flags}", opcode_name(h.opcode));
+                let mut sentence = match h.opcode {
+                    8 => {
+                        let why = if f.payload.len() >= 2 {
+                            let code = u16::from_be_bytes([f.payload[0], f.payload[1]]);
+                            let reason = String::from_utf8_lossy(&f.payload[2..]).to_string();
+                            format!(
+                                ": {code} {}{}",
+                                close_code_name(code),
+                                if reason.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" (\"{reason}\")")
+                                }
+                            )
+                        } else {
+                            " (no status code)".into()
+                        };
+                        if f.pair.is_some_and(|x| {
+                            x < u32::MAX && all.get(x as usize).is_some_and(|o| o.packet < m.packet)
+                        }) {
+                            format!("{sender} answers the close{why}; the WebSocket close handshake is complete.")
+                        } else {
+                            format!("{sender} closes the WebSocket{why}.")
+                        }
+                    }
+                    9 => format!(
+                        "{sender} pings {receiver}: 'are you still there?' (WebSocket ping)."
+                    ),
+                    10 => format!("{sender} answers the ping (WebSocket pong)."),
+                    0 => {
+                        format!("{sender} sends the next piece of a fragmented WebSocket message.")
+                    }
+                    1 | 2 if !h.fin => format!(
+                        "{sender} starts a WebSocket message in pieces (fragmented: FIN not set)."
+                    ),
+                    _ => format!(
+                        "{sender} sends {receiver} a WebSocket {} message of {} bytes.",
+                        if h.opcode == 1 { "text" } else { "binary" },
+                        h.payload_len
+                    ),
+                };
+                if let Some(wm) = &f.message {
+                    let frag = wm.frames.len() > 1;
+                    let data_re = if frag || wm.compressed {
+                        derived(
+                            wm.data.clone(),
+                            if wm.compressed {
+                                "decompressed message"
+                            } else {
+                                "unmasked message joined from fragments"
+                            },
+                            m,
+                        )
+                    } else {
+                        None
+                    };
+                    // Where the message data sits: the frame payload (same positions, masking is
+                    // byte for byte), or a derived buffer.
+                    let dbase = if data_re.is_some() { 0 } else { pstart };
+                    if fields {
+                        if frag {
+                            let pkts: Vec<String> = wm
+                                .frames
+                                .iter()
+                                .filter_map(|x| all.get(*x as usize))
+                                .map(|x| (x.packet + 1).to_string())
+                                .collect();
+                            l.push(&WS_FRAGMENTS, Value::str(&pkts.join(", ")), base, 0);
+                        }
+                        if wm.compressed {
+                            l.push(
+                                &WS_COMPRESSED_LEN,
+                                Value::U64(f.payload.len() as u64),
+                                pstart,
+                                f.payload.len(),
+                            );
+                            match &wm.inflate_error {
+                                Some(e) => {
+                                    l.push(&WS_DECOMPRESSED, Value::None, pstart, 0);
+                                    l.set_text(Text::Owned(e.clone().into()));
+                                }
+                                None => {
+                                    l.push(
+                                        &WS_PLAIN_LEN,
+                                        Value::U64(wm.data.len() as u64),
+                                        pstart,
+                                        0,
+                                    );
+                                    let mut dl = Layer::new(Protocol::WebSocket, 0, wm.data.len());
+                                    dl.reassembled = data_re.clone();
+                                    let txt = String::from_utf8_lossy(&wm.data).to_string();
+                                    dl.push(
+                                        &WS_DECOMPRESSED,
+                                        Value::Str(txt.into()),
+                                        0,
+                                        wm.data.len(),
+                                    );
+                                    l.fields.extend(dl.fields.into_iter().map(|mut x| {
+                                        x.depth = 1;
+                                        x
+                                    }));
+                                }
+                            }
+                        }
+                        if wm.opcode == 1 && wm.inflate_error.is_none() {
+                            l.push(
+                                &WS_TEXT,
+                                Value::Str(String::from_utf8_lossy(&wm.data).into()),
+                                dbase,
+                                if data_re.is_some() { 0 } else { wm.data.len() },
+                            );
+                            l.push(&WS_UTF8, Value::Bool(wm.utf8_ok), dbase, 0);
+                        }
+                    }
+                    if wm.inflate_cut {
+                        p.notes.push(Note {
+                            severity: Severity::Warning,
+                            kind: "limit",
+                            protocol: Some("websocket"),
+                            offset: None,
+                            text: "Decompression stopped at the size limit (a deflate bomb or a very big message): the rest is not shown.".into(),
+                        });
+                    }
+                    if let Some(e) = &wm.inflate_error {
+                        p.notes.push(Note {
+                            severity: Severity::Info,
+                            kind: "application",
+                            protocol: Some("websocket"),
+                            offset: None,
+                            text: e.clone().into(),
+                        });
+                    }
+                    if !wm.utf8_ok {
+                        p.notes.push(Note {
+                            severity: Severity::Warning,
+                            kind: "malformed",
+                            protocol: Some("websocket"),
+                            offset: None,
+                            text: "A text message that is not valid UTF-8 (RFC 6455 requires it)."
+                                .into(),
+                        });
+                    }
+                    if frag {
+                        info.push_str(&format!(" (message of {} fragments)", wm.frames.len()));
+                    }
+                    if wm.compressed {
+                        info.push_str(" [COMPRESSED]");
+                        sentence = format!("{sender} sends {receiver} a compressed WebSocket message: {} bytes on the wire, {} after permessage-deflate decompression.", f.payload.len(), wm.data.len());
+                    }
+                    p.layers.push(l);
+                    said.push(Said {
+                        protocol: "WebSocket",
+                        info,
+                        sentence,
+                    });
+                    for e in &wm.eio {
+                        let data = wm.data.get(e.offset..e.offset + e.len).unwrap_or(&[]);
+                        if let Some(s) =
+                            eio_sio(p, data, dbase + e.offset, e, &data_re, fields, &sender)
+                        {
+                            said.push(s);
+                        }
+                    }
+                    continue;
+                }
+                p.layers.push(l);
+                said.push(Said {
+                    protocol: "WebSocket",
+                    info,
+                    sentence,
+                });
+            }
+        }
+    }
+    // The innermost message decides the columns; several messages share the Info line.
+    if let Some(last) = said
+        .iter()
+        .rev()
+        .find(|s| s.protocol == "Socket.IO")
+        .or(said.last())
+    {
+        p.protocol = last.protocol;
+    }
+    let infos: Vec<&str> = said.iter().map(|s| s.info.as_str()).collect();
+    p.summary = infos.join(", ");
+    if !p.sentence.is_empty() || fields {
+        let best: Vec<&str> = said
+            .iter()
+            .filter(|s| s.protocol == "Socket.IO")
+            .map(|s| s.sentence.as_str())
+            .collect();
+        p.sentence = if best.is_empty() {
+            said.iter()
+                .map(|s| s.sentence.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            best.join(" ")
+        };
+    }
+}
+
+/// Engine.IO (and Socket.IO inside it) for one packet of `data` at `base`.
+fn eio_sio(
+    p: &mut Packet,
+    data: &[u8],
+    base: usize,
+    e: &EioItem,
+    re: &Option<Box<Reassembled>>,
+    fields: bool,
+    sender: &str,
+) -> Option<Said> {
+    if e.binary {
+        let mut l = socketio::binary_layer(data.len(), base);
+        l.reassembled = re.clone();
+        p.layers.push(l);
+        return Some(Said {
+            protocol: "Socket.IO",
+            info: format!("Socket.IO binary attachment ({} bytes)", data.len()),
+            sentence: format!("{sender} sends the binary attachment of a Socket.IO packet ({} bytes) as its own WebSocket message.", data.len()),
+        });
+    }
+    let (mut el, t) = eio_layer(data, base)?;
+    el.reassembled = re.clone();
+    if !fields {
+        el.fields.clear();
+    }
+    p.layers.push(el);
+    if t != 4 {
+        let (info, sentence) = match t {
+            0 => ("Engine.IO open".to_string(), format!("{sender} opens the Engine.IO session (its id, ping interval and timeout are in the JSON).")),
+            1 => ("Engine.IO close".into(), format!("{sender} closes the Engine.IO session.")),
+            2 => (
+                format!("Engine.IO ping{}", if data.ends_with(b"probe") { " probe" } else { "" }),
+                if data.ends_with(b"probe") { format!("{sender} probes the new WebSocket transport before switching to it (Engine.IO ping \"probe\").") } else { format!("{sender} checks the session is alive (Engine.IO ping).") },
+            ),
+            3 => (
+                format!("Engine.IO pong{}", if data.ends_with(b"probe") { " probe" } else { "" }),
+                format!("{sender} answers the Engine.IO ping."),
+            ),
+            5 => ("Engine.IO upgrade".into(), format!("{sender} switches the session from HTTP long-polling to this WebSocket (Engine.IO upgrade).")),
+            _ => ("Engine.IO noop".into(), format!("{sender} sends an Engine.IO noop (flushes a pending poll).")),
+        };
+        return Some(Said {
+            protocol: "Engine.IO",
+            info,
+            sentence,
+        });
+    }
+    let (mut sl, s) = sio_layer(&data[1..], base + 1, &e.sio)?;
+    sl.reassembled = re.clone();
+    if !fields {
+        sl.fields.clear();
+    }
+    p.layers.push(sl);
+    let ns = &s.namespace;
+    let ack = s.ack_id.as_ref().map(|a| a.0);
+    let args = s.args().map(|a| a.to_string()).unwrap_or_default();
+    let short_args: String = args.chars().take(80).collect();
+    let (info, sentence) = match s.typ {
+        0 => (
+            format!("Socket.IO CONNECT {ns}"),
+            format!("{sender} connects to the Socket.IO namespace {ns}."),
+        ),
+        1 => (
+            format!("Socket.IO DISCONNECT {ns}"),
+            format!("{sender} leaves the Socket.IO namespace {ns}."),
+        ),
+        2 | 5 => {
+            let ev = s.event().unwrap_or("?");
+            let bin = if s.typ == 5 {
+                " with binary attachment"
+            } else {
+                ""
+            };
+            let ack_txt = ack.map_or(String::new(), |a| format!(" with ack {a}"));
+            let unanswered = if ack.is_some() && e.sio.ack_in.is_none() {
+                " (no answer captured)"
+            } else {
+                ""
+            };
+            (
+                format!(
+                    "Socket.IO EVENT \"{ev}\" {short_args}{}",
+                    ack.map_or(String::new(), |a| format!(" ack={a}"))
+                ),
+                format!("{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."),
+            )
+        }
+        3 | 6 => {
+            let a = ack.unwrap_or(0);
+            let lat = e.sio.ack_of.map_or(String::new(), |(_, ns)| {
+                format!(" after {:.1} ms", ns as f64 / 1e6)
+            });
+            (
+                format!("Socket.IO ACK {a} {short_args}"),
+                format!("{sender} answers ack {a}{lat}."),
+            )
+        }
+        4 => (
+            format!("Socket.IO CONNECT_ERROR {ns}"),
+            format!("{sender} refuses the connection to namespace {ns}: {short_args}."),
+        ),
+        _ => (
+            "Socket.IO".into(),
+            format!("{sender} sends a Socket.IO packet."),
+        ),
+    };
+    Some(Said {
+        protocol: "Socket.IO",
+        info,
+        sentence,
+    })
+}

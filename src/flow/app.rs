@@ -1,0 +1,1050 @@
+//! Application messages over TCP: HTTP/1.1, WebSocket (with permessage-deflate), Engine.IO
+//! and Socket.IO, found in the reassembled byte streams of the flow pass.
+//!
+//! For each TCP conversation the two directions are reassembled ([`super::reasm`]) and fed to
+//! a small state machine: first *detect* (an HTTP request line, or bytes that parse as
+//! WebSocket frames when the handshake was not captured), then *HTTP* until a `101 Switching
+//! Protocols` answers an `Upgrade: websocket` request, then *WebSocket*. Each complete HTTP
+//! message and each WebSocket frame becomes a [`Message`]: its wire bytes (bounded copy), the
+//! packets and frame offsets they came from, and the facts that needed state — request and
+//! response paired, the unmasked payload, the message assembled from fragments and
+//! decompressed, Engine.IO/Socket.IO packets with their ACK pairs and binary attachments.
+//! Field trees are built from these when a packet is shown (`engine`), by the stateless
+//! decoders in `decode::{http, websocket, socketio}`.
+//!
+//! Limits ([`AppConfig`]): a stored message is at most `max_message` bytes (the rest of a
+//! bigger one is skipped and the cut reported), an HTTP head at most `max_head`, an inflated
+//! message at most `max_inflate` (a deflate bomb stops there, and later messages of that
+//! direction are marked undecompressable, since the shared context is gone). Everything cut or
+//! dropped is counted in [`AppStats`].
+
+use super::reasm::{DirReasm, Event, Limits, Origin};
+use crate::decode::http::{self, Head, HeadParse};
+use crate::decode::socketio::{self, SioContext};
+use crate::decode::websocket::{self, FrameHeader};
+use crate::model::TransportInfo;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+/// Limits of application decoding.
+#[derive(Debug, Clone, Copy)]
+pub struct AppConfig {
+    /// Largest message (HTTP head+body, WebSocket frame) whose bytes are kept.
+    pub max_message: usize,
+    /// Largest HTTP head; longer means "not HTTP after all" (or an attack) and stops decoding.
+    pub max_head: usize,
+    /// Largest decompressed WebSocket message.
+    pub max_inflate: usize,
+    /// Reassembly limits per direction.
+    pub reasm: Limits,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            max_message: 16 << 20,
+            max_head: 64 << 10,
+            max_inflate: 16 << 20,
+            reasm: Limits::default(),
+        }
+    }
+}
+
+/// What application decoding had to cut, skip or drop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppStats {
+    pub gaps: u64,
+    pub gap_bytes: u64,
+    pub dropped_bytes: u64,
+    pub conflicting_overlaps: u64,
+    pub messages_cut: u64,
+    pub inflate_cut: u64,
+    pub streams_given_up: u64,
+}
+
+/// Where a run of a message's bytes came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Packet index (0-based).
+    pub packet: u32,
+    pub frame_offset: u32,
+    pub msg_offset: u32,
+    pub len: u32,
+}
+
+/// One application message.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Index into the flow pass's conversations.
+    pub conv: u32,
+    /// 0 client to server, 1 server to client.
+    pub dir: u8,
+    /// Packet index (0-based) of the packet that completed the message.
+    pub packet: u32,
+    pub ts: i64,
+    pub spans: Vec<Span>,
+    /// The message's wire bytes (possibly cut at `max_message`).
+    pub bytes: Arc<[u8]>,
+    /// Length on the wire.
+    pub wire_len: u64,
+    pub kind: Kind,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Http(HttpMsg),
+    Ws(WsFrame),
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpMsg {
+    pub head: Head,
+    /// Message index of the paired request/response.
+    pub pair: Option<u32>,
+    /// For a response: the client's Sec-WebSocket-Key (to verify the accept value).
+    pub client_key: Option<String>,
+    /// Engine.IO packets in a long-polling body.
+    pub eio: Vec<EioItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WsFrame {
+    pub header: FrameHeader,
+    /// The connection was recognised from its frames, not from a captured handshake.
+    pub heuristic: bool,
+    /// Payload after unmasking (possibly cut).
+    pub payload: Arc<[u8]>,
+    /// When this frame completes a message: the message.
+    pub message: Option<WsMessage>,
+    /// Ping/pong or close pair (message index).
+    pub pair: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WsMessage {
+    /// 1 text, 2 binary.
+    pub opcode: u8,
+    /// Assembled, unmasked and (if compressed) decompressed data.
+    pub data: Arc<[u8]>,
+    pub compressed: bool,
+    /// Why it could not be decompressed.
+    pub inflate_error: Option<String>,
+    /// Decompression stopped at the limit.
+    pub inflate_cut: bool,
+    /// Message indices of the frames it was assembled from (more than one when fragmented).
+    pub frames: Vec<u32>,
+    pub utf8_ok: bool,
+    pub eio: Vec<EioItem>,
+}
+
+/// An Engine.IO packet inside a WebSocket message or polling body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EioItem {
+    /// Offset and length in the message data (polling: in the HTTP message bytes).
+    pub offset: usize,
+    pub len: usize,
+    /// A binary message (a Socket.IO attachment).
+    pub binary: bool,
+    pub sio: SioContext,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Detect,
+    Http,
+    WebSocket { heuristic: bool },
+    Opaque,
+}
+
+/// A fragmented WebSocket message in progress: opcode, compressed, data so far, frame
+/// message indices, whether something was cut.
+type Fragments = (u8, bool, Vec<u8>, Vec<u32>, bool);
+
+/// A binary Socket.IO packet waiting for attachments: (message, Engine.IO item, remaining).
+type WaitingBinary = (u32, usize, usize);
+
+#[derive(Debug, Default)]
+struct DirBuf {
+    buf: Vec<u8>,
+    /// (offset in buf, origin) for each appended chunk.
+    origins: Vec<(usize, Origin)>,
+    /// Bytes still to skip (payload of a frame too big to keep).
+    skip: u64,
+    /// Fragments of a WebSocket message in progress: (opcode, compressed, data, frame msgs).
+    frag: Option<Fragments>,
+    inflater: Option<flate2::Decompress>,
+    /// Why this direction's compressed messages cannot be decompressed.
+    inflate_broken: Option<String>,
+    no_context_takeover: bool,
+}
+
+#[derive(Debug)]
+struct ConvApp {
+    mode: Mode,
+    reasm: [DirReasm; 2],
+    dirs: [DirBuf; 2],
+    /// Unanswered requests (message indices) and whether the newest asked for an upgrade.
+    requests: VecDeque<u32>,
+    upgrade_key: Option<String>,
+    awaiting_upgrade: bool,
+    /// Unanswered pings per direction, and the first close.
+    pings: [VecDeque<u32>; 2],
+    close: Option<(u8, u32)>,
+    deflate: bool,
+    session: Option<String>,
+}
+
+impl ConvApp {
+    fn new() -> Self {
+        ConvApp {
+            mode: Mode::Detect,
+            reasm: Default::default(),
+            dirs: Default::default(),
+            requests: VecDeque::new(),
+            upgrade_key: None,
+            awaiting_upgrade: false,
+            pings: Default::default(),
+            close: None,
+            deflate: false,
+            session: None,
+        }
+    }
+}
+
+/// The application pass.
+#[derive(Debug, Default)]
+pub struct AppPass {
+    config: AppConfig,
+    convs: HashMap<u32, ConvApp>,
+    pub messages: Vec<Message>,
+    pub stats: AppStats,
+    /// Socket.IO events waiting for their ACK: (session, namespace, id, dir) → (msg, eio idx).
+    pending_acks: HashMap<(String, String, u64, u8), (u32, usize)>,
+    /// Binary packets waiting for attachments: (session, dir) → (msg, eio idx, remaining).
+    pending_bins: HashMap<(String, u8), VecDeque<WaitingBinary>>,
+    /// Engine.IO session ids seen, by conversation.
+    sessions: HashMap<u32, String>,
+}
+
+impl AppPass {
+    pub fn new(config: AppConfig) -> Self {
+        AppPass {
+            config,
+            ..AppPass::default()
+        }
+    }
+
+    /// Feed one TCP segment (in capture order). Returns how many messages it completed (the
+    /// newest ones in `messages`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_tcp(
+        &mut self,
+        conv: u32,
+        dir: u8,
+        t: &TransportInfo,
+        packet: u32,
+        ts: i64,
+        frame: &[u8],
+    ) -> usize {
+        let before = self.messages.len();
+        let payload = frame.get(t.payload_range()).unwrap_or(&[]);
+        if payload.is_empty() && !t.syn() {
+            return 0;
+        }
+        let limits = self.config.reasm;
+        let c = self.convs.entry(conv).or_insert_with(ConvApp::new);
+        let d = usize::from(dir);
+        let mut events = Vec::new();
+        let mut chunks: Vec<(Origin, Vec<u8>)> = Vec::new();
+        c.reasm[d].push(
+            &limits,
+            t.seq,
+            t.syn(),
+            packet,
+            t.payload_offset,
+            payload,
+            &mut events,
+            &mut |o, b| chunks.push((o, b.to_vec())),
+        );
+        self.account(&events);
+        for (o, b) in chunks {
+            self.append(conv, dir, o, &b);
+        }
+        self.parse(conv, dir, packet, ts);
+        // The other direction may have been waiting for this one (an upgrade answer).
+        self.parse(conv, 1 - dir, packet, ts);
+        self.messages.len() - before
+    }
+
+    fn account(&mut self, events: &[Event]) {
+        for e in events {
+            match e {
+                Event::Gap { bytes, .. } => {
+                    self.stats.gaps += 1;
+                    self.stats.gap_bytes += u64::from(*bytes);
+                }
+                Event::ConflictingOverlap { .. } => self.stats.conflicting_overlaps += 1,
+                Event::Dropped { bytes, .. } => self.stats.dropped_bytes += u64::from(*bytes),
+            }
+        }
+    }
+
+    fn append(&mut self, conv: u32, dir: u8, o: Origin, b: &[u8]) {
+        let Some(c) = self.convs.get_mut(&conv) else {
+            return;
+        };
+        let db = &mut c.dirs[usize::from(dir)];
+        let mut b = b;
+        let mut o = o;
+        if db.skip > 0 {
+            let n = (db.skip.min(b.len() as u64)) as usize;
+            db.skip -= n as u64;
+            b = &b[n..];
+            o.frame_offset += n as u32;
+            if b.is_empty() {
+                return;
+            }
+        }
+        if db.buf.len() + b.len() > self.config.max_message + self.config.max_head {
+            // A message bigger than we keep is being assembled: parse() will cut it.
+        }
+        db.origins.push((db.buf.len(), o));
+        db.buf.extend_from_slice(b);
+    }
+
+    /// End of capture: deliver data held behind gaps.
+    pub fn finish(&mut self) {
+        let limits = self.config.reasm;
+        let keys: Vec<u32> = self.convs.keys().copied().collect();
+        for conv in keys {
+            for dir in 0..2u8 {
+                let mut events = Vec::new();
+                let mut chunks = Vec::new();
+                if let Some(c) = self.convs.get_mut(&conv) {
+                    c.reasm[usize::from(dir)].flush(&limits, &mut events, &mut |o, b| {
+                        chunks.push((o, b.to_vec()))
+                    });
+                }
+                self.account(&events);
+                let last = chunks.last().map(|(o, _): &(Origin, Vec<u8>)| o.packet);
+                for (o, b) in chunks {
+                    self.append(conv, dir, o, &b);
+                }
+                if let Some(p) = last {
+                    self.parse(conv, dir, p, 0);
+                }
+            }
+        }
+    }
+
+    /// Take `n` bytes from the front of a direction's buffer, with their spans.
+    fn take(&mut self, conv: u32, dir: u8, n: usize, keep: usize) -> (Vec<Span>, Arc<[u8]>) {
+        let Some(c) = self.convs.get_mut(&conv) else {
+            return (Vec::new(), Arc::from(Vec::new()));
+        };
+        let db = &mut c.dirs[usize::from(dir)];
+        let n = n.min(db.buf.len());
+        let mut spans = Vec::new();
+        for (k, (start, o)) in db.origins.iter().enumerate() {
+            if *start >= n {
+                break;
+            }
+            let end = db.origins.get(k + 1).map_or(db.buf.len(), |x| x.0).min(n);
+            spans.push(Span {
+                packet: o.packet,
+                frame_offset: o.frame_offset,
+                msg_offset: *start as u32,
+                len: (end - start) as u32,
+            });
+        }
+        let bytes: Arc<[u8]> = Arc::from(&db.buf[..n.min(keep)]);
+        db.buf.drain(..n);
+        // Re-base the origins after the taken bytes.
+        let mut rest = Vec::with_capacity(db.origins.len());
+        for (k, (start, o)) in db.origins.iter().enumerate() {
+            let end = db.origins.get(k + 1).map_or(usize::MAX, |x| x.0);
+            if end <= n {
+                continue;
+            }
+            if *start >= n {
+                rest.push((start - n, *o));
+            } else {
+                let cut = n - start;
+                rest.push((
+                    0,
+                    Origin {
+                        packet: o.packet,
+                        frame_offset: o.frame_offset + cut as u32,
+                    },
+                ));
+            }
+        }
+        db.origins = rest;
+        (spans, bytes)
+    }
+
+    fn parse(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) {
+        // Each round consumes a message or returns.
+        for _ in 0..100_000 {
+            let Some(c) = self.convs.get_mut(&conv) else {
+                return;
+            };
+            let db = &c.dirs[usize::from(dir)];
+            if db.buf.is_empty() {
+                return;
+            }
+            let progressed = match c.mode {
+                Mode::Opaque => {
+                    let n = db.buf.len();
+                    let _ = self.take(conv, dir, n, 0);
+                    false
+                }
+                Mode::Detect => self.detect(conv, dir),
+                Mode::Http => self.http(conv, dir, packet, ts),
+                Mode::WebSocket { heuristic } => self.websocket(conv, dir, packet, ts, heuristic),
+            };
+            if !progressed {
+                return;
+            }
+        }
+    }
+
+    fn detect(&mut self, conv: u32, dir: u8) -> bool {
+        let Some(c) = self.convs.get_mut(&conv) else {
+            return false;
+        };
+        let b = &c.dirs[usize::from(dir)].buf;
+        if http::looks_like_http(b, dir == 0) || http::looks_like_http(b, dir == 1) {
+            if b.len() < 8 {
+                return false;
+            }
+            c.mode = Mode::Http;
+            return true;
+        }
+        // WebSocket without a captured handshake: a plausible frame header whose mask bit
+        // matches the direction (clients mask, servers do not).
+        if let Ok(h) = websocket::parse_header(b) {
+            let plausible_op = matches!(h.opcode, 0 | 1 | 2 | 8 | 9 | 10);
+            let plausible = plausible_op
+                && (h.rsv == 0 || h.rsv == 4)
+                && h.masked == (dir == 0)
+                && (!h.is_control() || (h.fin && h.payload_len <= 125));
+            if plausible {
+                c.mode = Mode::WebSocket { heuristic: true };
+                return true;
+            }
+        } else if b.len() < 14 {
+            return false;
+        }
+        c.mode = Mode::Opaque;
+        self.stats.streams_given_up += 1;
+        true
+    }
+
+    fn http(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) -> bool {
+        let cfg = self.config;
+        let Some(c) = self.convs.get_mut(&conv) else {
+            return false;
+        };
+        if dir == 0 && c.awaiting_upgrade {
+            return false;
+        }
+        let b = &c.dirs[usize::from(dir)].buf;
+        let request = !b.starts_with(b"HTTP/");
+        let head = match http::parse_head(b, request) {
+            HeadParse::Partial => {
+                if b.len() > cfg.max_head {
+                    c.mode = Mode::Opaque;
+                    self.stats.streams_given_up += 1;
+                    self.note_last(conv, format!("An HTTP head longer than {} bytes: decoding of this connection stopped.", cfg.max_head));
+                    return true;
+                }
+                return false;
+            }
+            HeadParse::Invalid(_) => {
+                c.mode = Mode::Opaque;
+                self.stats.streams_given_up += 1;
+                return true;
+            }
+            HeadParse::Complete(h) => h,
+        };
+        // Body length.
+        let body = if request {
+            head.content_length.unwrap_or(0) as usize
+        } else if head.code == 101
+            || (100..200).contains(&head.code)
+            || head.code == 204
+            || head.code == 304
+        {
+            0
+        } else if head.chunked {
+            match chunked_len(&b[head.head_len..]) {
+                Some(n) => n,
+                None => return false,
+            }
+        } else {
+            head.content_length
+                .map_or(b.len() - head.head_len, |n| n as usize)
+        };
+        let total = head.head_len.saturating_add(body);
+        if b.len() < total && total - head.head_len <= cfg.max_message {
+            return false;
+        }
+        let have = total.min(b.len());
+        let keep = cfg.max_message;
+        if total > keep {
+            self.stats.messages_cut += 1;
+        }
+        let wire_len = total as u64;
+        let skip = total.saturating_sub(have) as u64;
+        let (spans, bytes) = self.take(conv, dir, have, keep);
+        let Some(c) = self.convs.get_mut(&conv) else {
+            return false;
+        };
+        c.dirs[usize::from(dir)].skip += skip;
+        let idx = self.messages.len() as u32;
+        let mut msg = HttpMsg {
+            head: head.clone(),
+            pair: None,
+            client_key: None,
+            eio: Vec::new(),
+        };
+        if request {
+            c.requests.push_back(idx);
+            if head.upgrade_websocket {
+                c.awaiting_upgrade = true;
+                c.upgrade_key = head.ws_key.clone();
+            }
+            if let Some(sid) = query_param(&head.uri, "sid") {
+                c.session = Some(sid.clone());
+                self.sessions.insert(conv, sid);
+            }
+        } else {
+            if let Some(req) = c.requests.pop_front() {
+                msg.pair = Some(req);
+                if let Some(Kind::Http(r)) =
+                    self.messages.get_mut(req as usize).map(|m| &mut m.kind)
+                {
+                    r.pair = Some(idx);
+                }
+            }
+            if head.code == 101 && head.upgrade_websocket {
+                msg.client_key = c.upgrade_key.take();
+                c.mode = Mode::WebSocket { heuristic: false };
+                let ext = head
+                    .ws_extensions
+                    .clone()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                c.deflate = ext.contains("permessage-deflate");
+                if c.deflate {
+                    c.dirs[0].no_context_takeover = ext.contains("client_no_context_takeover");
+                    c.dirs[1].no_context_takeover = ext.contains("server_no_context_takeover");
+                    for d in &mut c.dirs {
+                        d.inflater = Some(flate2::Decompress::new(false));
+                    }
+                }
+            }
+            if head.code != 101 || !head.upgrade_websocket {
+                c.upgrade_key = None;
+            }
+            c.awaiting_upgrade = false;
+        }
+        let packet_done = spans.last().map_or(packet, |s| s.packet);
+        // Engine.IO long-polling bodies.
+        let is_eio = self.sessions.contains_key(&conv)
+            || c_uri_is_eio(&head)
+            || msg
+                .pair
+                .and_then(|p| self.messages.get(p as usize))
+                .is_some_and(|m| matches!(&m.kind, Kind::Http(h) if c_uri_is_eio(&h.head)));
+        if is_eio && bytes.len() > head.head_len {
+            for (off, p) in socketio::split_polling(&bytes[head.head_len..]) {
+                msg.eio.push(EioItem {
+                    offset: head.head_len + off,
+                    len: p.len(),
+                    binary: false,
+                    sio: SioContext::default(),
+                });
+            }
+        }
+        self.messages.push(Message {
+            conv,
+            dir,
+            packet: packet_done,
+            ts,
+            spans,
+            bytes,
+            wire_len,
+            kind: Kind::Http(msg),
+            notes: Vec::new(),
+        });
+        self.socketio_pairing(idx, conv, dir);
+        true
+    }
+
+    fn note_last(&mut self, conv: u32, note: String) {
+        if let Some(m) = self.messages.iter_mut().rev().find(|m| m.conv == conv) {
+            m.notes.push(note);
+        }
+    }
+
+    fn websocket(&mut self, conv: u32, dir: u8, packet: u32, ts: i64, heuristic: bool) -> bool {
+        let cfg = self.config;
+        let Some(c) = self.convs.get_mut(&conv) else {
+            return false;
+        };
+        let b = &c.dirs[usize::from(dir)].buf;
+        let h = match websocket::parse_header(b) {
+            Ok(h) => h,
+            Err(_) => return false,
+        };
+        let total = (h.header_len as u64).saturating_add(h.payload_len);
+        let keep = cfg.max_message;
+        let cut = total > keep as u64;
+        if !cut && (b.len() as u64) < total {
+            return false;
+        }
+        if cut && b.len() < keep {
+            return false;
+        }
+        let have = (total.min(b.len() as u64)) as usize;
+        let skip = total - have as u64;
+        let (spans, bytes) = self.take(conv, dir, have, keep);
+        let Some(c) = self.convs.get_mut(&conv) else {
+            return false;
+        };
+        let db = &mut c.dirs[usize::from(dir)];
+        db.skip += skip;
+        let idx = self.messages.len() as u32;
+        let mut notes = Vec::new();
+        if cut {
+            self.stats.messages_cut += 1;
+            notes.push(format!(
+                "The frame claims {} payload bytes; only the first {} are kept (limit), the rest is skipped.",
+                h.payload_len,
+                keep.saturating_sub(h.header_len)
+            ));
+        }
+        let raw_payload = bytes.get(h.header_len..).unwrap_or(&[]);
+        let payload: Vec<u8> = match h.mask {
+            Some(k) => websocket::unmask(raw_payload, k, 0),
+            None => raw_payload.to_vec(),
+        };
+        if h.is_control() && (h.payload_len > 125 || !h.fin) {
+            notes.push("Control frames must have FIN set and at most 125 payload bytes (RFC 6455 5.5): this one breaks the rule.".into());
+        }
+        if dir == 0 && !h.masked {
+            notes.push(
+                "A client frame without a mask: RFC 6455 requires clients to mask every frame."
+                    .into(),
+            );
+        }
+        if dir == 1 && h.masked {
+            notes.push("A server frame with a mask: servers must not mask.".into());
+        }
+        let mut message = None;
+        let mut pair = None;
+        match h.opcode {
+            0..=2 => {
+                let compressed_flag = h.rsv & 0x4 != 0;
+                if h.opcode != 0 {
+                    if db.frag.is_some() {
+                        notes.push(
+                            "A new message started before the previous fragmented one finished."
+                                .into(),
+                        );
+                    }
+                    db.frag = Some((h.opcode, compressed_flag, Vec::new(), Vec::new(), cut));
+                } else if db.frag.is_none() {
+                    notes.push("A continuation frame with no message to continue (the start was not captured).".into());
+                }
+                if let Some((_, _, data, frames, was_cut)) = db.frag.as_mut() {
+                    if data.len() + payload.len() <= keep {
+                        data.extend_from_slice(&payload);
+                    } else {
+                        *was_cut = true;
+                    }
+                    *was_cut |= cut;
+                    frames.push(idx);
+                }
+                if h.fin {
+                    if let Some((op, compressed, data, frames, was_cut)) = db.frag.take() {
+                        let mut m = WsMessage {
+                            opcode: op,
+                            data: Arc::from(Vec::new()),
+                            compressed,
+                            inflate_error: None,
+                            inflate_cut: false,
+                            frames,
+                            utf8_ok: true,
+                            eio: Vec::new(),
+                        };
+                        let mut out = data;
+                        if compressed {
+                            if heuristic || !c.deflate {
+                                m.inflate_error = Some("cannot decompress: the capture starts after the connection began, so the compression settings and the shared dictionary are unknown".into());
+                            } else if let Some(why) = &db.inflate_broken {
+                                m.inflate_error = Some(why.clone());
+                            } else if was_cut {
+                                m.inflate_error = Some(
+                                    "cannot decompress: the message was cut at the size limit"
+                                        .into(),
+                                );
+                                db.inflate_broken = Some("cannot decompress: an earlier message was cut, so the shared compression context is lost".into());
+                            } else {
+                                match inflate(db, &out, cfg.max_inflate) {
+                                    Ok((plain, cut_inflate)) => {
+                                        if cut_inflate {
+                                            m.inflate_cut = true;
+                                            self.stats.inflate_cut += 1;
+                                            db.inflate_broken = Some("cannot decompress: an earlier message exceeded the decompression limit, so the shared context is lost".into());
+                                        }
+                                        out = plain;
+                                    }
+                                    Err(e) => {
+                                        m.inflate_error = Some(format!("cannot decompress: {e}"));
+                                        db.inflate_broken = Some("cannot decompress: an earlier message failed to decompress, so the shared context is lost".into());
+                                    }
+                                }
+                            }
+                        }
+                        if op == 1 && m.inflate_error.is_none() {
+                            m.utf8_ok =
+                                std::str::from_utf8(&out).is_ok() || m.inflate_cut || was_cut;
+                        }
+                        m.data = Arc::from(out);
+                        if m.inflate_error.is_none() {
+                            m.eio.push(EioItem {
+                                offset: 0,
+                                len: m.data.len(),
+                                binary: op == 2,
+                                sio: SioContext::default(),
+                            });
+                        }
+                        message = Some(m);
+                    }
+                }
+            }
+            9 => c.pings[usize::from(dir)].push_back(idx),
+            10 => {
+                if let Some(p) = c.pings[usize::from(1 - dir)].pop_front() {
+                    pair = Some(p);
+                }
+            }
+            8 => match c.close {
+                Some((d0, first)) if d0 != dir => pair = Some(first),
+                None => c.close = Some((dir, idx)),
+                _ => {}
+            },
+            _ => notes.push(format!("Reserved opcode {}: kept as is.", h.opcode)),
+        }
+        if heuristic
+            && !self
+                .messages
+                .iter()
+                .any(|m| m.conv == conv && matches!(m.kind, Kind::Ws(_)))
+        {
+            notes.push(
+                "WebSocket recognised from the frames themselves: the handshake was not captured."
+                    .into(),
+            );
+        }
+        if let Some(p) = pair {
+            if let Some(Kind::Ws(f)) = self.messages.get_mut(p as usize).map(|m| &mut m.kind) {
+                f.pair = Some(idx);
+            }
+        }
+        let packet_done = spans.last().map_or(packet, |s| s.packet);
+        self.messages.push(Message {
+            conv,
+            dir,
+            packet: packet_done,
+            ts,
+            spans,
+            bytes,
+            wire_len: total,
+            kind: Kind::Ws(WsFrame {
+                header: h,
+                heuristic,
+                payload: Arc::from(payload),
+                message,
+                pair,
+            }),
+            notes,
+        });
+        self.socketio_pairing(idx, conv, dir);
+        true
+    }
+
+    /// Engine.IO sessions, Socket.IO ACK pairing and binary attachments for a new message.
+    fn socketio_pairing(&mut self, idx: u32, conv: u32, dir: u8) {
+        let session = self
+            .sessions
+            .get(&conv)
+            .cloned()
+            .unwrap_or_else(|| format!("conversation {conv}"));
+        let Some(m) = self.messages.get(idx as usize) else {
+            return;
+        };
+        let ts = m.ts;
+        let packet = u64::from(m.packet) + 1;
+        let items: Vec<(usize, Vec<u8>, bool)> = match &m.kind {
+            Kind::Http(h) => h
+                .eio
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    (
+                        k,
+                        m.bytes
+                            .get(e.offset..e.offset + e.len)
+                            .unwrap_or(&[])
+                            .to_vec(),
+                        false,
+                    )
+                })
+                .collect(),
+            Kind::Ws(f) => f
+                .message
+                .iter()
+                .flat_map(|wm| {
+                    wm.eio.iter().enumerate().map(|(k, e)| {
+                        (
+                            k,
+                            wm.data
+                                .get(e.offset..e.offset + e.len)
+                                .unwrap_or(&[])
+                                .to_vec(),
+                            e.binary,
+                        )
+                    })
+                })
+                .collect(),
+        };
+        for (k, data, binary) in items {
+            if binary {
+                // An attachment: the oldest binary packet of this direction still waiting.
+                let q = self.pending_bins.entry((session.clone(), dir)).or_default();
+                if let Some(front) = q.front_mut() {
+                    let (bm, bk, remaining) = *front;
+                    *remaining_mut(front) = remaining.saturating_sub(1);
+                    if remaining <= 1 {
+                        q.pop_front();
+                    }
+                    if let Some(e) = eio_mut(&mut self.messages, bm, bk) {
+                        e.sio.attachments_in.push(packet);
+                    }
+                }
+                continue;
+            }
+            let Some((t, d)) = socketio::parse_eio(&data) else {
+                continue;
+            };
+            if t == 0 {
+                if let Ok(v) = serde_json::from_slice::<serde_json::Value>(d) {
+                    if let Some(sid) = v.get("sid").and_then(|s| s.as_str()) {
+                        self.sessions.insert(conv, sid.to_string());
+                    }
+                }
+                continue;
+            }
+            if t != 4 {
+                continue;
+            }
+            let Some(s) = socketio::parse_sio(d) else {
+                continue;
+            };
+            if let Some((n, _)) = s.attachments {
+                if n > 0 {
+                    self.pending_bins
+                        .entry((session.clone(), dir))
+                        .or_default()
+                        .push_back((idx, k, n as usize));
+                }
+            }
+            let Some((id, _)) = s.ack_id else { continue };
+            match s.typ {
+                2 | 5 => {
+                    self.pending_acks
+                        .insert((session.clone(), s.namespace.clone(), id, dir), (idx, k));
+                }
+                3 | 6 => {
+                    let key = (session.clone(), s.namespace.clone(), id, 1 - dir);
+                    if let Some((em, ek)) = self.pending_acks.remove(&key) {
+                        let (epkt, ets) = self
+                            .messages
+                            .get(em as usize)
+                            .map_or((0, ts), |x| (u64::from(x.packet) + 1, x.ts));
+                        if let Some(e) = eio_mut(&mut self.messages, em, ek) {
+                            e.sio.ack_in = Some(packet);
+                        }
+                        if let Some(e) = eio_mut(&mut self.messages, idx, k) {
+                            e.sio.ack_of = Some((epkt, ts - ets));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Free the bytes of messages from index `from` on (one-pass streaming, after printing);
+    /// the small facts used for pairing stay.
+    pub fn release(&mut self, from: usize) {
+        let empty: Arc<[u8]> = Arc::from(Vec::new());
+        for m in self.messages.iter_mut().skip(from) {
+            m.bytes = empty.clone();
+            if let Kind::Ws(f) = &mut m.kind {
+                f.payload = empty.clone();
+                if let Some(wm) = &mut f.message {
+                    wm.data = empty.clone();
+                }
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Bytes currently buffered (for limits and the GUI's memory display).
+    pub fn buffered(&self) -> usize {
+        self.convs
+            .values()
+            .map(|c| {
+                c.dirs.iter().map(|d| d.buf.len()).sum::<usize>()
+                    + c.reasm.iter().map(|r| r.held()).sum::<usize>()
+            })
+            .sum()
+    }
+}
+
+fn remaining_mut(x: &mut (u32, usize, usize)) -> &mut usize {
+    &mut x.2
+}
+
+fn eio_mut(messages: &mut [Message], m: u32, k: usize) -> Option<&mut EioItem> {
+    match &mut messages.get_mut(m as usize)?.kind {
+        Kind::Http(h) => h.eio.get_mut(k),
+        Kind::Ws(f) => f.message.as_mut()?.eio.get_mut(k),
+    }
+}
+
+fn c_uri_is_eio(h: &Head) -> bool {
+    h.uri.contains("EIO=")
+}
+
+fn query_param(uri: &str, name: &str) -> Option<String> {
+    let q = uri.split_once('?')?.1;
+    q.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+/// Length of a complete chunked body at the start of `b`, or `None` if incomplete.
+fn chunked_len(b: &[u8]) -> Option<usize> {
+    let mut pos = 0;
+    loop {
+        let line_end = b.get(pos..)?.windows(2).position(|w| w == b"\r\n")? + pos;
+        let size_txt = std::str::from_utf8(&b[pos..line_end]).ok()?;
+        let size = usize::from_str_radix(size_txt.split(';').next()?.trim(), 16).ok()?;
+        pos = line_end + 2;
+        if size == 0 {
+            // Trailers end with an empty line.
+            loop {
+                let e = b.get(pos..)?.windows(2).position(|w| w == b"\r\n")? + pos;
+                if e == pos {
+                    return Some(pos + 2);
+                }
+                pos = e + 2;
+            }
+        }
+        pos = pos.checked_add(size)?.checked_add(2)?;
+        if pos > b.len() {
+            return None;
+        }
+    }
+}
+
+/// permessage-deflate (RFC 7692): raw deflate, the message plus `00 00 ff ff`, output bounded.
+fn inflate(db: &mut DirBuf, data: &[u8], limit: usize) -> Result<(Vec<u8>, bool), String> {
+    let reset = db.no_context_takeover;
+    let d = db
+        .inflater
+        .get_or_insert_with(|| flate2::Decompress::new(false));
+    if reset {
+        d.reset(false);
+    }
+    let mut input = Vec::with_capacity(data.len() + 4);
+    input.extend_from_slice(data);
+    input.extend_from_slice(&[0, 0, 0xff, 0xff]);
+    let mut out: Vec<u8> = Vec::new();
+    let mut pos = 0;
+    loop {
+        if out.len() >= limit {
+            return Ok((out, true));
+        }
+        let room = (limit - out.len()).min(out.len().max(1 << 16));
+        out.reserve(room);
+        let (bi, bo) = (d.total_in(), d.total_out());
+        let st = d
+            .decompress_vec(&input[pos..], &mut out, flate2::FlushDecompress::Sync)
+            .map_err(|e| e.to_string())?;
+        pos += (d.total_in() - bi) as usize;
+        if st == flate2::Status::StreamEnd {
+            break;
+        }
+        if pos >= input.len() && out.len() < out.capacity() {
+            break;
+        }
+        if d.total_in() == bi && d.total_out() == bo {
+            break;
+        }
+    }
+    Ok((out, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_bodies() {
+        assert_eq!(chunked_len(b"5\r\nhello\r\n0\r\n\r\nnext"), Some(15));
+        assert_eq!(chunked_len(b"5\r\nhel"), None);
+        assert_eq!(chunked_len(b"zz\r\n"), None);
+    }
+
+    #[test]
+    fn deflate_bomb_is_cut() {
+        use flate2::write::DeflateEncoder;
+        use std::io::Write;
+        let mut enc = DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            enc.write_all(&zeros).unwrap();
+        }
+        let mut c = enc.finish().unwrap();
+        // permessage-deflate strips the final empty block marker; keep the stream as is.
+        c.truncate(c.len());
+        let mut db = DirBuf::default();
+        let (out, cut) = inflate(&mut db, &c, 1 << 20).unwrap();
+        assert!(cut);
+        assert!(out.len() <= 2 << 20, "{}", out.len());
+    }
+
+    #[test]
+    fn query() {
+        assert_eq!(
+            query_param("/socket.io/?EIO=4&transport=websocket&sid=abc", "sid").as_deref(),
+            Some("abc")
+        );
+    }
+}
