@@ -54,8 +54,25 @@ FLOW_FIELDS=(
 flow_args=()
 for f in "${FLOW_FIELDS[@]}"; do flow_args+=(-e "$f"); done
 
-mkdir -p tests/golden tests/golden/flow
+# Application fields, with TCP reassembly on (tshark's default), so that a message spanning
+# segments is reported on the packet that completes it, as layerscope does.
+APP_FIELDS=(
+  frame.protocols http.request.method http.request.uri http.request.version http.response.code
+  http.host http.upgrade http.sec_websocket_key http.sec_websocket_accept
+  websocket.fin websocket.rsv websocket.opcode websocket.mask websocket.payload_length
+  websocket.payload_length_ext_16 websocket.payload_length_ext_64 websocket.masking_key
+  websocket.payload.close.status_code
+  dns.id dns.flags.response dns.flags.opcode dns.flags.rcode dns.count.queries dns.count.answers
+  dns.qry.name dns.qry.type dns.resp.name dns.resp.type dns.resp.ttl dns.a dns.aaaa dns.cname
+)
+app_args=()
+for f in "${APP_FIELDS[@]}"; do app_args+=(-e "$f"); done
+
+mkdir -p tests/golden tests/golden/flow tests/golden/app
 for f in "${files[@]}"; do
+  tshark -2 -r "$f" -n -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator='|' -E quote=n \
+    -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
+    "${app_args[@]}" > "tests/golden/app/$(basename "$f").tsv" 2>/dev/null || true
   tshark -2 -r "$f" -n -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator='|' -E quote=n \
     -o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE \
     "${flow_args[@]}" > "tests/golden/flow/$(basename "$f").tsv" 2>/dev/null || true

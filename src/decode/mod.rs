@@ -14,6 +14,7 @@
 
 mod arp;
 mod checksum;
+pub mod dns;
 pub mod http;
 mod icmp;
 mod ip;

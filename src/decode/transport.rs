@@ -992,6 +992,11 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             ),
         );
     }
+    if (super::dns::is_dns_port(sp as u16) || super::dns::is_dns_port(dp as u16))
+        && super::dns::dns(ctx, off + 8, udp_end)
+    {
+        return;
+    }
     ctx.data_layer(off + 8, udp_end.min(d.len()));
 }
 

@@ -425,10 +425,21 @@ impl AppPass {
         // WebSocket without a captured handshake: a plausible frame header whose mask bit
         // matches the direction (clients mask, servers do not).
         if let Ok(h) = websocket::parse_header(b) {
-            let plausible_op = matches!(h.opcode, 0 | 1 | 2 | 8 | 9 | 10);
+            // A stream cannot start with a continuation frame; text must look like text.
+            let plausible_op = matches!(h.opcode, 1 | 2 | 8 | 9 | 10);
+            let text_ok = h.opcode != 1 || h.rsv != 0 || {
+                let p = &b[h.header_len.min(b.len())..b.len().min(h.header_len + 64)];
+                let p = h.mask.map_or(p.to_vec(), |k| websocket::unmask(p, k, 0));
+                match std::str::from_utf8(&p) {
+                    Ok(_) => true,
+                    Err(e) => e.error_len().is_none(),
+                }
+            };
             let plausible = plausible_op
+                && text_ok
                 && (h.rsv == 0 || h.rsv == 4)
                 && h.masked == (dir == 0)
+                && h.payload_len < (16 << 20)
                 && (!h.is_control() || (h.fin && h.payload_len <= 125));
             if plausible {
                 c.mode = Mode::WebSocket { heuristic: true };
