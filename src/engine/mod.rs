@@ -66,6 +66,8 @@ impl Capture {
                 if let (Some((dir, t)), Some(conv)) = (facts, flows.conversation_index(i)) {
                     if t.proto == 6 {
                         app.on_tcp(conv as u32, dir, &t, i as u32, meta.timestamp.ns, data);
+                    } else {
+                        app.on_udp(conv as u32, &t, i as u32, meta.timestamp.ns, data);
                     }
                 }
             }
@@ -161,6 +163,9 @@ impl Capture {
             }
         } else {
             app_layers::attach(&mut p, i as u32, &msgs, &self.app.messages, conv, fields);
+        }
+        if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
+            app_layers::dns_pair(&mut p, u64::from(other) + 1, latency, sentences);
         }
         Some(p)
     }

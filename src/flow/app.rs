@@ -225,6 +225,10 @@ pub struct AppPass {
     pending_bins: HashMap<(String, u8), VecDeque<WaitingBinary>>,
     /// Engine.IO session ids seen, by conversation.
     sessions: HashMap<u32, String>,
+    /// DNS: unanswered queries (conversation, id) → (packet, time).
+    dns_queries: HashMap<(u32, u16), (u32, i64)>,
+    /// DNS pairs by packet index: the other packet and, for a response, the latency.
+    pub dns_pairs: HashMap<u32, (u32, Option<i64>)>,
 }
 
 impl AppPass {
@@ -275,6 +279,25 @@ impl AppPass {
         // The other direction may have been waiting for this one (an upgrade answer).
         self.parse(conv, 1 - dir, packet, ts);
         self.messages.len() - before
+    }
+
+    /// Feed a UDP datagram (DNS query/response pairing).
+    pub fn on_udp(&mut self, conv: u32, t: &TransportInfo, packet: u32, ts: i64, frame: &[u8]) {
+        use crate::decode::dns;
+        if !(dns::is_dns_port(t.src_port) || dns::is_dns_port(t.dst_port)) {
+            return;
+        }
+        let Some(k) = frame.get(t.payload_range()).and_then(dns::peek) else {
+            return;
+        };
+        if !k.response {
+            if self.dns_queries.len() < 1_000_000 {
+                self.dns_queries.insert((conv, k.id), (packet, ts));
+            }
+        } else if let Some((q, qts)) = self.dns_queries.remove(&(conv, k.id)) {
+            self.dns_pairs.insert(q, (packet, None));
+            self.dns_pairs.insert(packet, (q, Some(ts - qts)));
+        }
     }
 
     fn account(&mut self, events: &[Event]) {
