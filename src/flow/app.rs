@@ -374,6 +374,9 @@ impl AppPass {
                 break;
             }
             let end = db.origins.get(k + 1).map_or(db.buf.len(), |x| x.0).min(n);
+            if end <= *start {
+                continue;
+            }
             spans.push(Span {
                 packet: o.packet,
                 frame_offset: o.frame_offset,
@@ -382,11 +385,12 @@ impl AppPass {
             });
         }
         let bytes: Arc<[u8]> = Arc::from(&db.buf[..n.min(keep)]);
+        let old_len = db.buf.len();
         db.buf.drain(..n);
         // Re-base the origins after the taken bytes.
         let mut rest = Vec::with_capacity(db.origins.len());
         for (k, (start, o)) in db.origins.iter().enumerate() {
-            let end = db.origins.get(k + 1).map_or(usize::MAX, |x| x.0);
+            let end = db.origins.get(k + 1).map_or(old_len, |x| x.0);
             if end <= n {
                 continue;
             }
