@@ -78,6 +78,45 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
+    // Flow tracking + application decoding against plain L2-L4 decoding of the same packets
+    // (issue 3's budget: at most 2x on WebSocket-heavy traffic).
+    let mut g = c.benchmark_group("flow-overhead");
+    for name in [
+        "zeek-wstunnel-ssh.pcap",
+        "nodejs-ws-deflate-large.pcap",
+        "nodejs-socketio-chat-upgrade.pcap",
+    ] {
+        let bytes = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(name),
+        )
+        .unwrap();
+        let store = PacketStore::from_bytes(bytes.clone()).unwrap();
+        let n = store.len();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(format!("{name}/l2-l4-rows"), |b| {
+            b.iter(|| {
+                for i in 0..n {
+                    let p = decode_summary(&store.meta(i).unwrap(), store.data(i).unwrap());
+                    black_box(p.summary.len());
+                }
+            })
+        });
+        g.bench_function(format!("{name}/flow+app-pass"), |b| {
+            b.iter(|| {
+                let st = PacketStore::from_bytes(bytes.clone()).unwrap();
+                let cap = layerscope::engine::Capture::analyse(
+                    st,
+                    layerscope::flow::FlowConfig::default(),
+                    |_, _| {},
+                );
+                black_box(cap.app.messages.len())
+            })
+        });
+    }
+    g.finish();
+
     let bytes = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/zeek-wstunnel-ssh.pcap"),
     )

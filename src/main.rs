@@ -140,9 +140,34 @@ impl std::ops::Deref for Bytes {
     }
 }
 
+/// Files up to this size are decoded to jsonl in two passes (every pair, in both directions,
+/// is known: a request points to its response); bigger ones stream in one pass.
+const TWO_PASS_MAX: u64 = 1 << 30;
+
 fn decode_file(path: &Path, format: Format, count: Option<u64>) -> Result<Option<String>> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if format == Format::Jsonl && size <= TWO_PASS_MAX {
+        return jsonl_two_pass(path, count);
+    }
     let bytes = open_bytes(path)?;
     decode_bytes(&bytes, format, count).with_context(|| format!("{}", path.display()))
+}
+
+fn jsonl_two_pass(path: &Path, count: Option<u64>) -> Result<Option<String>> {
+    let cap = open_capture(path)?;
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let n = count.map_or(cap.len(), |c| (c as usize).min(cap.len()));
+    for i in 0..n {
+        if let Some(p) = cap.packet(i) {
+            output::write_json(&mut out, &p)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    if count.is_some_and(|c| c as usize <= cap.len()) {
+        return Ok(None);
+    }
+    Ok(cap.store.error().map(|e| e.to_string()))
 }
 
 /// Stream-decode a capture: memory stays bounded whatever the file size (nothing is indexed).
@@ -296,13 +321,8 @@ fn streams_file(path: &Path) -> Result<Option<String>> {
             state
         )?;
     }
-    let st = cap.flows.stats;
-    if st.untracked_packets > 0 {
-        writeln!(
-            out,
-            "note: {} packets of {} conversations were not tracked (conversation table full)",
-            st.untracked_packets, st.untracked_conversations
-        )?;
+    for line in cap.limits_report() {
+        writeln!(out, "note: {line}")?;
     }
     out.flush()?;
     Ok(cap.store.error().map(|e| e.to_string()))

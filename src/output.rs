@@ -144,6 +144,31 @@ pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
         push_u64(out, u64::from(l.offset));
         key(out, "length", false);
         push_u64(out, u64::from(l.length));
+        if let Some(r) = &l.reassembled {
+            // The layer's ranges are in these bytes, not in the frame.
+            key(out, "data_source", false);
+            push_plain_str(out, r.what);
+            key(out, "data_length", false);
+            push_u64(out, r.bytes.len() as u64);
+            key(out, "segments", false);
+            out.push(b'[');
+            for (k, g) in r.segments.iter().enumerate() {
+                if k > 0 {
+                    out.push(b',');
+                }
+                out.push(b'{');
+                key(out, "packet", true);
+                push_u64(out, g.packet);
+                key(out, "frame_offset", false);
+                push_u64(out, u64::from(g.frame_offset));
+                key(out, "data_offset", false);
+                push_u64(out, u64::from(g.data_offset));
+                key(out, "length", false);
+                push_u64(out, u64::from(g.length));
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
         key(out, "fields", false);
         out.push(b'[');
         for (fi, f) in l.fields.iter().enumerate() {
@@ -345,6 +370,27 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
             l.length
         );
         let _ = writeln!(s, "    why here: {}", l.protocol.placement_note());
+        if let Some(r) = &l.reassembled {
+            let from: Vec<String> = r
+                .segments
+                .iter()
+                .map(|g| {
+                    format!(
+                        "#{} [{}..{})",
+                        g.packet,
+                        g.frame_offset,
+                        g.frame_offset + g.length
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "    bytes: ranges below are in the {} ({} bytes, shown after the frame's hex), not in this frame; from packets {}",
+                r.what,
+                r.bytes.len(),
+                from.join(", ")
+            );
+        }
         for f in &l.fields {
             let indent = "  ".repeat(f.depth as usize + 2);
             let range = if f.length == 0 {
@@ -374,6 +420,42 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
         s.push('\n');
     }
     s.push_str(&hex_dump(p, data));
+    let mut seen: Vec<*const u8> = Vec::new();
+    for (i, l) in p.layers.iter().enumerate() {
+        let Some(r) = &l.reassembled else { continue };
+        if seen.contains(&r.bytes.as_ptr()) {
+            continue;
+        }
+        seen.push(r.bytes.as_ptr());
+        let _ = writeln!(
+            s,
+            "\n{} bytes of the {} (layer {}):",
+            r.bytes.len(),
+            r.what,
+            layer_tag(i)
+        );
+        for (row, chunk) in r.bytes.chunks(16).take(64).enumerate() {
+            let _ = write!(s, "{:04x}  ", row * 16);
+            for b in chunk {
+                let _ = write!(s, "{b:02x} ");
+            }
+            for _ in chunk.len()..16 {
+                s.push_str("   ");
+            }
+            s.push(' ');
+            for b in chunk {
+                s.push(if b.is_ascii_graphic() || *b == b' ' {
+                    *b as char
+                } else {
+                    '.'
+                });
+            }
+            s.push('\n');
+        }
+        if r.bytes.len() > 1024 {
+            let _ = writeln!(s, "… ({} more bytes)", r.bytes.len() - 1024);
+        }
+    }
     s
 }
 
@@ -391,6 +473,9 @@ fn truncate_display(t: &str, max: usize) -> String {
 pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
     let mut owner = vec![None::<usize>; data.len()];
     for (i, l) in p.layers.iter().enumerate().skip(1) {
+        if l.reassembled.is_some() {
+            continue;
+        }
         for b in l.range() {
             if let Some(o) = owner.get_mut(b) {
                 *o = Some(i);
@@ -439,8 +524,12 @@ pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
         .enumerate()
         .skip(1)
         .map(|(i, l)| {
+            let whose = l
+                .reassembled
+                .as_ref()
+                .map_or(String::new(), |r| format!(" of the {}", r.what));
             format!(
-                "{} = {} [{}..{})",
+                "{} = {} [{}..{}){whose}",
                 layer_tag(i),
                 l.protocol.short_name(),
                 l.offset,

@@ -248,3 +248,98 @@ fn index_costs_at_most_48_bytes_per_packet() {
         s.index_heap_bytes()
     );
 }
+
+#[test]
+fn streams_lists_conversations_with_state() {
+    let o = run(&["streams", data("zeek-http-get-gzip.pcap").to_str().unwrap()]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("Proto Stream Client"));
+    assert!(out.contains("closed (FIN both ways)"), "{out}");
+    assert!(out.contains("handshake RTT"));
+}
+
+#[test]
+fn follow_shows_websocket_and_socketio_messages() {
+    let o = run(&[
+        "follow",
+        data("nodejs-socketio-chat-upgrade.pcap").to_str().unwrap(),
+        "--stream",
+        "4",
+    ]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("HTTP/1.1 101 Switching Protocols"));
+    assert!(out.contains("Socket.IO EVENT \"chat message\""));
+    assert!(
+        out.contains("websocket.payload.text = 420[\"chat message\",\"hello everyone\"]"),
+        "{out}"
+    );
+    let o = run(&[
+        "follow",
+        data("nodejs-socketio-chat-upgrade.pcap").to_str().unwrap(),
+        "--stream",
+        "99",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn jsonl_carries_application_layers_and_reassembly_pointers() {
+    let o = run(&[
+        "decode",
+        "--format",
+        "jsonl",
+        data("nodejs-ws-deflate-large.pcap").to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let packets: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let fields = |p: &serde_json::Value, name: &str| -> Vec<serde_json::Value> {
+        p["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|l| l["fields"].as_array().unwrap().clone())
+            .filter(|f| f["name"] == name)
+            .map(|f| f["value"].clone())
+            .collect()
+    };
+    // Every TCP packet has its stream.
+    assert!(packets
+        .iter()
+        .filter(|p| !fields(p, "tcp.srcport").is_empty())
+        .all(|p| !fields(p, "tcp.stream").is_empty()));
+    // The 100 000-byte binary message spans many segments: reported once, on the last one,
+    // with its bytes in a reassembled buffer; the others point to it.
+    let big: Vec<&serde_json::Value> = packets
+        .iter()
+        .filter(|p| {
+            p["layers"].as_array().unwrap().iter().any(|l| {
+                l["protocol"] == "websocket"
+                    && l["data_source"] == "reassembled TCP"
+                    && l["data_length"].as_u64().unwrap_or(0) > 50_000
+            })
+        })
+        .collect();
+    assert!(!big.is_empty());
+    let completing = big[0]["number"].as_u64().unwrap();
+    let pointing: Vec<u64> = packets
+        .iter()
+        .flat_map(|p| fields(p, "tcp.reassembled_in"))
+        .filter_map(|v| v.as_u64())
+        .collect();
+    assert!(pointing.contains(&completing));
+    // Decompressed text is there.
+    assert!(packets
+        .iter()
+        .any(|p| fields(p, "websocket.payload.decompressed")
+            .iter()
+            .any(|v| v == "hello from node")));
+}

@@ -14,12 +14,18 @@ use layerscope::model::Protocol;
 use std::path::Path;
 
 fn events(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     let cap = Capture::open(&p, |_, _| {}).unwrap();
     let mut out = String::new();
     for i in 0..cap.len() {
         let p = cap.packet(i).unwrap();
-        for l in p.layers.iter().filter(|l| matches!(l.protocol, Protocol::EngineIo | Protocol::SocketIo)) {
+        for l in p
+            .layers
+            .iter()
+            .filter(|l| matches!(l.protocol, Protocol::EngineIo | Protocol::SocketIo))
+        {
             let fields: Vec<String> = l
                 .fields
                 .iter()
@@ -34,7 +40,9 @@ fn events(name: &str) -> String {
 
 fn check(capture: &str, expected: &str) {
     let got = events(capture);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(expected);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expected")
+        .join(expected);
     if std::env::var("LAYERSCOPE_BLESS").is_ok() {
         std::fs::write(&path, &got).unwrap();
     }
@@ -45,37 +53,74 @@ fn check(capture: &str, expected: &str) {
                 panic!("{capture}: first difference\n got: {g}\nwant: {w}");
             }
         }
-        panic!("{capture}: {} lines, expected {}", got.lines().count(), want.lines().count());
+        panic!(
+            "{capture}: {} lines, expected {}",
+            got.lines().count(),
+            want.lines().count()
+        );
     }
 }
 
 #[test]
 fn socketio_over_polling_then_websocket() {
-    check("nodejs-socketio-chat-upgrade.pcap", "socketio-chat-upgrade.txt");
+    check(
+        "nodejs-socketio-chat-upgrade.pcap",
+        "socketio-chat-upgrade.txt",
+    );
 }
 
 #[test]
 fn socketio_over_websocket_only() {
-    check("nodejs-socketio-chat-websocket.pcap", "socketio-chat-websocket.txt");
+    check(
+        "nodejs-socketio-chat-websocket.pcap",
+        "socketio-chat-websocket.txt",
+    );
 }
 
 #[test]
 fn acks_pair_with_their_events_and_attachments_join() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nodejs-socketio-chat-upgrade.pcap");
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nodejs-socketio-chat-upgrade.pcap");
     let cap = Capture::open(&p, |_, _| {}).unwrap();
     // Packet 153: the server's ACK 0 answers the "chat message" emitted in packet 146.
     let ack = cap.packet(152).unwrap();
-    assert_eq!(ack.field("socketio.ack_of").and_then(|f| f.value.as_u64()), Some(146));
-    assert!(ack.sentence.contains("answers ack 0 after"), "{}", ack.sentence);
+    assert_eq!(
+        ack.field("socketio.ack_of").and_then(|f| f.value.as_u64()),
+        Some(146)
+    );
+    assert!(
+        ack.sentence.contains("answers ack 0 after"),
+        "{}",
+        ack.sentence
+    );
     let ev = cap.packet(145).unwrap();
-    assert_eq!(ev.field("socketio.ack_in").and_then(|f| f.value.as_u64()), Some(153));
-    assert!(ev.sentence.contains("emits Socket.IO event 'chat message' on / with ack 0"), "{}", ev.sentence);
+    assert_eq!(
+        ev.field("socketio.ack_in").and_then(|f| f.value.as_u64()),
+        Some(153)
+    );
+    assert!(
+        ev.sentence
+            .contains("emits Socket.IO event 'chat message' on / with ack 0"),
+        "{}",
+        ev.sentence
+    );
     // Packet 159: BINARY_EVENT "file" with one attachment, carried by packet 161.
     let bin = cap.packet(158).unwrap();
-    assert_eq!(bin.field("socketio.attachments").and_then(|f| f.value.as_u64()), Some(1));
-    assert_eq!(bin.field("socketio.attachment_in").and_then(|f| f.value.as_u64()), Some(161));
+    assert_eq!(
+        bin.field("socketio.attachments")
+            .and_then(|f| f.value.as_u64()),
+        Some(1)
+    );
+    assert_eq!(
+        bin.field("socketio.attachment_in")
+            .and_then(|f| f.value.as_u64()),
+        Some(161)
+    );
     // The unhandled event: sent, nothing comes back.
     let lonely = cap.packet(156).unwrap();
-    assert_eq!(lonely.field("socketio.event").map(|f| f.display()), Some("event nobody handles".into()));
+    assert_eq!(
+        lonely.field("socketio.event").map(|f| f.display()),
+        Some("event nobody handles".into())
+    );
     assert!(lonely.field("socketio.ack_in").is_none());
 }

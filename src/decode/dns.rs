@@ -392,7 +392,7 @@ pub(super) fn dns(ctx: &mut Ctx<'_>, off: usize, end: usize) -> bool {
     let Some(m) = d.get(off..end) else {
         return false;
     };
-    if m.len() < 2 {
+    if m.is_empty() {
         return false;
     }
     let mut h = ctx.hdr(Protocol::Dns, off, m.len());
@@ -556,12 +556,28 @@ pub(super) fn dns(ctx: &mut Ctx<'_>, off: usize, end: usize) -> bool {
     }
     ctx.push(h);
     if m.len() < 12 {
-        problem = Some(format!(
-            "message of {} bytes is shorter than the 12-byte DNS header",
-            m.len()
-        ));
+        if ctx.complete {
+            problem = Some(format!(
+                "message of {} bytes is shorter than the 12-byte DNS header",
+                m.len()
+            ));
+        } else {
+            ctx.truncated(Protocol::Dns, off, 12);
+            problem = None;
+        }
     }
-    if let Some(p) = &problem {
+    if let (Some(p), false) = (&problem, ctx.complete) {
+        ctx.note(
+            Severity::Warning,
+            "truncated",
+            Protocol::Dns,
+            off + pos,
+            format!(
+                "Decoding stopped at DNS (byte {}): {p}; the capture kept only part of the frame.",
+                off + pos
+            ),
+        );
+    } else if let Some(p) = &problem {
         ctx.note(
             Severity::Warning,
             "malformed",

@@ -317,6 +317,8 @@ pub(crate) struct Ctx<'a> {
     pub sentences: bool,
     /// Build the field trees.
     pub fields: bool,
+    /// Build the Info line (false only for the facts-only flow pass).
+    pub summaries: bool,
     /// What the flow pass knows about this packet (stream, relative numbers, analysis).
     pub flow: Option<crate::model::FlowFacts>,
     /// Asked for the flow facts once the transport header is read (single-pass streaming).
@@ -457,12 +459,15 @@ pub struct Options<'c> {
     pub flow: Option<crate::model::FlowFacts>,
     /// Or: ask this hook for them as soon as the transport header is read.
     pub flow_hook: Option<&'c mut FlowHook<'c>>,
+    /// Skip the Info line: only the transport facts are wanted (the flow pass).
+    pub facts_only: bool,
 }
 
 /// Decode one frame with explicit options.
 pub fn decode_opt<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>) -> Packet {
     let mut ctx = new_ctx(meta, data, o.comments, o.sentences, o.fields, o.flow);
     ctx.flow_hook = o.flow_hook;
+    ctx.summaries = !o.facts_only;
     run(ctx, o.comments)
 }
 
@@ -508,6 +513,7 @@ fn new_ctx<'a>(
 ) -> Ctx<'a> {
     Ctx {
         flow_hook: None,
+        summaries: true,
         sentences,
         fields,
         flow,

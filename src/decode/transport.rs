@@ -400,7 +400,8 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         );
     }
     let seq = h.num(&TCP_SEQ_RAW, off + 4, 4);
-    if let (Some(f), Some(raw)) = (&flow, seq) {
+    if !h.layer.has_fields() {
+    } else if let (Some(f), Some(raw)) = (&flow, seq) {
         let what = if f.seq_base_is_isn {
             "this side's ISN"
         } else {
@@ -415,7 +416,8 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         );
     }
     let ack = h.num(&TCP_ACK_RAW, off + 8, 4);
-    if let (Some(f), Some(raw)) = (&flow, ack) {
+    if !h.layer.has_fields() {
+    } else if let (Some(f), Some(raw)) = (&flow, ack) {
         let ack_flag = h.u(off + 13, 1).is_some_and(|b| b & 0x10 != 0);
         if !ack_flag {
             h.layer.push_text(
@@ -485,7 +487,8 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         h.nest(1);
     }
     let win = h.num(&TCP_WINDOW, off + 14, 2);
-    if let (Some(w), Some(f)) = (win, &flow) {
+    if !h.layer.has_fields() {
+    } else if let (Some(w), Some(f)) = (win, &flow) {
         let syn = h.u(off + 13, 1).is_some_and(|b| b & 0x02 != 0);
         match f.win_scale {
             Some(sc) if !syn => {
@@ -547,7 +550,7 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     }
     let seg_len = end.saturating_sub(off + hl);
     h.generated(&TCP_LEN, Value::U64(seg_len as u64), Text::Auto);
-    if let Some(f) = &flow {
+    if let (Some(f), true) = (&flow, h.layer.has_fields()) {
         h.generated(&TCP_NXTSEQ, Value::U64(u64::from(f.nxtseq)), Text::Auto);
         if let Some(irtt) = f.irtt_ns {
             h.generated(
@@ -579,8 +582,8 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             h.generated(&TCP_DUP_ACK_FRAME, Value::U64(f.dup_ack_of), Text::Auto);
         }
     }
-    // Checksum.
-    if let (Some(net), Some(stored)) = (ctx.net, stored) {
+    // Checksum (not needed by a facts-only pass).
+    if let (Some(net), Some(stored), true) = (ctx.net, stored, ctx.summaries) {
         let complete = end <= d.len();
         let (status, correct) = judge_transport(
             &net,
@@ -639,6 +642,14 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     ctx.push(h);
     if d.len() < opt_end {
         ctx.truncated(Protocol::Tcp, off, hl);
+    }
+    if !ctx.summaries {
+        // A facts-only pass (the flow pass): no Info line to build.
+        ctx.pkt.protocol = "TCP";
+        if seg_len > 0 && opt_end < cap_end {
+            ctx.data_layer(opt_end, cap_end);
+        }
+        return;
     }
     // Summary.
     let mut s = String::with_capacity(128);

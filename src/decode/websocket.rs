@@ -83,7 +83,7 @@ crate::field_def!(
     "websocket.payload_unmasked",
     "Unmasked payload",
     Base::None,
-    "The payload after undoing the mask (layerscope's field)."
+    "The payload after XOR with the masking key: payload[i] ^ key[i % 4] (layerscope's field)."
 );
 crate::field_def!(
     WS_TEXT,

@@ -7,7 +7,10 @@
 
 use crate::decode::http::{http_layer, HttpContext};
 use crate::decode::socketio::{self, eio_layer, sio_layer};
-use crate::decode::websocket::{self, close_code_name, frame_layer, opcode_name};
+use crate::decode::websocket::{
+    self, close_code_name, frame_layer, opcode_name, WS_CLOSE_CODE, WS_CLOSE_REASON, WS_MASKED,
+    WS_PAYLOAD, WS_PING, WS_PONG, WS_TEXT, WS_UNMASKED,
+};
 use crate::flow::app::{EioItem, Kind, Message};
 use crate::flow::Conversation;
 use crate::model::{
@@ -15,34 +18,6 @@ use crate::model::{
 };
 use std::sync::Arc;
 
-crate::field_def!(
-    WS_MASKED,
-    "websocket.masked_payload",
-    "Masked payload",
-    Base::None,
-    "The payload as sent, still XORed with the masking key."
-);
-crate::field_def!(
-    WS_UNMASKED,
-    "websocket.payload_unmasked",
-    "Unmasked payload",
-    Base::None,
-    "The payload after XOR with the masking key: payload[i] ^ key[i % 4] (layerscope's field)."
-);
-crate::field_def!(
-    WS_PAYLOAD,
-    "websocket.payload",
-    "Payload",
-    Base::None,
-    "The frame's payload."
-);
-crate::field_def!(
-    WS_TEXT,
-    "websocket.payload.text",
-    "Text",
-    Base::None,
-    "The message as UTF-8 text."
-);
 crate::field_def!(
     WS_DECOMPRESSED,
     "websocket.payload.decompressed",
@@ -63,34 +38,6 @@ crate::field_def!(
     "Decompressed length",
     Base::Dec,
     "Bytes of the message after decompression."
-);
-crate::field_def!(
-    WS_CLOSE_CODE,
-    "websocket.payload.close.status_code",
-    "Close status code",
-    Base::Dec,
-    "Why the connection closes: 1000 normal, 1001 going away, 1009 message too big..."
-);
-crate::field_def!(
-    WS_CLOSE_REASON,
-    "websocket.payload.close.reason",
-    "Close reason",
-    Base::None,
-    "Free text explaining the close."
-);
-crate::field_def!(
-    WS_PING,
-    "websocket.payload.ping",
-    "Ping payload",
-    Base::None,
-    "Data the pong must echo back."
-);
-crate::field_def!(
-    WS_PONG,
-    "websocket.payload.pong",
-    "Pong payload",
-    Base::None,
-    "Echo of the ping's data."
 );
 crate::field_def!(
     WS_PAIR,
@@ -114,46 +61,34 @@ crate::field_def!(
     "Text messages must be valid UTF-8 (RFC 6455 8.1)."
 );
 
-/// Where a message's bytes are, seen from packet `i`.
+/// Where a message's bytes came from, as model segments.
+fn segments(m: &Message) -> Vec<Segment> {
+    m.spans
+        .iter()
+        .map(|s| Segment {
+            packet: u64::from(s.packet) + 1,
+            frame_offset: s.frame_offset,
+            data_offset: s.msg_offset,
+            length: s.len,
+        })
+        .collect()
+}
+
+/// Where a message's bytes are, seen from packet `i`: in the frame (offset), or in a
+/// reassembled buffer.
 fn placement(m: &Message, i: u32, what: &'static str) -> (usize, Option<Box<Reassembled>>) {
     let direct = m.spans.len() == 1 && m.spans[0].packet == i && m.bytes.len() as u64 == m.wire_len;
     if direct {
         return (m.spans[0].frame_offset as usize, None);
     }
-    let segments = m
-        .spans
-        .iter()
-        .map(|s| Segment {
-            packet: u64::from(s.packet) + 1,
-            frame_offset: s.frame_offset,
-            data_offset: s.msg_offset,
-            length: s.len,
-        })
-        .collect();
-    (
-        0,
-        Some(Box::new(Reassembled {
-            bytes: m.bytes.clone(),
-            segments,
-            what,
-        })),
-    )
+    (0, derived(m.bytes.clone(), what, m))
 }
 
+/// A buffer of bytes derived from a message (reassembled, unmasked, decompressed).
 fn derived(bytes: Arc<[u8]>, what: &'static str, m: &Message) -> Option<Box<Reassembled>> {
-    let segments = m
-        .spans
-        .iter()
-        .map(|s| Segment {
-            packet: u64::from(s.packet) + 1,
-            frame_offset: s.frame_offset,
-            data_offset: s.msg_offset,
-            length: s.len,
-        })
-        .collect();
     Some(Box::new(Reassembled {
         bytes,
-        segments,
+        segments: segments(m),
         what,
     }))
 }
@@ -401,6 +336,7 @@ pub fn attach(
                     ),
                 };
                 if let Some(wm) = &f.message {
+                    let mut extra: Vec<Layer> = Vec::new();
                     let frag = wm.frames.len() > 1;
                     let data_re = if frag || wm.compressed {
                         derived(
@@ -456,10 +392,9 @@ pub fn attach(
                                         0,
                                         wm.data.len(),
                                     );
-                                    l.fields.extend(dl.fields.into_iter().map(|mut x| {
-                                        x.depth = 1;
-                                        x
-                                    }));
+                                    // The decompressed bytes are not in the frame:
+                                    // their own layer, over a derived buffer.
+                                    extra.push(dl);
                                 }
                             }
                         }
@@ -509,6 +444,7 @@ pub fn attach(
                         sentence = format!("{sender} sends {receiver} a compressed WebSocket message: {} bytes on the wire, {} after permessage-deflate decompression.", f.payload.len(), wm.data.len());
                     }
                     p.layers.push(l);
+                    p.layers.extend(extra);
                     said.push(Said {
                         protocol: "WebSocket",
                         info,

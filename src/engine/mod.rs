@@ -32,19 +32,35 @@ pub struct Capture {
 impl Capture {
     /// Open, index and analyse a capture file. `progress(done, total)` reports indexing (bytes)
     /// and then the flow pass (packets), each from 0 to its total.
-    pub fn open(path: &Path, mut progress: impl FnMut(u64, u64)) -> Result<Self, OpenError> {
+    pub fn open(path: &Path, progress: impl FnMut(u64, u64)) -> Result<Self, OpenError> {
+        Self::open_with(path, FlowConfig::default(), AppConfig::default(), progress)
+    }
+
+    /// Open with explicit limits.
+    pub fn open_with(
+        path: &Path,
+        flow: FlowConfig,
+        app: AppConfig,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<Self, OpenError> {
         let store = PacketStore::open(path, &mut progress)?;
-        Ok(Self::analyse(store, FlowConfig::default(), progress))
+        Ok(Self::analyse_with(store, flow, app, progress))
     }
 
     /// Run the flow pass over an opened store.
-    pub fn analyse(
+    pub fn analyse(store: PacketStore, config: FlowConfig, progress: impl FnMut(u64, u64)) -> Self {
+        Self::analyse_with(store, config, AppConfig::default(), progress)
+    }
+
+    /// Run the flow pass over an opened store, with explicit limits.
+    pub fn analyse_with(
         store: PacketStore,
         config: FlowConfig,
+        app_config: AppConfig,
         mut progress: impl FnMut(u64, u64),
     ) -> Self {
         let mut flows = Flows::new(config);
-        let mut app = AppPass::new(AppConfig::default());
+        let mut app = AppPass::new(app_config);
         let n = store.len();
         for i in 0..n {
             if let (Some(meta), Some(data)) = (store.meta(i), store.data(i)) {
@@ -60,6 +76,7 @@ impl Capture {
                     data,
                     Options {
                         flow_hook: Some(&mut hook),
+                        facts_only: true,
                         ..Options::default()
                     },
                 );
@@ -109,6 +126,56 @@ impl Capture {
 
     pub fn len(&self) -> usize {
         self.store.len()
+    }
+
+    /// One line per kind of thing the analysis had to limit, for the user (empty if none).
+    pub fn limits_report(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        let f = self.flows.stats;
+        if f.untracked_packets > 0 {
+            v.push(format!(
+                "{} packets of {} conversations not tracked: the conversation table was full",
+                f.untracked_packets, f.untracked_conversations
+            ));
+        }
+        let a = self.app.stats;
+        if a.gaps > 0 {
+            v.push(format!(
+                "{} gaps in TCP streams ({} bytes never captured) skipped",
+                a.gaps, a.gap_bytes
+            ));
+        }
+        if a.dropped_bytes > 0 {
+            v.push(format!(
+                "{} bytes dropped by reassembly limits",
+                a.dropped_bytes
+            ));
+        }
+        if a.conflicting_overlaps > 0 {
+            v.push(format!(
+                "{} retransmissions carried different bytes than the original",
+                a.conflicting_overlaps
+            ));
+        }
+        if a.messages_cut > 0 {
+            v.push(format!(
+                "{} messages larger than the size limit were cut",
+                a.messages_cut
+            ));
+        }
+        if a.inflate_cut > 0 {
+            v.push(format!(
+                "{} decompressions stopped at the size limit",
+                a.inflate_cut
+            ));
+        }
+        if a.streams_given_up > 0 {
+            v.push(format!(
+                "{} TCP streams not decoded above TCP (unknown protocol or over a limit)",
+                a.streams_given_up
+            ));
+        }
+        v
     }
 
     pub fn is_empty(&self) -> bool {
@@ -182,6 +249,7 @@ impl Capture {
                 fields,
                 flow: self.flows.facts(i),
                 flow_hook: None,
+                facts_only: false,
             },
         ))
     }
@@ -259,6 +327,7 @@ impl Stream {
                 fields,
                 flow: None,
                 flow_hook: Some(&mut hook),
+                facts_only: false,
             },
         );
         let Some((dir, t)) = facts else { return p };

@@ -37,6 +37,9 @@ pub struct AppConfig {
     pub max_inflate: usize,
     /// Reassembly limits per direction.
     pub reasm: Limits,
+    /// Bytes waiting in all streams' message buffers together; past it, new bytes are dropped
+    /// (counted) and the stream is no longer decoded.
+    pub max_total_buffer: usize,
 }
 
 impl Default for AppConfig {
@@ -46,6 +49,7 @@ impl Default for AppConfig {
             max_head: 64 << 10,
             max_inflate: 16 << 20,
             reasm: Limits::default(),
+            max_total_buffer: 512 << 20,
         }
     }
 }
@@ -179,6 +183,33 @@ struct DirBuf {
     no_context_takeover: bool,
 }
 
+/// Conversation state by dense conversation index: no hashing on the per-packet path.
+#[derive(Debug, Default)]
+struct ConvTable(Vec<Option<Box<ConvApp>>>);
+
+impl ConvTable {
+    fn entry(&mut self, conv: u32) -> &mut ConvApp {
+        let i = conv as usize;
+        if self.0.len() <= i {
+            self.0.resize_with(i + 1, || None);
+        }
+        self.0[i].get_or_insert_with(|| Box::new(ConvApp::new()))
+    }
+
+    fn get_mut(&mut self, conv: u32) -> Option<&mut ConvApp> {
+        self.0.get_mut(conv as usize)?.as_deref_mut()
+    }
+
+    fn keys(&self) -> Vec<u32> {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_some())
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+}
+
 #[derive(Debug)]
 struct ConvApp {
     mode: Mode,
@@ -193,6 +224,9 @@ struct ConvApp {
     close: Option<(u8, u32)>,
     deflate: bool,
     session: Option<String>,
+    /// The connection carries Engine.IO (Socket.IO): its URL said `EIO=`, or an Engine.IO open
+    /// packet was seen.
+    engineio: bool,
 }
 
 impl ConvApp {
@@ -208,6 +242,7 @@ impl ConvApp {
             close: None,
             deflate: false,
             session: None,
+            engineio: false,
         }
     }
 }
@@ -216,7 +251,8 @@ impl ConvApp {
 #[derive(Debug, Default)]
 pub struct AppPass {
     config: AppConfig,
-    convs: HashMap<u32, ConvApp>,
+    /// Per conversation index (dense), allocated when the conversation first carries data.
+    convs: ConvTable,
     pub messages: Vec<Message>,
     pub stats: AppStats,
     /// Socket.IO events waiting for their ACK: (session, namespace, id, dir) → (msg, eio idx).
@@ -225,6 +261,8 @@ pub struct AppPass {
     pending_bins: HashMap<(String, u8), VecDeque<WaitingBinary>>,
     /// Engine.IO session ids seen, by conversation.
     sessions: HashMap<u32, String>,
+    /// Bytes in all message buffers.
+    buffered_total: usize,
     /// DNS: unanswered queries (conversation, id) → (packet, time).
     dns_queries: HashMap<(u32, u16), (u32, i64)>,
     /// DNS pairs by packet index: the other packet and, for a response, the latency.
@@ -257,11 +295,12 @@ impl AppPass {
             return 0;
         }
         let limits = self.config.reasm;
-        let c = self.convs.entry(conv).or_insert_with(ConvApp::new);
+        let c = self.convs.entry(conv);
         let d = usize::from(dir);
         let mut events = Vec::new();
-        let mut chunks: Vec<(Origin, Vec<u8>)> = Vec::new();
-        c.reasm[d].push(
+        // Take the reassembler out so that it can deliver straight into our buffers.
+        let mut reasm = std::mem::take(&mut c.reasm[d]);
+        reasm.push(
             &limits,
             t.seq,
             t.syn(),
@@ -269,12 +308,12 @@ impl AppPass {
             t.payload_offset,
             payload,
             &mut events,
-            &mut |o, b| chunks.push((o, b.to_vec())),
+            &mut |o, b| self.append(conv, dir, o, b),
         );
-        self.account(&events);
-        for (o, b) in chunks {
-            self.append(conv, dir, o, &b);
+        if let Some(c) = self.convs.get_mut(conv) {
+            c.reasm[d] = reasm;
         }
+        self.account(&events);
         self.parse(conv, dir, packet, ts);
         // The other direction may have been waiting for this one (an upgrade answer).
         self.parse(conv, 1 - dir, packet, ts);
@@ -314,7 +353,7 @@ impl AppPass {
     }
 
     fn append(&mut self, conv: u32, dir: u8, o: Origin, b: &[u8]) {
-        let Some(c) = self.convs.get_mut(&conv) else {
+        let Some(c) = self.convs.get_mut(conv) else {
             return;
         };
         let db = &mut c.dirs[usize::from(dir)];
@@ -329,9 +368,13 @@ impl AppPass {
                 return;
             }
         }
-        if db.buf.len() + b.len() > self.config.max_message + self.config.max_head {
-            // A message bigger than we keep is being assembled: parse() will cut it.
+        if self.buffered_total + b.len() > self.config.max_total_buffer {
+            self.stats.dropped_bytes += b.len() as u64;
+            c.mode = Mode::Opaque;
+            self.stats.streams_given_up += 1;
+            return;
         }
+        self.buffered_total += b.len();
         db.origins.push((db.buf.len(), o));
         db.buf.extend_from_slice(b);
     }
@@ -339,12 +382,12 @@ impl AppPass {
     /// End of capture: deliver data held behind gaps.
     pub fn finish(&mut self) {
         let limits = self.config.reasm;
-        let keys: Vec<u32> = self.convs.keys().copied().collect();
+        let keys: Vec<u32> = self.convs.keys();
         for conv in keys {
             for dir in 0..2u8 {
                 let mut events = Vec::new();
                 let mut chunks = Vec::new();
-                if let Some(c) = self.convs.get_mut(&conv) {
+                if let Some(c) = self.convs.get_mut(conv) {
                     c.reasm[usize::from(dir)].flush(&limits, &mut events, &mut |o, b| {
                         chunks.push((o, b.to_vec()))
                     });
@@ -363,7 +406,7 @@ impl AppPass {
 
     /// Take `n` bytes from the front of a direction's buffer, with their spans.
     fn take(&mut self, conv: u32, dir: u8, n: usize, keep: usize) -> (Vec<Span>, Arc<[u8]>) {
-        let Some(c) = self.convs.get_mut(&conv) else {
+        let Some(c) = self.convs.get_mut(conv) else {
             return (Vec::new(), Arc::from(Vec::new()));
         };
         let db = &mut c.dirs[usize::from(dir)];
@@ -387,6 +430,7 @@ impl AppPass {
         let bytes: Arc<[u8]> = Arc::from(&db.buf[..n.min(keep)]);
         let old_len = db.buf.len();
         db.buf.drain(..n);
+        self.buffered_total = self.buffered_total.saturating_sub(n);
         // Re-base the origins after the taken bytes.
         let mut rest = Vec::with_capacity(db.origins.len());
         for (k, (start, o)) in db.origins.iter().enumerate() {
@@ -414,7 +458,7 @@ impl AppPass {
     fn parse(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) {
         // Each round consumes a message or returns.
         for _ in 0..100_000 {
-            let Some(c) = self.convs.get_mut(&conv) else {
+            let Some(c) = self.convs.get_mut(conv) else {
                 return;
             };
             let db = &c.dirs[usize::from(dir)];
@@ -438,7 +482,7 @@ impl AppPass {
     }
 
     fn detect(&mut self, conv: u32, dir: u8) -> bool {
-        let Some(c) = self.convs.get_mut(&conv) else {
+        let Some(c) = self.convs.get_mut(conv) else {
             return false;
         };
         let b = &c.dirs[usize::from(dir)].buf;
@@ -482,7 +526,7 @@ impl AppPass {
 
     fn http(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) -> bool {
         let cfg = self.config;
-        let Some(c) = self.convs.get_mut(&conv) else {
+        let Some(c) = self.convs.get_mut(conv) else {
             return false;
         };
         if dir == 0 && c.awaiting_upgrade {
@@ -537,7 +581,7 @@ impl AppPass {
         let wire_len = total as u64;
         let skip = total.saturating_sub(have) as u64;
         let (spans, bytes) = self.take(conv, dir, have, keep);
-        let Some(c) = self.convs.get_mut(&conv) else {
+        let Some(c) = self.convs.get_mut(conv) else {
             return false;
         };
         c.dirs[usize::from(dir)].skip += skip;
@@ -549,6 +593,7 @@ impl AppPass {
             eio: Vec::new(),
         };
         if request {
+            c.engineio |= c_uri_is_eio(&head);
             c.requests.push_back(idx);
             if head.upgrade_websocket {
                 c.awaiting_upgrade = true;
@@ -630,7 +675,7 @@ impl AppPass {
 
     fn websocket(&mut self, conv: u32, dir: u8, packet: u32, ts: i64, heuristic: bool) -> bool {
         let cfg = self.config;
-        let Some(c) = self.convs.get_mut(&conv) else {
+        let Some(c) = self.convs.get_mut(conv) else {
             return false;
         };
         let b = &c.dirs[usize::from(dir)].buf;
@@ -650,7 +695,7 @@ impl AppPass {
         let have = (total.min(b.len() as u64)) as usize;
         let skip = total - have as u64;
         let (spans, bytes) = self.take(conv, dir, have, keep);
-        let Some(c) = self.convs.get_mut(&conv) else {
+        let Some(c) = self.convs.get_mut(conv) else {
             return false;
         };
         let db = &mut c.dirs[usize::from(dir)];
@@ -752,8 +797,11 @@ impl AppPass {
                             m.utf8_ok =
                                 std::str::from_utf8(&out).is_ok() || m.inflate_cut || was_cut;
                         }
+                        if !c.engineio && op == 1 && heuristic && out.starts_with(b"0{\"sid\"") {
+                            c.engineio = true;
+                        }
                         m.data = Arc::from(out);
-                        if m.inflate_error.is_none() {
+                        if m.inflate_error.is_none() && c.engineio {
                             m.eio.push(EioItem {
                                 offset: 0,
                                 len: m.data.len(),
@@ -818,14 +866,21 @@ impl AppPass {
 
     /// Engine.IO sessions, Socket.IO ACK pairing and binary attachments for a new message.
     fn socketio_pairing(&mut self, idx: u32, conv: u32, dir: u8) {
+        let Some(m) = self.messages.get(idx as usize) else {
+            return;
+        };
+        let has_eio = match &m.kind {
+            Kind::Http(h) => !h.eio.is_empty(),
+            Kind::Ws(f) => f.message.as_ref().is_some_and(|wm| !wm.eio.is_empty()),
+        };
+        if !has_eio {
+            return;
+        }
         let session = self
             .sessions
             .get(&conv)
             .cloned()
             .unwrap_or_else(|| format!("conversation {conv}"));
-        let Some(m) = self.messages.get(idx as usize) else {
-            return;
-        };
         let ts = m.ts;
         let packet = u64::from(m.packet) + 1;
         let items: Vec<(usize, Vec<u8>, bool)> = match &m.kind {
@@ -954,7 +1009,9 @@ impl AppPass {
     /// Bytes currently buffered (for limits and the GUI's memory display).
     pub fn buffered(&self) -> usize {
         self.convs
-            .values()
+            .0
+            .iter()
+            .flatten()
             .map(|c| {
                 c.dirs.iter().map(|d| d.buf.len()).sum::<usize>()
                     + c.reasm.iter().map(|r| r.held()).sum::<usize>()
