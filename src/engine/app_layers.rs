@@ -124,7 +124,6 @@ pub fn attach(
     p: &mut Packet,
     i: u32,
     msgs: &[&Message],
-    all: &[Message],
     conv: Option<&Conversation>,
     fields: bool,
 ) {
@@ -148,10 +147,7 @@ pub fn attach(
         match &m.kind {
             Kind::Http(h) => {
                 let (base, re) = placement(m, i, "reassembled TCP");
-                let pair_packet = h
-                    .pair
-                    .and_then(|x| all.get(x as usize))
-                    .map(|x| u64::from(x.packet) + 1);
+                let pair_packet = h.pair_packet.map(|x| u64::from(x) + 1);
                 let ctx = HttpContext {
                     pair_packet,
                     client_key: h.client_key.clone(),
@@ -282,8 +278,8 @@ pub fn attach(
                         10 => l.push(&WS_PONG, Value::bytes(&f.payload), pstart, f.payload.len()),
                         _ => {}
                     }
-                    if let Some(pm) = f.pair.and_then(|x| all.get(x as usize)) {
-                        l.push(&WS_PAIR, Value::U64(u64::from(pm.packet) + 1), base, 0);
+                    if let Some(pp) = f.pair_packet {
+                        l.push(&WS_PAIR, Value::U64(u64::from(pp) + 1), base, 0);
                     }
                 }
                 let mut flags = String::new();
@@ -311,9 +307,7 @@ pub fn attach(
                         } else {
                             " (no status code)".into()
                         };
-                        if f.pair.is_some_and(|x| {
-                            x < u32::MAX && all.get(x as usize).is_some_and(|o| o.packet < m.packet)
-                        }) {
+                        if f.pair_packet.is_some_and(|pp| pp < m.packet) {
                             format!("{sender} answers the close{why}; the WebSocket close handshake is complete.")
                         } else {
                             format!("{sender} closes the WebSocket{why}.")
@@ -356,12 +350,8 @@ pub fn attach(
                     let dbase = if data_re.is_some() { 0 } else { pstart };
                     if fields {
                         if frag {
-                            let pkts: Vec<String> = wm
-                                .frames
-                                .iter()
-                                .filter_map(|x| all.get(*x as usize))
-                                .map(|x| (x.packet + 1).to_string())
-                                .collect();
+                            let pkts: Vec<String> =
+                                wm.frames.iter().map(|x| (x + 1).to_string()).collect();
                             l.push(&WS_FRAGMENTS, Value::str(&pkts.join(", ")), base, 0);
                         }
                         if wm.compressed {

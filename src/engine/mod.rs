@@ -229,7 +229,7 @@ impl Capture {
                 let _ = Text::Auto;
             }
         } else {
-            app_layers::attach(&mut p, i as u32, &msgs, &self.app.messages, conv, fields);
+            app_layers::attach(&mut p, i as u32, &msgs, conv, fields);
         }
         if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
             app_layers::dns_pair(&mut p, u64::from(other) + 1, latency, sentences);
@@ -343,9 +343,18 @@ impl Stream {
         let new: Vec<&Message> = self.app.messages[before..].iter().collect();
         if !new.is_empty() {
             let c = self.flows.conversations.get(conv);
-            app_layers::attach(&mut p, i, &new, &self.app.messages, c, fields);
+            app_layers::attach(&mut p, i, &new, c, fields);
         }
-        self.app.release(before);
+        // Printed: forget them (pairs with later messages live in the pending tables).
+        self.app.drop_all();
+        if let Some(c) = self.flows.conversations.get(conv) {
+            if matches!(
+                c.state,
+                crate::flow::TcpState::Closed | crate::flow::TcpState::Reset { .. }
+            ) {
+                self.app.forget(conv as u32);
+            }
+        }
         p
     }
 }

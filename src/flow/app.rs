@@ -106,6 +106,8 @@ pub struct HttpMsg {
     pub head: Head,
     /// Message index of the paired request/response.
     pub pair: Option<u32>,
+    /// Packet index (0-based) of the paired request/response.
+    pub pair_packet: Option<u32>,
     /// For a response: the client's Sec-WebSocket-Key (to verify the accept value).
     pub client_key: Option<String>,
     /// Engine.IO packets in a long-polling body.
@@ -123,6 +125,8 @@ pub struct WsFrame {
     pub message: Option<WsMessage>,
     /// Ping/pong or close pair (message index).
     pub pair: Option<u32>,
+    /// Packet index (0-based) of that pair.
+    pub pair_packet: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -136,7 +140,8 @@ pub struct WsMessage {
     pub inflate_error: Option<String>,
     /// Decompression stopped at the limit.
     pub inflate_cut: bool,
-    /// Message indices of the frames it was assembled from (more than one when fragmented).
+    /// Packet indices (0-based) of the frames it was assembled from (more than one when
+    /// fragmented).
     pub frames: Vec<u32>,
     pub utf8_ok: bool,
     pub eio: Vec<EioItem>,
@@ -161,8 +166,8 @@ enum Mode {
     Opaque,
 }
 
-/// A fragmented WebSocket message in progress: opcode, compressed, data so far, frame
-/// message indices, whether something was cut.
+/// A fragmented WebSocket message in progress: opcode, compressed, data so far, the packets
+/// of its frames, whether something was cut.
 type Fragments = (u8, bool, Vec<u8>, Vec<u32>, bool);
 
 /// A binary Socket.IO packet waiting for attachments: (message, Engine.IO item, remaining).
@@ -216,12 +221,14 @@ struct ConvApp {
     reasm: [DirReasm; 2],
     dirs: [DirBuf; 2],
     /// Unanswered requests (message indices) and whether the newest asked for an upgrade.
-    requests: VecDeque<u32>,
+    requests: VecDeque<(u32, u32)>,
     upgrade_key: Option<String>,
     awaiting_upgrade: bool,
     /// Unanswered pings per direction, and the first close.
-    pings: [VecDeque<u32>; 2],
-    close: Option<(u8, u32)>,
+    pings: [VecDeque<(u32, u32)>; 2],
+    close: Option<(u8, u32, u32)>,
+    /// A WebSocket frame was already seen (for the "recognised heuristically" note).
+    ws_seen: bool,
     deflate: bool,
     session: Option<String>,
     /// The connection carries Engine.IO (Socket.IO): its URL said `EIO=`, or an Engine.IO open
@@ -240,6 +247,7 @@ impl ConvApp {
             awaiting_upgrade: false,
             pings: Default::default(),
             close: None,
+            ws_seen: false,
             deflate: false,
             session: None,
             engineio: false,
@@ -253,10 +261,14 @@ pub struct AppPass {
     config: AppConfig,
     /// Per conversation index (dense), allocated when the conversation first carries data.
     convs: ConvTable,
+    /// Messages, oldest first; `messages[0]` has index `base` (a streaming reader drops what it
+    /// has printed, see [`AppPass::drop_all`]).
     pub messages: Vec<Message>,
+    base: u32,
     pub stats: AppStats,
-    /// Socket.IO events waiting for their ACK: (session, namespace, id, dir) → (msg, eio idx).
-    pending_acks: HashMap<(String, String, u64, u8), (u32, usize)>,
+    /// Socket.IO events waiting for their ACK: (session, namespace, id, dir) →
+    /// (msg, eio idx, packet, time).
+    pending_acks: HashMap<(String, String, u64, u8), (u32, usize, u32, i64)>,
     /// Binary packets waiting for attachments: (session, dir) → (msg, eio idx, remaining).
     pending_bins: HashMap<(String, u8), VecDeque<WaitingBinary>>,
     /// Engine.IO session ids seen, by conversation.
@@ -275,6 +287,40 @@ impl AppPass {
             config,
             ..AppPass::default()
         }
+    }
+
+    /// Message by index.
+    pub fn message(&self, idx: u32) -> Option<&Message> {
+        self.messages.get(idx.checked_sub(self.base)? as usize)
+    }
+
+    fn msg_mut(&mut self, idx: u32) -> Option<&mut Message> {
+        self.messages.get_mut(idx.checked_sub(self.base)? as usize)
+    }
+
+    fn eio_mut(&mut self, m: u32, k: usize) -> Option<&mut EioItem> {
+        match &mut self.msg_mut(m)?.kind {
+            Kind::Http(h) => h.eio.get_mut(k),
+            Kind::Ws(f) => f.message.as_mut()?.eio.get_mut(k),
+        }
+    }
+
+    /// Drop the parse state of a conversation that has ended (its messages stay).
+    pub fn forget(&mut self, conv: u32) {
+        if let Some(slot) = self.convs.0.get_mut(conv as usize) {
+            if let Some(c) = slot.as_ref() {
+                let held: usize = c.dirs.iter().map(|d| d.buf.len()).sum();
+                self.buffered_total = self.buffered_total.saturating_sub(held);
+            }
+            *slot = None;
+        }
+    }
+
+    /// Forget every message so far (a streaming reader, once it has printed them). Pairs with
+    /// later messages still work: what they need is kept in the pending tables.
+    pub fn drop_all(&mut self) {
+        self.base += self.messages.len() as u32;
+        self.messages.clear();
     }
 
     /// Feed one TCP segment (in capture order). Returns how many messages it completed (the
@@ -585,16 +631,18 @@ impl AppPass {
             return false;
         };
         c.dirs[usize::from(dir)].skip += skip;
-        let idx = self.messages.len() as u32;
+        let idx = self.base + self.messages.len() as u32;
+        let packet_done = spans.last().map_or(packet, |s| s.packet);
         let mut msg = HttpMsg {
             head: head.clone(),
             pair: None,
+            pair_packet: None,
             client_key: None,
             eio: Vec::new(),
         };
         if request {
             c.engineio |= c_uri_is_eio(&head);
-            c.requests.push_back(idx);
+            c.requests.push_back((idx, packet_done));
             if head.upgrade_websocket {
                 c.awaiting_upgrade = true;
                 c.upgrade_key = head.ws_key.clone();
@@ -604,12 +652,16 @@ impl AppPass {
                 self.sessions.insert(conv, sid);
             }
         } else {
-            if let Some(req) = c.requests.pop_front() {
+            if let Some((req, req_packet)) = c.requests.pop_front() {
                 msg.pair = Some(req);
-                if let Some(Kind::Http(r)) =
-                    self.messages.get_mut(req as usize).map(|m| &mut m.kind)
-                {
+                msg.pair_packet = Some(req_packet);
+                let base = self.base;
+                let earlier = req
+                    .checked_sub(base)
+                    .and_then(|i| self.messages.get_mut(i as usize));
+                if let Some(Kind::Http(r)) = earlier.map(|m| &mut m.kind) {
                     r.pair = Some(idx);
+                    r.pair_packet = Some(packet_done);
                 }
             }
             if head.code == 101 && head.upgrade_websocket {
@@ -634,13 +686,12 @@ impl AppPass {
             }
             c.awaiting_upgrade = false;
         }
-        let packet_done = spans.last().map_or(packet, |s| s.packet);
         // Engine.IO long-polling bodies.
         let is_eio = self.sessions.contains_key(&conv)
             || c_uri_is_eio(&head)
             || msg
                 .pair
-                .and_then(|p| self.messages.get(p as usize))
+                .and_then(|p| self.message(p))
                 .is_some_and(|m| matches!(&m.kind, Kind::Http(h) if c_uri_is_eio(&h.head)));
         if is_eio && bytes.len() > head.head_len {
             for (off, p) in socketio::split_polling(&bytes[head.head_len..]) {
@@ -695,12 +746,13 @@ impl AppPass {
         let have = (total.min(b.len() as u64)) as usize;
         let skip = total - have as u64;
         let (spans, bytes) = self.take(conv, dir, have, keep);
+        let packet_done = spans.last().map_or(packet, |s| s.packet);
         let Some(c) = self.convs.get_mut(conv) else {
             return false;
         };
         let db = &mut c.dirs[usize::from(dir)];
         db.skip += skip;
-        let idx = self.messages.len() as u32;
+        let idx = self.base + self.messages.len() as u32;
         let mut notes = Vec::new();
         if cut {
             self.stats.messages_cut += 1;
@@ -750,7 +802,7 @@ impl AppPass {
                         *was_cut = true;
                     }
                     *was_cut |= cut;
-                    frames.push(idx);
+                    frames.push(packet_done);
                 }
                 if h.fin {
                     if let Some((op, compressed, data, frames, was_cut)) = db.frag.take() {
@@ -813,36 +865,33 @@ impl AppPass {
                     }
                 }
             }
-            9 => c.pings[usize::from(dir)].push_back(idx),
+            9 => c.pings[usize::from(dir)].push_back((idx, packet_done)),
             10 => {
                 if let Some(p) = c.pings[usize::from(1 - dir)].pop_front() {
                     pair = Some(p);
                 }
             }
             8 => match c.close {
-                Some((d0, first)) if d0 != dir => pair = Some(first),
-                None => c.close = Some((dir, idx)),
+                Some((d0, first, first_packet)) if d0 != dir => pair = Some((first, first_packet)),
+                None => c.close = Some((dir, idx, packet_done)),
                 _ => {}
             },
             _ => notes.push(format!("Reserved opcode {}: kept as is.", h.opcode)),
         }
-        if heuristic
-            && !self
-                .messages
-                .iter()
-                .any(|m| m.conv == conv && matches!(m.kind, Kind::Ws(_)))
-        {
+        let first_ws = !c.ws_seen;
+        c.ws_seen = true;
+        if heuristic && first_ws {
             notes.push(
                 "WebSocket recognised from the frames themselves: the handshake was not captured."
                     .into(),
             );
         }
-        if let Some(p) = pair {
-            if let Some(Kind::Ws(f)) = self.messages.get_mut(p as usize).map(|m| &mut m.kind) {
+        if let Some((p, _)) = pair {
+            if let Some(Kind::Ws(f)) = self.msg_mut(p).map(|m| &mut m.kind) {
                 f.pair = Some(idx);
+                f.pair_packet = Some(packet_done);
             }
         }
-        let packet_done = spans.last().map_or(packet, |s| s.packet);
         self.messages.push(Message {
             conv,
             dir,
@@ -856,7 +905,8 @@ impl AppPass {
                 heuristic,
                 payload: Arc::from(payload),
                 message,
-                pair,
+                pair: pair.map(|x| x.0),
+                pair_packet: pair.map(|x| x.1),
             }),
             notes,
         });
@@ -866,7 +916,7 @@ impl AppPass {
 
     /// Engine.IO sessions, Socket.IO ACK pairing and binary attachments for a new message.
     fn socketio_pairing(&mut self, idx: u32, conv: u32, dir: u8) {
-        let Some(m) = self.messages.get(idx as usize) else {
+        let Some(m) = self.message(idx) else {
             return;
         };
         let has_eio = match &m.kind {
@@ -926,7 +976,7 @@ impl AppPass {
                     if remaining <= 1 {
                         q.pop_front();
                     }
-                    if let Some(e) = eio_mut(&mut self.messages, bm, bk) {
+                    if let Some(e) = self.eio_mut(bm, bk) {
                         e.sio.attachments_in.push(packet);
                     }
                 }
@@ -960,40 +1010,23 @@ impl AppPass {
             let Some((id, _)) = s.ack_id else { continue };
             match s.typ {
                 2 | 5 => {
-                    self.pending_acks
-                        .insert((session.clone(), s.namespace.clone(), id, dir), (idx, k));
+                    self.pending_acks.insert(
+                        (session.clone(), s.namespace.clone(), id, dir),
+                        (idx, k, packet as u32, ts),
+                    );
                 }
                 3 | 6 => {
                     let key = (session.clone(), s.namespace.clone(), id, 1 - dir);
-                    if let Some((em, ek)) = self.pending_acks.remove(&key) {
-                        let (epkt, ets) = self
-                            .messages
-                            .get(em as usize)
-                            .map_or((0, ts), |x| (u64::from(x.packet) + 1, x.ts));
-                        if let Some(e) = eio_mut(&mut self.messages, em, ek) {
+                    if let Some((em, ek, epkt, ets)) = self.pending_acks.remove(&key) {
+                        if let Some(e) = self.eio_mut(em, ek) {
                             e.sio.ack_in = Some(packet);
                         }
-                        if let Some(e) = eio_mut(&mut self.messages, idx, k) {
-                            e.sio.ack_of = Some((epkt, ts - ets));
+                        if let Some(e) = self.eio_mut(idx, k) {
+                            e.sio.ack_of = Some((u64::from(epkt), ts - ets));
                         }
                     }
                 }
                 _ => {}
-            }
-        }
-    }
-
-    /// Free the bytes of messages from index `from` on (one-pass streaming, after printing);
-    /// the small facts used for pairing stay.
-    pub fn release(&mut self, from: usize) {
-        let empty: Arc<[u8]> = Arc::from(Vec::new());
-        for m in self.messages.iter_mut().skip(from) {
-            m.bytes = empty.clone();
-            if let Kind::Ws(f) = &mut m.kind {
-                f.payload = empty.clone();
-                if let Some(wm) = &mut f.message {
-                    wm.data = empty.clone();
-                }
             }
         }
     }
@@ -1022,13 +1055,6 @@ impl AppPass {
 
 fn remaining_mut(x: &mut (u32, usize, usize)) -> &mut usize {
     &mut x.2
-}
-
-fn eio_mut(messages: &mut [Message], m: u32, k: usize) -> Option<&mut EioItem> {
-    match &mut messages.get_mut(m as usize)?.kind {
-        Kind::Http(h) => h.eio.get_mut(k),
-        Kind::Ws(f) => f.message.as_mut()?.eio.get_mut(k),
-    }
 }
 
 fn c_uri_is_eio(h: &Head) -> bool {
