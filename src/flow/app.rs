@@ -170,6 +170,12 @@ enum Mode {
 /// of its frames, whether something was cut.
 type Fragments = (u8, bool, Vec<u8>, Vec<u32>, bool);
 
+/// (session, namespace, ack id, direction of the event).
+type AckKey = (String, String, u64, u8);
+
+/// An event waiting for its ACK: (message, Engine.IO item, packet, time).
+type WaitingAck = (u32, usize, u32, i64);
+
 /// A binary Socket.IO packet waiting for attachments: (message, Engine.IO item, remaining).
 type WaitingBinary = (u32, usize, usize);
 
@@ -268,7 +274,7 @@ pub struct AppPass {
     pub stats: AppStats,
     /// Socket.IO events waiting for their ACK: (session, namespace, id, dir) →
     /// (msg, eio idx, packet, time).
-    pending_acks: HashMap<(String, String, u64, u8), (u32, usize, u32, i64)>,
+    pending_acks: HashMap<AckKey, WaitingAck>,
     /// Binary packets waiting for attachments: (session, dir) → (msg, eio idx, remaining).
     pending_bins: HashMap<(String, u8), VecDeque<WaitingBinary>>,
     /// Engine.IO session ids seen, by conversation.
