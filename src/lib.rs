@@ -10,3 +10,5 @@ pub mod engine;
 pub mod flow;
 pub mod model;
 pub mod output;
+#[cfg(feature = "gui")]
+pub mod app;

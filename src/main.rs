@@ -22,11 +22,14 @@ const SAMPLE_NAME: &str = "assets/socketio-chat.pcap";
 #[command(
     name = "layerscope",
     version,
-    about = "See every packet on the OSI and TCP/IP layers"
+    about = "See every packet on the OSI and TCP/IP layers",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Open this capture in the desktop app (no file: the bundled sample).
+    file: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -76,10 +79,7 @@ const EXIT_DAMAGED: u8 = 3;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => {
-            eprintln!("layerscope: no file given, decoding the bundled sample {SAMPLE_NAME}");
-            decode_bytes(SAMPLE, Format::Text, None)
-        }
+        None => gui(cli.file),
         Some(Command::Decode {
             file,
             format,
@@ -423,4 +423,33 @@ fn follow_file(path: &Path, stream: u32, udp: bool) -> Result<Option<String>> {
     writeln!(out, "{rule}")?;
     out.flush()?;
     Ok(None)
+}
+
+/// The desktop app; without a display (or without the `gui` feature) the capture is decoded to
+/// the terminal instead, with a word on why.
+fn gui(file: Option<PathBuf>) -> Result<Option<String>> {
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    #[cfg(feature = "gui")]
+    if has_display {
+        layerscope::app::run(file, SAMPLE, SAMPLE_NAME)
+            .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
+        return Ok(None);
+    }
+    let why = if cfg!(feature = "gui") {
+        "no display found"
+    } else {
+        "built without the `gui` feature"
+    };
+    let _ = has_display;
+    match file {
+        Some(f) => {
+            eprintln!("layerscope: {why}; decoding {} to the terminal", f.display());
+            decode_file(&f, Format::Text, None)
+        }
+        None => {
+            eprintln!("layerscope: {why}; decoding the bundled sample {SAMPLE_NAME} to the terminal");
+            decode_bytes(SAMPLE, Format::Text, None)
+        }
+    }
 }

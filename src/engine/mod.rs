@@ -5,6 +5,7 @@
 //! sentence), `packet(i)` for everything about one packet.
 
 mod app_layers;
+pub mod filter;
 
 use crate::capture::store::OpenError;
 use crate::capture::PacketStore;

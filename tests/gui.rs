@@ -1,0 +1,152 @@
+//! The desktop app's behaviour through egui_kittest: widgets are found by their accessible
+//! labels (AccessKit), no GPU or display needed.
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use eframe::egui;
+use layerscope::app::{FileDialog, LayerscopeApp, Settings, Tab};
+use layerscope::model::Protocol;
+use std::path::{Path, PathBuf};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// The "open" dialog of the tests: hands out the paths it was given.
+struct Fixed(Vec<PathBuf>);
+
+impl FileDialog for Fixed {
+    fn pick(&mut self, _start: Option<&Path>) -> Option<PathBuf> {
+        self.0.pop()
+    }
+}
+
+fn harness(file: &str) -> Harness<'static, LayerscopeApp> {
+    let mut app = LayerscopeApp::new(Settings::default(), Box::new(Fixed(vec![])));
+    app.open_blocking(&data(file));
+    assert!(app.capture.is_some(), "{:?}", app.error);
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
+    h.run();
+    h
+}
+
+#[test]
+fn selecting_a_packet_fills_the_layer_stack_and_field_tree() {
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    h.get_by_label("Layers: OSI beside TCP/IP");
+    h.get_by_label("7 Application");
+    h.get_by_label("1 Physical");
+    // Packet 146: a client's Socket.IO "chat message" with ack 0.
+    h.state_mut().select(145);
+    h.run();
+    h.get_by_label_contains("Socket.IO: Socket.IO packet type: EVENT (2)");
+    h.get_by_label_contains("Event name = chat message");
+    h.get_by_label_contains("Masking key = ");
+    // An empty OSI row says why.
+    let p = h.state().detail.clone().unwrap();
+    assert!(p.layers.iter().any(|l| l.protocol == Protocol::WebSocket));
+}
+
+#[test]
+fn clicking_a_field_highlights_its_bytes() {
+    let mut h = harness("zeek-http-get-gzip.pcap");
+    h.state_mut().select(0);
+    h.run();
+    h.get_by_label("Destination port = 80").click_accesskit();
+    h.run();
+    assert_eq!(h.state().highlighted(), Some(36..38));
+    // A flag highlights the byte(s) holding it.
+    h.get_by_label_contains("Syn = Set").click_accesskit();
+    h.run();
+    assert_eq!(h.state().highlighted(), Some(46..48));
+}
+
+#[test]
+fn replay_steps_packet_by_packet() {
+    let mut h = harness("suricata-basic_websockets.pcap");
+    h.state_mut().selected = None;
+    h.get_by_label("Step forward").click();
+    h.run();
+    assert!(h.state().replay.active);
+    let pos = h.state().replay.position;
+    assert_eq!(h.state().selected, Some(pos - 1));
+    assert_eq!(h.state().visible.len(), pos, "only arrived packets are listed");
+    h.get_by_label("Step forward").click();
+    h.run();
+    assert_eq!(h.state().replay.position, pos + 1);
+    h.get_by_label("Step back").click();
+    h.run();
+    assert_eq!(h.state().replay.position, pos);
+    // Space plays.
+    h.key_press(egui::Key::Space);
+    h.run_steps(3);
+    assert!(h.state().replay.playing);
+}
+
+#[test]
+fn filters_apply_and_bad_syntax_is_explained() {
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    let all = h.state().visible.len();
+    h.state_mut().filter_text = "socketio.event == \"chat message\"".into();
+    h.get_by_label("Apply").click();
+    h.run();
+    assert_eq!(h.state().visible.len(), 4, "the emit and its three broadcasts");
+    h.state_mut().filter_text = "tcp.port ==".into();
+    h.get_by_label("Apply").click();
+    h.run();
+    h.get_by_label_contains("filter error at character 11");
+    assert_eq!(h.state().visible.len(), 4, "a bad filter keeps the last good one");
+    h.get_by_label("Clear").click();
+    h.run();
+    assert_eq!(h.state().visible.len(), all);
+    // Quick toggle.
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "DNS").click();
+    h.run();
+    assert_eq!(h.state().visible.len(), 0);
+}
+
+#[test]
+fn glossary_jumps_to_a_packet_or_says_why_not() {
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    h.get_by_label("Glossary").click();
+    h.run();
+    assert_eq!(h.state().tab, Tab::Glossary);
+    h.get_by_label("Show me: WebSocket").click_accesskit();
+    h.run();
+    let p = h.state().detail.clone().unwrap();
+    assert!(p.layers.iter().any(|l| l.protocol == Protocol::WebSocket));
+    h.get_by_label("Show me: Broadcast").click_accesskit();
+    h.run();
+    assert!(h.state().detail.as_ref().unwrap().field("socketio.event").is_some());
+    // This capture has no UDP: the button is disabled and says why.
+    h.get_by_label_contains("not in this capture: it has no a UDP datagram");
+}
+
+#[test]
+fn classroom_keys_and_open_dialog() {
+    let mut app = LayerscopeApp::new(Settings::default(), Box::new(Fixed(vec![data("crafted-l2l4.pcap")])));
+    app.open_blocking(&data("zeek-http-get-gzip.pcap"));
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
+    h.run();
+    h.key_press(egui::Key::F2);
+    h.run();
+    assert_eq!(h.state().settings.font_scale, 2.0);
+    h.get_by_label("Open…").click();
+    h.run();
+    for _ in 0..500 {
+        h.run_steps(1);
+        if h.state().file_name == "crafted-l2l4.pcap" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(h.state().file_name, "crafted-l2l4.pcap");
+    assert_eq!(h.state().settings.recent.first().map(String::as_str), Some(data("crafted-l2l4.pcap").to_str().unwrap()));
+}
