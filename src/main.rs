@@ -30,6 +30,27 @@ struct Cli {
     command: Option<Command>,
     /// Open this capture in the desktop app (no file: the bundled sample).
     file: Option<PathBuf>,
+    /// Select this packet (1-based) when the window opens.
+    #[arg(long)]
+    packet: Option<u64>,
+    /// Start on this view.
+    #[arg(long, value_enum)]
+    view: Option<View>,
+    /// Start with this text size (1.0 to 2.5).
+    #[arg(long)]
+    text_size: Option<f32>,
+    /// Close the window after this many frames (smoke tests and screenshots).
+    #[arg(long, hide = true)]
+    exit_after_frames: Option<u64>,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum View {
+    Details,
+    Ladder,
+    /// The ladder with every Socket.IO client at once (broadcasts fan out).
+    Broadcast,
+    Glossary,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -79,7 +100,7 @@ const EXIT_DAMAGED: u8 = 3;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => gui(cli.file),
+        None => gui(cli),
         Some(Command::Decode {
             file,
             format,
@@ -427,15 +448,31 @@ fn follow_file(path: &Path, stream: u32, udp: bool) -> Result<Option<String>> {
 
 /// The desktop app; without a display (or without the `gui` feature) the capture is decoded to
 /// the terminal instead, with a word on why.
-fn gui(file: Option<PathBuf>) -> Result<Option<String>> {
+fn gui(cli: Cli) -> Result<Option<String>> {
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let file = cli.file.clone();
     #[cfg(feature = "gui")]
     if has_display {
-        layerscope::app::run(file, SAMPLE, SAMPLE_NAME)
+        use layerscope::app::{Launch, Tab};
+        let launch = Launch {
+            path: cli.file,
+            packet: cli.packet,
+            view: cli.view.map(|v| match v {
+                View::Details => Tab::Details,
+                View::Ladder | View::Broadcast => Tab::Ladder,
+                View::Glossary => Tab::Glossary,
+            }),
+            font_scale: cli.text_size,
+            fan_out: matches!(cli.view, Some(View::Broadcast)),
+            exit_after_frames: cli.exit_after_frames,
+        };
+        layerscope::app::run(launch, SAMPLE, SAMPLE_NAME)
             .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
         return Ok(None);
     }
+    #[cfg(not(feature = "gui"))]
+    let _ = (cli.packet, cli.view, cli.text_size, cli.exit_after_frames);
     let why = if cfg!(feature = "gui") {
         "no display found"
     } else {

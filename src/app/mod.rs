@@ -153,6 +153,8 @@ pub struct LayerscopeApp {
     pub show_help: bool,
     pub glossary_result: Option<String>,
     pub follow_list: bool,
+    /// The ladder shows every Socket.IO client at once.
+    pub fan_out: bool,
     scroll_to: Option<usize>,
     focus_filter: bool,
     fullscreen: bool,
@@ -188,6 +190,7 @@ impl LayerscopeApp {
             show_help: false,
             glossary_result: None,
             follow_list: true,
+            fan_out: false,
             scroll_to: None,
             focus_filter: false,
             fullscreen: false,
@@ -526,6 +529,13 @@ impl LayerscopeApp {
         }
     }
 
+    /// Select the most specific field covering frame byte `b` (a click in the hex pane).
+    pub fn select_byte(&mut self, b: usize) {
+        if let Some(p) = &self.detail {
+            self.selected_field = views::field_at(p, b);
+        }
+    }
+
     /// The frame bytes the selected field highlights in the hex pane.
     pub fn highlighted(&self) -> Option<std::ops::Range<usize>> {
         views::highlighted(self, self.detail.as_ref()?)
@@ -546,14 +556,49 @@ pub fn is_bare_ack(p: &Packet) -> bool {
         && p.layers.last().is_some_and(|l| l.protocol == crate::model::Protocol::Tcp)
 }
 
+/// How the window starts.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Capture to open (`None`: the bundled sample).
+    pub path: Option<PathBuf>,
+    /// Packet to select once loaded (1-based).
+    pub packet: Option<u64>,
+    /// Tab to show.
+    pub view: Option<Tab>,
+    /// Text size to start with.
+    pub font_scale: Option<f32>,
+    /// Start the ladder in its all-clients Socket.IO view.
+    pub fan_out: bool,
+    /// Close the window after this many frames (smoke tests, screenshots).
+    pub exit_after_frames: Option<u64>,
+}
+
 /// eframe wrapper: persistence and the window.
 struct EframeApp {
     app: LayerscopeApp,
+    launch: Launch,
+    frames: u64,
 }
 
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.ui(ui);
+        if self.app.capture.is_some() {
+            if let Some(n) = self.launch.packet.take() {
+                self.app.select(n.saturating_sub(1) as usize);
+            }
+            if let Some(t) = self.launch.view.take() {
+                self.app.tab = t;
+                self.app.fan_out = self.launch.fan_out;
+            }
+        }
+        self.frames += 1;
+        if self.launch.exit_after_frames.is_some_and(|n| self.frames >= n && self.app.capture.is_some()) {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if self.launch.exit_after_frames.is_some() {
+            ui.ctx().request_repaint();
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -562,7 +607,7 @@ impl eframe::App for EframeApp {
 }
 
 /// Run the desktop app, opening `path` (or the bundled sample bytes when `None`).
-pub fn run(path: Option<PathBuf>, sample: &'static [u8], sample_name: &str) -> Result<(), String> {
+pub fn run(launch: Launch, sample: &'static [u8], sample_name: &str) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("layerscope")
@@ -575,12 +620,15 @@ pub fn run(path: Option<PathBuf>, sample: &'static [u8], sample_name: &str) -> R
         "layerscope",
         options,
         Box::new(move |cc| {
-            let settings: Settings = cc
+            let mut settings: Settings = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
+            if let Some(f) = launch.font_scale {
+                settings.font_scale = f.clamp(1.0, 2.5);
+            }
             let mut app = LayerscopeApp::new(settings, Box::new(SystemDialog));
-            match path {
+            match launch.path.clone() {
                 Some(p) => app.open(&p, Some(&cc.egui_ctx)),
                 None => match crate::capture::PacketStore::from_bytes(sample.to_vec()) {
                     Ok(store) => {
@@ -590,7 +638,11 @@ pub fn run(path: Option<PathBuf>, sample: &'static [u8], sample_name: &str) -> R
                     Err(e) => app.error = Some(e.to_string()),
                 },
             }
-            Ok(Box::new(EframeApp { app }))
+            Ok(Box::new(EframeApp {
+                app,
+                launch,
+                frames: 0,
+            }))
         }),
     )
     .map_err(|e| e.to_string())

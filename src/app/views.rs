@@ -428,27 +428,38 @@ pub fn encapsulation_strip(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let Some(p) = &app.detail else { return };
     let total = p.meta.caplen.max(1) as f32;
     let width = ui.available_width().max(100.0);
-    let (rect, _) = ui.allocate_exact_size(Vec2::new(width, 44.0), Sense::hover());
-    let painter = ui.painter_at(rect);
-    let mut x = rect.left();
+    // Headers one after another on the first row; what is carried inside a payload (Engine.IO
+    // and Socket.IO inside a WebSocket frame) on the rows below, under the bytes it occupies.
     let bands: Vec<&Layer> = p.layers.iter().skip(1).filter(|l| l.reassembled.is_none() && l.length > 0).collect();
+    let mut rows: Vec<Vec<&Layer>> = vec![Vec::new()];
     let mut covered = 0u32;
     for l in &bands {
-        let start = l.offset.max(covered);
-        let end = l.offset + l.length;
-        if end <= start {
-            continue;
+        if l.offset >= covered {
+            rows[0].push(l);
+            covered = l.offset + l.length;
+        } else {
+            let depth = rows.iter().skip(1).position(|r| r.iter().all(|o| o.offset + o.length <= l.offset)).map_or(rows.len(), |d| d + 1);
+            if depth == rows.len() {
+                rows.push(Vec::new());
+            }
+            rows[depth].push(l);
         }
-        let w = ((end - start) as f32 / total * width).max(2.0);
-        let r = egui::Rect::from_min_size(egui::pos2(x, rect.top()), Vec2::new(w, rect.height()));
-        painter.rect_filled(r, 2.0, color(l.protocol));
-        painter.rect_stroke(r, 2.0, Stroke::new(1.0, Color32::BLACK), egui::StrokeKind::Inside);
-        let label = format!("{} {} B", l.protocol.short_name(), end - start);
-        if w > 40.0 {
-            painter.text(r.center(), Align2::CENTER_CENTER, label, FontId::proportional(12.0), Color32::BLACK);
+    }
+    let row_h = 36.0;
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(width, row_h * rows.len() as f32), Sense::hover());
+    let painter = ui.painter_at(rect);
+    for (k, row) in rows.iter().enumerate() {
+        for l in row {
+            let x0 = rect.left() + l.offset as f32 / total * width;
+            let w = (l.length as f32 / total * width).max(2.0);
+            let r = egui::Rect::from_min_size(egui::pos2(x0, rect.top() + row_h * k as f32), Vec2::new(w, row_h - 2.0));
+            painter.rect_filled(r, 2.0, color(l.protocol));
+            painter.rect_stroke(r, 2.0, Stroke::new(1.0, Color32::BLACK), egui::StrokeKind::Inside);
+            let label = format!("{} {} B", l.protocol.short_name(), l.length);
+            if w > 40.0 {
+                painter.text(r.center(), Align2::CENTER_CENTER, label, FontId::proportional(12.0), Color32::BLACK);
+            }
         }
-        x += w;
-        covered = end;
     }
     let sizes: Vec<String> = bands.iter().map(|l| format!("{} {} B", l.protocol.short_name(), l.length)).collect();
     ui.label(sizes.join(" | "));
@@ -489,7 +500,7 @@ fn field_tree(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet) {
         );
         egui::CollapsingHeader::new(RichText::new(title).color(color(l.protocol)))
             .id_salt(("layer", li))
-            .default_open(li > 0)
+            .default_open(l.osi() >= Osi::Transport)
             .show(ui, |ui| {
                 for (fi, f) in l.fields.iter().enumerate() {
                     let selected = app.selected_field == Some((li, fi));
@@ -568,7 +579,7 @@ fn hex_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet, data: &[u8])
         });
     }
     if let Some(b) = clicked {
-        app.selected_field = field_at(p, b);
+        app.select_byte(b);
     }
 }
 
@@ -614,6 +625,11 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         ui.label("This packet belongs to no TCP or UDP conversation.");
         return;
     };
+    ui.checkbox(&mut app.fan_out, "Socket.IO view: the server and every client at once (shows broadcasts fanning out)");
+    if app.fan_out {
+        fan_out(app, ui, &cap, sel);
+        return;
+    }
     let conv = &cap.flows.conversations[ci];
     ui.label(format!(
         "{} stream {}: client {} <-> server {} - {}",
@@ -645,14 +661,18 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             let dir = cap.flows.facts(i).map_or(0, |f| f.dir);
             let y = rect.top() + 34.0 + row_h * k as f32;
             let (a, b) = if dir == 0 { (left, right) } else { (right, left) };
-            let phase = phase_of(&p);
+            let phase = phase_of(&p, last_phase);
             if phase != last_phase {
                 painter.text(egui::pos2(rect.left() + 4.0, y), Align2::LEFT_CENTER, phase, FontId::proportional(12.0), Color32::from_rgb(200, 200, 120));
                 last_phase = phase;
             }
             let c = color(protocol_of_column(p.protocol));
             let stroke = Stroke::new(if app.selected == Some(i) { 3.0 } else { 1.5 }, c);
-            painter.arrow(egui::pos2(a, y), egui::vec2(b - a, 8.0), stroke);
+            let (from, to) = (egui::pos2(a, y), egui::pos2(b, y + 8.0));
+            painter.line_segment([from, to], stroke);
+            let back = if b > a { -10.0 } else { 10.0 };
+            painter.line_segment([to, egui::pos2(b + back, y + 3.0)], stroke);
+            painter.line_segment([to, egui::pos2(b + back, y + 11.0)], stroke);
             let mid = egui::pos2((a + b) / 2.0, y - 7.0);
             let label = short_label(&p);
             painter.text(mid, Align2::CENTER_CENTER, plain(&format!("#{} {label}", p.meta.number)), FontId::proportional(12.0), text_color);
@@ -668,15 +688,107 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     });
 }
 
-fn phase_of(p: &Packet) -> &'static str {
+/// Socket.IO traffic of every client around the selected packet: one lane for the server,
+/// one per client connection, so a broadcast shows as one arrow per client.
+fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capture, sel: usize) {
+    use crate::flow::app::Kind;
+    // One lane per client: per Engine.IO session (polling and WebSocket of one client share
+    // it), else per connection.
+    let lane_key = |c: usize| cap.app.session_of(c as u32).map_or(format!("conn {c}"), str::to_string);
+    let mut lanes: Vec<(String, u16)> = Vec::new();
+    let mut convs: Vec<usize> = Vec::new();
+    for m in &cap.app.messages {
+        let eio = match &m.kind {
+            Kind::Ws(f) => f.message.as_ref().is_some_and(|w| !w.eio.is_empty()),
+            Kind::Http(h) => !h.eio.is_empty(),
+        };
+        let c = m.conv as usize;
+        if eio && !convs.contains(&c) {
+            convs.push(c);
+            let key = lane_key(c);
+            if !lanes.iter().any(|(k, _)| *k == key) {
+                lanes.push((key, cap.flows.conversations[c].client.port));
+            }
+        }
+    }
+    if convs.is_empty() {
+        ui.label("No Socket.IO traffic in this capture.");
+        return;
+    }
+    let t0 = cap.store.meta(sel).map_or(0, |m| m.timestamp.ns);
+    let window = 1_000_000_000;
+    let mut lo = sel;
+    while lo > 0 && cap.store.meta(lo - 1).is_some_and(|m| t0 - m.timestamp.ns < window) {
+        lo -= 1;
+    }
+    let mut hi = sel;
+    while hi + 1 < cap.len() && cap.store.meta(hi + 1).is_some_and(|m| m.timestamp.ns - t0 < window) {
+        hi += 1;
+    }
+    let packets: Vec<usize> = (lo..=hi)
+        .filter(|&i| cap.flows.conversation_index(i).is_some_and(|c| convs.contains(&c)))
+        .filter(|&i| cap.row(i).is_some_and(|p| p.protocol == "Socket.IO"))
+        .take(300)
+        .collect();
+    ui.label(format!("Socket.IO packets within a second of packet {}: {} clients (Engine.IO sessions)", sel + 1, lanes.len()));
+    let row_h = 24.0;
+    egui::ScrollArea::both().id_salt("fan-out").show(ui, |ui| {
+        let width = ui.available_width().max(600.0);
+        let (rect, _) = ui.allocate_exact_size(Vec2::new(width, 40.0 + row_h * packets.len() as f32), Sense::hover());
+        let painter = ui.painter_at(rect);
+        let text_color = ui.visuals().text_color();
+        let server_x = rect.left() + 80.0;
+        let lane = |k: usize| server_x + 140.0 + (width - 260.0) * k as f32 / lanes.len().max(1) as f32;
+        painter.text(egui::pos2(server_x, rect.top() + 10.0), Align2::CENTER_CENTER, "Server", FontId::proportional(14.0), text_color);
+        painter.line_segment([egui::pos2(server_x, rect.top() + 20.0), egui::pos2(server_x, rect.bottom())], Stroke::new(2.0, Color32::GRAY));
+        for (k, (key, port)) in lanes.iter().enumerate() {
+            let x = lane(k);
+            let name: String = if key.starts_with("conn ") { format!(":{port}") } else { key.chars().take(8).collect() };
+            painter.text(egui::pos2(x, rect.top() + 10.0), Align2::CENTER_CENTER, format!("client {name}"), FontId::proportional(13.0), text_color);
+            painter.line_segment([egui::pos2(x, rect.top() + 20.0), egui::pos2(x, rect.bottom())], Stroke::new(1.0, Color32::GRAY));
+        }
+        let mut clicked = None;
+        for (r, &i) in packets.iter().enumerate() {
+            let (Some(p), Some(f), Some(c)) = (cap.row(i), cap.flows.facts(i), cap.flows.conversation_index(i)) else { continue };
+            let key = lane_key(c);
+            let Some(k) = lanes.iter().position(|(x, _)| *x == key) else { continue };
+            let y = rect.top() + 34.0 + row_h * r as f32;
+            let (a, b) = if f.dir == 0 { (lane(k), server_x) } else { (server_x, lane(k)) };
+            let stroke = Stroke::new(if app.selected == Some(i) { 3.0 } else { 1.5 }, color(Protocol::SocketIo));
+            let to = egui::pos2(b, y + 6.0);
+            painter.line_segment([egui::pos2(a, y), to], stroke);
+            let back = if b > a { -10.0 } else { 10.0 };
+            painter.line_segment([to, egui::pos2(b + back, y + 1.0)], stroke);
+            painter.line_segment([to, egui::pos2(b + back, y + 9.0)], stroke);
+            let label: String = plain(&p.summary).replace("WebSocket Text [FIN] [MASKED], ", "").replace("WebSocket Text [FIN], ", "").chars().take(60).collect();
+            painter.text(egui::pos2((a + b) / 2.0, y - 6.0), Align2::CENTER_CENTER, format!("#{} {label}", p.meta.number), FontId::proportional(11.0), text_color);
+            let hit = egui::Rect::from_min_max(egui::pos2(a.min(b), y - 10.0), egui::pos2(a.max(b), y + 10.0));
+            if ui.interact(hit, ui.scope_id().with(("fan", i)), Sense::click()).clicked() {
+                clicked = Some(i);
+            }
+        }
+        if let Some(i) = clicked {
+            app.select(i);
+        }
+    });
+}
+
+/// The phase a packet starts (bare acknowledgements continue the current one).
+fn phase_of(p: &Packet, current: &'static str) -> &'static str {
     let t = p.transport;
-    if t.is_some_and(|t| t.proto == 6 && (t.syn() || (t.ack_flag() && t.payload_len == 0 && p.summary.contains("Seq=1 Ack=1")))) {
+    if t.is_some_and(|t| t.proto == 6 && t.syn()) {
         return "opening";
     }
-    if t.is_some_and(|t| t.fin() || t.rst()) || p.summary.contains("Close") {
+    if t.is_some_and(|t| t.fin() || t.rst()) || p.summary.contains("Connection Close") {
         return "closing";
     }
-    if p.protocol == "HTTP" && (p.summary.contains("Upgrade") || p.summary.contains("101") || p.summary.contains("GET")) {
+    if super::is_bare_ack(p) {
+        return current;
+    }
+    if current == "closing" {
+        return current;
+    }
+    if p.protocol == "HTTP" && current != "messages" {
         return "upgrade";
     }
     "messages"

@@ -311,6 +311,12 @@ impl AppPass {
         }
     }
 
+    /// The Engine.IO session (sid) a conversation belongs to, when known: HTTP polling and the
+    /// WebSocket of one Socket.IO client share it.
+    pub fn session_of(&self, conv: u32) -> Option<&str> {
+        self.sessions.get(&conv).map(String::as_str)
+    }
+
     /// Drop the parse state of a conversation that has ended (its messages stay).
     pub fn forget(&mut self, conv: u32) {
         if let Some(slot) = self.convs.0.get_mut(conv as usize) {

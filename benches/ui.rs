@@ -1,0 +1,38 @@
+//! UI frame time with many packets loaded: the median time of the app's `ui` call over 60
+//! frames, driven by egui_kittest (no GPU). Run: `cargo bench --bench ui -- FILE` (default:
+//! target/bench/big.pcap from scripts/bench-vs-tshark.sh, else the bundled sample).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use egui_kittest::Harness;
+use layerscope::app::{LayerscopeApp, Settings, SystemDialog};
+use std::path::PathBuf;
+
+fn main() {
+    let arg = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let path = arg.map(PathBuf::from).unwrap_or_else(|| {
+        let big = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/big.pcap");
+        if big.exists() { big } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/socketio-chat.pcap") }
+    });
+    let t = std::time::Instant::now();
+    let mut app = LayerscopeApp::new(Settings::default(), Box::new(SystemDialog));
+    app.open_blocking(&path);
+    let load = t.elapsed();
+    let n = app.capture.as_ref().map_or(0, |c| c.len());
+    let mut h = Harness::builder().with_size([1400.0, 900.0]).build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
+    let mut times = Vec::new();
+    for k in 0..60 {
+        // Scroll through the list as a user would: select packets spread over the capture.
+        h.state_mut().select((k * n / 60).min(n.saturating_sub(1)));
+        h.step();
+        times.push(h.state().last_frame_secs);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "{}: {n} packets, opened and analysed in {:.2} s; UI frame median {:.2} ms, max {:.2} ms",
+        path.display(),
+        load.as_secs_f64(),
+        times[times.len() / 2] * 1e3,
+        times[times.len() - 1] * 1e3
+    );
+}
