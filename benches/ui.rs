@@ -12,14 +12,20 @@ fn main() {
     let arg = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let path = arg.map(PathBuf::from).unwrap_or_else(|| {
         let big = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/big.pcap");
-        if big.exists() { big } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/socketio-chat.pcap") }
+        if big.exists() {
+            big
+        } else {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/socketio-chat.pcap")
+        }
     });
     let t = std::time::Instant::now();
     let mut app = LayerscopeApp::new(Settings::default(), Box::new(SystemDialog));
     app.open_blocking(&path);
     let load = t.elapsed();
     let n = app.capture.as_ref().map_or(0, |c| c.len());
-    let mut h = Harness::builder().with_size([1400.0, 900.0]).build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
     let mut times = Vec::new();
     for k in 0..60 {
         // Scroll through the list as a user would: select packets spread over the capture.

@@ -481,11 +481,16 @@ fn gui(cli: Cli) -> Result<Option<String>> {
     let _ = has_display;
     match file {
         Some(f) => {
-            eprintln!("layerscope: {why}; decoding {} to the terminal", f.display());
+            eprintln!(
+                "layerscope: {why}; decoding {} to the terminal",
+                f.display()
+            );
             decode_file(&f, Format::Text, None)
         }
         None => {
-            eprintln!("layerscope: {why}; decoding the bundled sample {SAMPLE_NAME} to the terminal");
+            eprintln!(
+                "layerscope: {why}; decoding the bundled sample {SAMPLE_NAME} to the terminal"
+            );
             decode_bytes(SAMPLE, Format::Text, None)
         }
     }

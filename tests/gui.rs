@@ -4,15 +4,17 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
-use eframe::egui;
 use layerscope::app::{FileDialog, LayerscopeApp, Settings, Tab};
 use layerscope::model::Protocol;
 use std::path::{Path, PathBuf};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// The "open" dialog of the tests: hands out the paths it was given.
@@ -75,7 +77,11 @@ fn replay_steps_packet_by_packet() {
     assert!(h.state().replay.active);
     let pos = h.state().replay.position;
     assert_eq!(h.state().selected, Some(pos - 1));
-    assert_eq!(h.state().visible.len(), pos, "only arrived packets are listed");
+    assert_eq!(
+        h.state().visible.len(),
+        pos,
+        "only arrived packets are listed"
+    );
     h.get_by_label("Step forward").click();
     h.run();
     assert_eq!(h.state().replay.position, pos + 1);
@@ -95,17 +101,26 @@ fn filters_apply_and_bad_syntax_is_explained() {
     h.state_mut().filter_text = "socketio.event == \"chat message\"".into();
     h.get_by_label("Apply").click();
     h.run();
-    assert_eq!(h.state().visible.len(), 4, "the emit and its three broadcasts");
+    assert_eq!(
+        h.state().visible.len(),
+        4,
+        "the emit and its three broadcasts"
+    );
     h.state_mut().filter_text = "tcp.port ==".into();
     h.get_by_label("Apply").click();
     h.run();
     h.get_by_label_contains("filter error at character 11");
-    assert_eq!(h.state().visible.len(), 4, "a bad filter keeps the last good one");
+    assert_eq!(
+        h.state().visible.len(),
+        4,
+        "a bad filter keeps the last good one"
+    );
     h.get_by_label("Clear").click();
     h.run();
     assert_eq!(h.state().visible.len(), all);
     // Quick toggle.
-    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "DNS").click();
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "DNS")
+        .click();
     h.run();
     assert_eq!(h.state().visible.len(), 0);
 }
@@ -122,14 +137,23 @@ fn glossary_jumps_to_a_packet_or_says_why_not() {
     assert!(p.layers.iter().any(|l| l.protocol == Protocol::WebSocket));
     h.get_by_label("Show me: Broadcast").click_accesskit();
     h.run();
-    assert!(h.state().detail.as_ref().unwrap().field("socketio.event").is_some());
+    assert!(h
+        .state()
+        .detail
+        .as_ref()
+        .unwrap()
+        .field("socketio.event")
+        .is_some());
     // This capture has no UDP: the button is disabled and says why.
     h.get_by_label_contains("not in this capture: it has no a UDP datagram");
 }
 
 #[test]
 fn classroom_keys_and_open_dialog() {
-    let mut app = LayerscopeApp::new(Settings::default(), Box::new(Fixed(vec![data("crafted-l2l4.pcap")])));
+    let mut app = LayerscopeApp::new(
+        Settings::default(),
+        Box::new(Fixed(vec![data("crafted-l2l4.pcap")])),
+    );
     app.open_blocking(&data("zeek-http-get-gzip.pcap"));
     let mut h = Harness::builder()
         .with_size([1400.0, 900.0])
@@ -148,5 +172,8 @@ fn classroom_keys_and_open_dialog() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     assert_eq!(h.state().file_name, "crafted-l2l4.pcap");
-    assert_eq!(h.state().settings.recent.first().map(String::as_str), Some(data("crafted-l2l4.pcap").to_str().unwrap()));
+    assert_eq!(
+        h.state().settings.recent.first().map(String::as_str),
+        Some(data("crafted-l2l4.pcap").to_str().unwrap())
+    );
 }

@@ -9,19 +9,33 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn the_app_opens_a_capture_and_quits_cleanly_under_xvfb() {
-    if Command::new("Xvfb").arg("-help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+    if Command::new("Xvfb")
+        .arg("-help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_err()
+    {
         println!("skipping: Xvfb is not installed (apt-get install xvfb); .ci/run installs it");
         return;
     }
     let display = format!(":{}", 150 + std::process::id() % 50);
     let mut xvfb = Command::new("Xvfb")
-        .args([display.as_str(), "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1400x900x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nodejs-socketio-chat-upgrade.pcap");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/nodejs-socketio-chat-upgrade.pcap");
     let mut app = Command::new(env!("CARGO_BIN_EXE_layerscope"))
         .arg(&data)
         .args(["--packet", "146", "--exit-after-frames", "30"])

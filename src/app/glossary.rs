@@ -38,8 +38,12 @@ fn has(p: &Packet, proto: Protocol) -> bool {
 /// Find the first packet (0-based index) that shows `term`.
 pub fn show_me(cap: &Capture, term: &str) -> Option<usize> {
     let n = cap.len().min(200_000);
-    let find = |pred: &dyn Fn(&Packet) -> bool| (0..n).find(|&i| cap.packet(i).is_some_and(|p| pred(&p)));
-    let syn = |p: &Packet, ack: bool| p.transport.is_some_and(|t| t.proto == 6 && t.syn() && t.ack_flag() == ack);
+    let find =
+        |pred: &dyn Fn(&Packet) -> bool| (0..n).find(|&i| cap.packet(i).is_some_and(|p| pred(&p)));
+    let syn = |p: &Packet, ack: bool| {
+        p.transport
+            .is_some_and(|t| t.proto == 6 && t.syn() && t.ack_flag() == ack)
+    };
     match term {
         "Socket" | "TCP" => find(&|p| has(p, Protocol::Tcp)),
         "WebSocket" => find(&|p| has(p, Protocol::WebSocket)),
@@ -48,15 +52,24 @@ pub fn show_me(cap: &Capture, term: &str) -> Option<usize> {
         "Server" => find(&|p| syn(p, true)),
         "Handshake" => (0..n).find(|&i| {
             cap.packet(i).is_some_and(|p| syn(&p, false))
-                && cap.flows.conversation_of(i).is_some_and(|c| c.handshake_ack.is_some())
+                && cap
+                    .flows
+                    .conversation_of(i)
+                    .is_some_and(|c| c.handshake_ack.is_some())
         }),
         "UDP" => find(&|p| has(p, Protocol::Udp)),
         "Full-duplex" => (0..n).find(|&i| {
             cap.packet(i).is_some_and(|p| has(&p, Protocol::WebSocket))
                 && cap.flows.conversation_of(i).is_some_and(|c| {
-                    cap.app.messages.iter().any(|m| cap.flows.conversation_index(i) == Some(m.conv as usize) && m.dir == 0 && matches!(m.kind, crate::flow::app::Kind::Ws(_)))
-                        && cap.app.messages.iter().any(|m| cap.flows.conversation_index(i) == Some(m.conv as usize) && m.dir == 1 && matches!(m.kind, crate::flow::app::Kind::Ws(_)))
-                        && c.proto == 6
+                    cap.app.messages.iter().any(|m| {
+                        cap.flows.conversation_index(i) == Some(m.conv as usize)
+                            && m.dir == 0
+                            && matches!(m.kind, crate::flow::app::Kind::Ws(_))
+                    }) && cap.app.messages.iter().any(|m| {
+                        cap.flows.conversation_index(i) == Some(m.conv as usize)
+                            && m.dir == 1
+                            && matches!(m.kind, crate::flow::app::Kind::Ws(_))
+                    }) && c.proto == 6
                 })
         }),
         "Emit" => find(&|p| p.field("socketio.event").is_some()),
@@ -71,7 +84,9 @@ pub fn show_me(cap: &Capture, term: &str) -> Option<usize> {
 fn broadcast(cap: &Capture, n: usize) -> Option<usize> {
     let mut seen: Vec<(String, i64, Option<usize>, usize)> = Vec::new();
     for i in 0..n {
-        let Some(f) = cap.flows.facts(i) else { continue };
+        let Some(f) = cap.flows.facts(i) else {
+            continue;
+        };
         if f.dir != 1 {
             continue;
         }
@@ -82,7 +97,10 @@ fn broadcast(cap: &Capture, n: usize) -> Option<usize> {
         let key = format!("{}{}", ev.display(), args.display());
         let conv = cap.flows.conversation_index(i);
         let ts = p.meta.timestamp.ns;
-        if let Some(first) = seen.iter().find(|(k, t, c, _)| *k == key && ts - t < 1_000_000_000 && *c != conv) {
+        if let Some(first) = seen
+            .iter()
+            .find(|(k, t, c, _)| *k == key && ts - t < 1_000_000_000 && *c != conv)
+        {
             return Some(first.3);
         }
         seen.push((key, ts, conv, i));

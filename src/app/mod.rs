@@ -62,8 +62,22 @@ impl FileDialog for SystemDialog {
     fn pick(&mut self, start: Option<&Path>) -> Option<PathBuf> {
         let dir = start.map(|p| p.display().to_string()).unwrap_or_default();
         let tries: [(&str, Vec<String>); 2] = [
-            ("zenity", vec!["--file-selection".into(), "--title=Open a capture".into(), format!("--filename={dir}/")]),
-            ("kdialog", vec!["--getopenfilename".into(), dir.clone(), "*.pcap *.pcapng".into()]),
+            (
+                "zenity",
+                vec![
+                    "--file-selection".into(),
+                    "--title=Open a capture".into(),
+                    format!("--filename={dir}/"),
+                ],
+            ),
+            (
+                "kdialog",
+                vec![
+                    "--getopenfilename".into(),
+                    dir.clone(),
+                    "*.pcap *.pcapng".into(),
+                ],
+            ),
         ];
         for (cmd, args) in tries {
             if let Ok(out) = std::process::Command::new(cmd).args(&args).output() {
@@ -276,7 +290,10 @@ impl LayerscopeApp {
         let Some(l) = &self.loading else { return };
         match l.rx.try_recv() {
             Ok(Ok(cap)) => {
-                let name = l.path.file_name().map_or(String::new(), |n| n.to_string_lossy().to_string());
+                let name = l
+                    .path
+                    .file_name()
+                    .map_or(String::new(), |n| n.to_string_lossy().to_string());
                 self.loading = None;
                 self.set_capture(cap, &name);
             }
@@ -327,7 +344,14 @@ impl LayerscopeApp {
     fn toggle_filter(&self) -> Option<Filter> {
         let t = self.toggles;
         let mut names = Vec::new();
-        for (on, n) in [(t.tcp, "tcp"), (t.udp, "udp"), (t.http, "http"), (t.websocket, "websocket"), (t.socketio, "socketio"), (t.dns, "dns")] {
+        for (on, n) in [
+            (t.tcp, "tcp"),
+            (t.udp, "udp"),
+            (t.http, "http"),
+            (t.websocket, "websocket"),
+            (t.socketio, "socketio"),
+            (t.dns, "dns"),
+        ] {
             if on {
                 names.push(n);
             }
@@ -347,8 +371,13 @@ impl LayerscopeApp {
         let text = self.applied.clone();
         let toggles = self.toggle_filter();
         let hide_acks = self.toggles.hide_bare_acks;
-        let limit = if self.replay.active { self.replay.position.min(cap.len()) } else { cap.len() };
-        let cheap = text.as_ref().is_none_or(|f| f.protocols_only()) && toggles.as_ref().is_none_or(|f| f.protocols_only());
+        let limit = if self.replay.active {
+            self.replay.position.min(cap.len())
+        } else {
+            cap.len()
+        };
+        let cheap = text.as_ref().is_none_or(|f| f.protocols_only())
+            && toggles.as_ref().is_none_or(|f| f.protocols_only());
         self.visible = (0..limit)
             .filter(|&i| {
                 if text.is_none() && toggles.is_none() && !hide_acks {
@@ -359,7 +388,8 @@ impl LayerscopeApp {
                 if hide_acks && is_bare_ack(&p) {
                     return false;
                 }
-                text.as_ref().is_none_or(|f| f.matches(&p)) && toggles.as_ref().is_none_or(|f| f.matches(&p))
+                text.as_ref().is_none_or(|f| f.matches(&p))
+                    && toggles.as_ref().is_none_or(|f| f.matches(&p))
             })
             .map(|i| i as u32)
             .collect();
@@ -373,7 +403,8 @@ impl LayerscopeApp {
             self.replay.position = self.selected.map_or(0, |s| s + 1);
         }
         let n = cap.len();
-        let pos = (self.replay.position as isize + delta).clamp(1.min(n as isize), n as isize) as usize;
+        let pos =
+            (self.replay.position as isize + delta).clamp(1.min(n as isize), n as isize) as usize;
         self.replay.position = pos;
         self.refilter();
         if pos > 0 {
@@ -383,7 +414,9 @@ impl LayerscopeApp {
 
     /// Advance a playing replay by `dt` seconds of wall time.
     pub fn advance(&mut self, dt: f64) {
-        let Some(cap) = self.capture.clone() else { return };
+        let Some(cap) = self.capture.clone() else {
+            return;
+        };
         if !(self.replay.active && self.replay.playing) {
             return;
         }
@@ -391,11 +424,16 @@ impl LayerscopeApp {
         let n = cap.len();
         let mut moved = false;
         while self.replay.position < n {
-            let next_ts = cap.store.meta(self.replay.position).map_or(0, |m| m.timestamp.ns);
+            let next_ts = cap
+                .store
+                .meta(self.replay.position)
+                .map_or(0, |m| m.timestamp.ns);
             let prev_ts = if self.replay.position == 0 {
                 next_ts
             } else {
-                cap.store.meta(self.replay.position - 1).map_or(next_ts, |m| m.timestamp.ns)
+                cap.store
+                    .meta(self.replay.position - 1)
+                    .map_or(next_ts, |m| m.timestamp.ns)
             };
             // Long silences in a capture are shortened to one second.
             let gap = ((next_ts - prev_ts).max(0) as f64 / 1e9).min(1.0);
@@ -481,7 +519,11 @@ impl LayerscopeApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(self.fullscreen));
         }
         if big {
-            self.settings.font_scale = if self.settings.font_scale < 1.5 { 2.0 } else { 1.0 };
+            self.settings.font_scale = if self.settings.font_scale < 1.5 {
+                2.0
+            } else {
+                1.0
+            };
         }
         if typing {
             return;
@@ -552,8 +594,11 @@ impl LayerscopeApp {
 
 /// A TCP segment that only acknowledges (no data, no SYN/FIN/RST).
 pub fn is_bare_ack(p: &Packet) -> bool {
-    p.transport.is_some_and(|t| t.proto == 6 && t.payload_len == 0 && t.flags & 0x07 == 0)
-        && p.layers.last().is_some_and(|l| l.protocol == crate::model::Protocol::Tcp)
+    p.transport
+        .is_some_and(|t| t.proto == 6 && t.payload_len == 0 && t.flags & 0x07 == 0)
+        && p.layers
+            .last()
+            .is_some_and(|l| l.protocol == crate::model::Protocol::Tcp)
 }
 
 /// How the window starts.
@@ -593,7 +638,11 @@ impl eframe::App for EframeApp {
             }
         }
         self.frames += 1;
-        if self.launch.exit_after_frames.is_some_and(|n| self.frames >= n && self.app.capture.is_some()) {
+        if self
+            .launch
+            .exit_after_frames
+            .is_some_and(|n| self.frames >= n && self.app.capture.is_some())
+        {
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
         if self.launch.exit_after_frames.is_some() {
@@ -632,7 +681,8 @@ pub fn run(launch: Launch, sample: &'static [u8], sample_name: &str) -> Result<(
                 Some(p) => app.open(&p, Some(&cc.egui_ctx)),
                 None => match crate::capture::PacketStore::from_bytes(sample.to_vec()) {
                     Ok(store) => {
-                        let cap = Capture::analyse(store, crate::flow::FlowConfig::default(), |_, _| {});
+                        let cap =
+                            Capture::analyse(store, crate::flow::FlowConfig::default(), |_, _| {});
                         app.set_capture(cap, &name);
                     }
                     Err(e) => app.error = Some(e.to_string()),

@@ -2,8 +2,8 @@
 //! the selection, so selecting in one selects everywhere.
 
 use super::{glossary, LayerscopeApp, Tab, Theme};
-use eframe::egui;
 use crate::model::{osi_name, tcpip_name, Layer, Osi, Packet, Protocol, TcpIp};
+use eframe::egui;
 use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, Vec2};
 use egui_extras::{Column, TableBuilder};
 
@@ -18,14 +18,19 @@ fn tcpip_color(t: TcpIp) -> Color32 {
 
 /// The default fonts have no arrow glyph: draw "->" where the text has "→".
 pub fn plain(s: &str) -> String {
-    s.replace('→', "->").replace('⇄', "<->").replace('…', "...").replace('·', "-").replace('−', "-")
+    s.replace('→', "->")
+        .replace('⇄', "<->")
+        .replace('…', "...")
+        .replace(['·', '−'], "-")
 }
 
 /// Colour of a protocol, shared by the list, the strip and the hex pane.
 pub fn color(p: Protocol) -> Color32 {
     match p {
         Protocol::Frame => Color32::from_rgb(120, 120, 120),
-        Protocol::Ethernet | Protocol::Vlan | Protocol::Sll | Protocol::Sll2 | Protocol::Null => Color32::from_rgb(90, 140, 220),
+        Protocol::Ethernet | Protocol::Vlan | Protocol::Sll | Protocol::Sll2 | Protocol::Null => {
+            Color32::from_rgb(90, 140, 220)
+        }
         Protocol::Arp => Color32::from_rgb(200, 200, 90),
         Protocol::Ipv4 | Protocol::Ipv6 => Color32::from_rgb(80, 180, 120),
         Protocol::Icmp | Protocol::Icmpv6 | Protocol::Igmp => Color32::from_rgb(180, 140, 220),
@@ -61,7 +66,11 @@ fn protocol_of_column(name: &str) -> Protocol {
 pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     egui::Panel::top("toolbar").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
-            if ui.button("Open…").on_hover_text("Open a pcap or pcapng file (Ctrl+O)").clicked() {
+            if ui
+                .button("Open…")
+                .on_hover_text("Open a pcap or pcapng file (Ctrl+O)")
+                .clicked()
+            {
                 let ctx = ui.ctx().clone();
                 app.open_dialog(&ctx);
             }
@@ -83,16 +92,32 @@ pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             ui.separator();
             // Replay.
             let play_label = if app.replay.playing { "Pause" } else { "Play" };
-            if ui.button(play_label).on_hover_text("Replay the capture at its own pace (Space)").clicked() {
+            if ui
+                .button(play_label)
+                .on_hover_text("Replay the capture at its own pace (Space)")
+                .clicked()
+            {
                 app.toggle_play();
             }
-            if ui.button("Step back").on_hover_text("One packet back (←)").clicked() {
+            if ui
+                .button("Step back")
+                .on_hover_text("One packet back (←)")
+                .clicked()
+            {
                 app.step(-1);
             }
-            if ui.button("Step forward").on_hover_text("One packet forward (→)").clicked() {
+            if ui
+                .button("Step forward")
+                .on_hover_text("One packet forward (→)")
+                .clicked()
+            {
                 app.step(1);
             }
-            ui.add(egui::Slider::new(&mut app.replay.speed, 0.1..=10.0).logarithmic(true).text("speed ×"));
+            ui.add(
+                egui::Slider::new(&mut app.replay.speed, 0.1..=10.0)
+                    .logarithmic(true)
+                    .text("speed ×"),
+            );
             if let Some(cap) = app.capture.clone() {
                 if app.replay.active {
                     let mut pos = app.replay.position;
@@ -104,7 +129,11 @@ pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                             app.select(pos - 1);
                         }
                     }
-                    if ui.button("Show all").on_hover_text("Leave replay: every packet listed").clicked() {
+                    if ui
+                        .button("Show all")
+                        .on_hover_text("Leave replay: every packet listed")
+                        .clicked()
+                    {
                         app.replay = Default::default();
                         app.refilter();
                     }
@@ -120,10 +149,20 @@ pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut app.settings.theme, Theme::Dark, "Dark");
                     ui.selectable_value(&mut app.settings.theme, Theme::Light, "Light");
-                    ui.selectable_value(&mut app.settings.theme, Theme::HighContrast, "High contrast");
+                    ui.selectable_value(
+                        &mut app.settings.theme,
+                        Theme::HighContrast,
+                        "High contrast",
+                    );
                 });
-            ui.add(egui::Slider::new(&mut app.settings.font_scale, 1.0..=2.5).text("Text size (F2)"));
-            if ui.button("?").on_hover_text("Keyboard shortcuts (?)").clicked() {
+            ui.add(
+                egui::Slider::new(&mut app.settings.font_scale, 1.0..=2.5).text("Text size (F2)"),
+            );
+            if ui
+                .button("?")
+                .on_hover_text("Keyboard shortcuts (?)")
+                .clicked()
+            {
                 app.show_help = true;
             }
         });
@@ -176,23 +215,45 @@ pub fn bottom_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
             if let Some(pr) = app.loading_progress() {
-                ui.add(egui::ProgressBar::new(pr).desired_width(200.0).show_percentage());
+                ui.add(
+                    egui::ProgressBar::new(pr)
+                        .desired_width(200.0)
+                        .show_percentage(),
+                );
                 ui.label("Loading…");
             }
             if let Some(e) = &app.error {
                 ui.colored_label(Color32::from_rgb(240, 80, 80), format!("Error: {e}"));
             }
             if let Some(cap) = &app.capture {
-                ui.label(format!("{} packets, {} shown, {} conversations", cap.len(), app.visible.len(), cap.flows.conversations.len()));
+                ui.label(format!(
+                    "{} packets, {} shown, {} conversations",
+                    cap.len(),
+                    app.visible.len(),
+                    cap.flows.conversations.len()
+                ));
                 if let Some(e) = cap.store.error() {
-                    ui.colored_label(Color32::from_rgb(240, 160, 60), format!("File damaged: {e} (earlier packets kept)"));
+                    ui.colored_label(
+                        Color32::from_rgb(240, 160, 60),
+                        format!("File damaged: {e} (earlier packets kept)"),
+                    );
                 }
                 for line in cap.limits_report() {
                     ui.colored_label(Color32::from_rgb(240, 160, 60), line);
                 }
             }
             ui.label("Legend:");
-            for p in [Protocol::Tcp, Protocol::Udp, Protocol::Http, Protocol::WebSocket, Protocol::EngineIo, Protocol::SocketIo, Protocol::Dns, Protocol::Arp, Protocol::Icmp] {
+            for p in [
+                Protocol::Tcp,
+                Protocol::Udp,
+                Protocol::Http,
+                Protocol::WebSocket,
+                Protocol::EngineIo,
+                Protocol::SocketIo,
+                Protocol::Dns,
+                Protocol::Arp,
+                Protocol::Icmp,
+            ] {
                 ui.colored_label(color(p), p.short_name());
             }
         });
@@ -209,11 +270,13 @@ pub fn main_area(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         .resizable(true)
         .default_size(520.0)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().id_salt("stack-scroll").show(ui, |ui| {
-                layer_stack(app, ui);
-                ui.add_space(8.0);
-                encapsulation_strip(app, ui);
-            });
+            egui::ScrollArea::vertical()
+                .id_salt("stack-scroll")
+                .show(ui, |ui| {
+                    layer_stack(app, ui);
+                    ui.add_space(8.0);
+                    encapsulation_strip(app, ui);
+                });
         });
     egui::CentralPanel::default().show(ui, |ui| {
         ui.horizontal(|ui| {
@@ -238,7 +301,9 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         return;
     };
     let first_ts = cap.store.meta(0).map_or(0, |m| m.timestamp.ns);
-    let scroll_to = app.take_scroll().and_then(|i| app.visible.iter().position(|&v| v as usize == i));
+    let scroll_to = app
+        .take_scroll()
+        .and_then(|i| app.visible.iter().position(|&v| v as usize == i));
     let mut clicked: Option<usize> = None;
     let mut filter_conv: Option<String> = None;
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
@@ -261,7 +326,15 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     }
     table
         .header(20.0, |mut header| {
-            for t in ["No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"] {
+            for t in [
+                "No.",
+                "Time",
+                "Source",
+                "Destination",
+                "Protocol",
+                "Length",
+                "Info",
+            ] {
                 header.col(|ui| {
                     ui.strong(t);
                 });
@@ -274,11 +347,15 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 row.set_selected(selected == Some(i));
                 let c = color(protocol_of_column(p.protocol));
                 row.col(|ui| {
-                    ui.painter().rect_filled(ui.max_rect(), 0.0, c.gamma_multiply(0.35));
+                    ui.painter()
+                        .rect_filled(ui.max_rect(), 0.0, c.gamma_multiply(0.35));
                     ui.label(p.meta.number.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(crate::model::format_seconds(p.meta.timestamp.ns - first_ts, 6));
+                    ui.label(crate::model::format_seconds(
+                        p.meta.timestamp.ns - first_ts,
+                        6,
+                    ));
                 });
                 row.col(|ui| {
                     ui.label(p.source.to_string());
@@ -301,7 +378,11 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 }
                 r.context_menu(|ui| {
                     if let Some(f) = cap.flows.facts(i) {
-                        let proto = if p.transport.is_some_and(|t| t.proto == 17) { "udp" } else { "tcp" };
+                        let proto = if p.transport.is_some_and(|t| t.proto == 17) {
+                            "udp"
+                        } else {
+                            "tcp"
+                        };
                         if ui.button("Filter on this conversation").clicked() {
                             filter_conv = Some(format!("{proto}.stream == {}", f.stream));
                             ui.close();
@@ -351,17 +432,40 @@ fn key_fields(l: &Layer) -> String {
         Protocol::Ethernet => &["eth.src", "eth.dst", "eth.type"],
         Protocol::Ipv4 => &["ip.src", "ip.dst", "ip.ttl"],
         Protocol::Ipv6 => &["ipv6.src", "ipv6.dst", "ipv6.hlim"],
-        Protocol::Tcp => &["tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq", "tcp.ack"],
+        Protocol::Tcp => &[
+            "tcp.srcport",
+            "tcp.dstport",
+            "tcp.flags",
+            "tcp.seq",
+            "tcp.ack",
+        ],
         Protocol::Udp => &["udp.srcport", "udp.dstport", "udp.length"],
-        Protocol::Http => &["http.request.method", "http.request.uri", "http.response.code"],
-        Protocol::WebSocket => &["websocket.opcode", "websocket.fin", "websocket.mask", "websocket.payload.text"],
+        Protocol::Http => &[
+            "http.request.method",
+            "http.request.uri",
+            "http.response.code",
+        ],
+        Protocol::WebSocket => &[
+            "websocket.opcode",
+            "websocket.fin",
+            "websocket.mask",
+            "websocket.payload.text",
+        ],
         Protocol::EngineIo => &["engineio.type"],
-        Protocol::SocketIo => &["socketio.type", "socketio.namespace", "socketio.event", "socketio.ack_id"],
+        Protocol::SocketIo => &[
+            "socketio.type",
+            "socketio.namespace",
+            "socketio.event",
+            "socketio.ack_id",
+        ],
         Protocol::Dns => &["dns.qry.name", "dns.a", "dns.flags.response"],
         _ => &[],
     };
     want.iter()
-        .filter_map(|n| l.field(n).map(|f| format!("{}: {}", f.def.label, f.display())))
+        .filter_map(|n| {
+            l.field(n)
+                .map(|f| format!("{}: {}", f.def.label, f.display()))
+        })
         .collect::<Vec<_>>()
         .join(" · ")
 }
@@ -430,7 +534,12 @@ pub fn encapsulation_strip(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let width = ui.available_width().max(100.0);
     // Headers one after another on the first row; what is carried inside a payload (Engine.IO
     // and Socket.IO inside a WebSocket frame) on the rows below, under the bytes it occupies.
-    let bands: Vec<&Layer> = p.layers.iter().skip(1).filter(|l| l.reassembled.is_none() && l.length > 0).collect();
+    let bands: Vec<&Layer> = p
+        .layers
+        .iter()
+        .skip(1)
+        .filter(|l| l.reassembled.is_none() && l.length > 0)
+        .collect();
     let mut rows: Vec<Vec<&Layer>> = vec![Vec::new()];
     let mut covered = 0u32;
     for l in &bands {
@@ -438,7 +547,11 @@ pub fn encapsulation_strip(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             rows[0].push(l);
             covered = l.offset + l.length;
         } else {
-            let depth = rows.iter().skip(1).position(|r| r.iter().all(|o| o.offset + o.length <= l.offset)).map_or(rows.len(), |d| d + 1);
+            let depth = rows
+                .iter()
+                .skip(1)
+                .position(|r| r.iter().all(|o| o.offset + o.length <= l.offset))
+                .map_or(rows.len(), |d| d + 1);
             if depth == rows.len() {
                 rows.push(Vec::new());
             }
@@ -446,22 +559,40 @@ pub fn encapsulation_strip(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         }
     }
     let row_h = 36.0;
-    let (rect, _) = ui.allocate_exact_size(Vec2::new(width, row_h * rows.len() as f32), Sense::hover());
+    let (rect, _) =
+        ui.allocate_exact_size(Vec2::new(width, row_h * rows.len() as f32), Sense::hover());
     let painter = ui.painter_at(rect);
     for (k, row) in rows.iter().enumerate() {
         for l in row {
             let x0 = rect.left() + l.offset as f32 / total * width;
             let w = (l.length as f32 / total * width).max(2.0);
-            let r = egui::Rect::from_min_size(egui::pos2(x0, rect.top() + row_h * k as f32), Vec2::new(w, row_h - 2.0));
+            let r = egui::Rect::from_min_size(
+                egui::pos2(x0, rect.top() + row_h * k as f32),
+                Vec2::new(w, row_h - 2.0),
+            );
             painter.rect_filled(r, 2.0, color(l.protocol));
-            painter.rect_stroke(r, 2.0, Stroke::new(1.0, Color32::BLACK), egui::StrokeKind::Inside);
+            painter.rect_stroke(
+                r,
+                2.0,
+                Stroke::new(1.0, Color32::BLACK),
+                egui::StrokeKind::Inside,
+            );
             let label = format!("{} {} B", l.protocol.short_name(), l.length);
             if w > 40.0 {
-                painter.text(r.center(), Align2::CENTER_CENTER, label, FontId::proportional(12.0), Color32::BLACK);
+                painter.text(
+                    r.center(),
+                    Align2::CENTER_CENTER,
+                    label,
+                    FontId::proportional(12.0),
+                    Color32::BLACK,
+                );
             }
         }
     }
-    let sizes: Vec<String> = bands.iter().map(|l| format!("{} {} B", l.protocol.short_name(), l.length)).collect();
+    let sizes: Vec<String> = bands
+        .iter()
+        .map(|l| format!("{} {} B", l.protocol.short_name(), l.length))
+        .collect();
     ui.label(sizes.join(" | "));
 }
 
@@ -470,8 +601,14 @@ fn details(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         ui.label("Select a packet.");
         return;
     };
-    let Some(cap) = app.capture.clone() else { return };
-    let data: Vec<u8> = app.selected.and_then(|i| cap.store.data(i)).map(|d| d.to_vec()).unwrap_or_default();
+    let Some(cap) = app.capture.clone() else {
+        return;
+    };
+    let data: Vec<u8> = app
+        .selected
+        .and_then(|i| cap.store.data(i))
+        .map(|d| d.to_vec())
+        .unwrap_or_default();
     egui::Panel::right("hex-panel")
         .resizable(true)
         .default_size(560.0)
@@ -482,13 +619,18 @@ fn details(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             });
         });
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::vertical().id_salt("tree").show(ui, |ui| field_tree(app, ui, &p));
+        egui::ScrollArea::vertical()
+            .id_salt("tree")
+            .show(ui, |ui| field_tree(app, ui, &p));
     });
 }
 
 fn field_tree(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet) {
     for n in &p.notes {
-        ui.colored_label(Color32::from_rgb(240, 170, 60), format!("{:?}: {}", n.severity, n.text));
+        ui.colored_label(
+            Color32::from_rgb(240, 170, 60),
+            format!("{:?}: {}", n.severity, n.text),
+        );
     }
     for (li, l) in p.layers.iter().enumerate() {
         let title = format!(
@@ -504,9 +646,22 @@ fn field_tree(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet) {
             .show(ui, |ui| {
                 for (fi, f) in l.fields.iter().enumerate() {
                     let selected = app.selected_field == Some((li, fi));
-                    let text = plain(&format!("{}{} = {}", "    ".repeat(f.depth as usize), f.def.label, f.display()));
+                    let text = plain(&format!(
+                        "{}{} = {}",
+                        "    ".repeat(f.depth as usize),
+                        f.def.label,
+                        f.display()
+                    ));
                     let r = ui.selectable_label(selected, text);
-                    let r = r.on_hover_text(format!("{}\n{}\nbytes {}..{}{}", f.def.name, f.def.explain, f.offset, f.offset + f.length, f.bitmask.map_or(String::new(), |b| format!(", bits 0x{b:x}"))));
+                    let r = r.on_hover_text(format!(
+                        "{}\n{}\nbytes {}..{}{}",
+                        f.def.name,
+                        f.def.explain,
+                        f.offset,
+                        f.offset + f.length,
+                        f.bitmask
+                            .map_or(String::new(), |b| format!(", bits 0x{b:x}"))
+                    ));
                     if r.clicked() {
                         app.selected_field = Some((li, fi));
                     }
@@ -523,7 +678,8 @@ pub fn field_at(p: &Packet, b: usize) -> Option<(usize, usize)> {
             continue;
         }
         for (fi, f) in l.fields.iter().enumerate() {
-            if f.length > 0 && f.range().contains(&b) && best.is_none_or(|(_, len)| f.length <= len) {
+            if f.length > 0 && f.range().contains(&b) && best.is_none_or(|(_, len)| f.length <= len)
+            {
                 best = Some(((li, fi), f.length));
             }
         }
@@ -561,20 +717,37 @@ fn hex_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet, data: &[u8])
     for (row, chunk) in data.chunks(16).enumerate() {
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 3.0;
-            ui.label(RichText::new(format!("{:04x}", row * 16)).font(font.clone()).weak());
+            ui.label(
+                RichText::new(format!("{:04x}", row * 16))
+                    .font(font.clone())
+                    .weak(),
+            );
             for (k, b) in chunk.iter().enumerate() {
                 let idx = row * 16 + k;
                 let c = owner[idx].map_or(Color32::GRAY, color);
-                let mut t = RichText::new(format!("{b:02x}")).font(font.clone()).color(c);
+                let mut t = RichText::new(format!("{b:02x}"))
+                    .font(font.clone())
+                    .color(c);
                 if hi.as_ref().is_some_and(|h| h.contains(&idx)) {
-                    t = t.background_color(Color32::from_rgb(60, 60, 160)).color(Color32::WHITE);
+                    t = t
+                        .background_color(Color32::from_rgb(60, 60, 160))
+                        .color(Color32::WHITE);
                 }
                 let r = ui.add(egui::Label::new(t).sense(Sense::click()));
                 if r.clicked() {
                     clicked = Some(idx);
                 }
             }
-            let ascii: String = chunk.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
+            let ascii: String = chunk
+                .iter()
+                .map(|&b| {
+                    if b.is_ascii_graphic() || b == b' ' {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
             ui.label(RichText::new(ascii).font(font.clone()).weak());
         });
     }
@@ -593,22 +766,48 @@ fn reassembled_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet) {
         seen.push(r.bytes.as_ptr());
         ui.separator();
         let from: Vec<String> = r.segments.iter().map(|s| s.packet.to_string()).collect();
-        ui.strong(format!("{} — {} bytes, from packets {}", r.what, r.bytes.len(), from.join(", ")));
-        let hi = app.selected_field.filter(|(sl, _)| *sl == li).and_then(|(_, fi)| l.fields.get(fi)).map(|f| f.range());
+        ui.strong(format!(
+            "{} — {} bytes, from packets {}",
+            r.what,
+            r.bytes.len(),
+            from.join(", ")
+        ));
+        let hi = app
+            .selected_field
+            .filter(|(sl, _)| *sl == li)
+            .and_then(|(_, fi)| l.fields.get(fi))
+            .map(|f| f.range());
         let font = FontId::monospace(13.0);
         for (row, chunk) in r.bytes.chunks(16).take(256).enumerate() {
             ui.horizontal(|ui| {
                 ui.spacing_mut().item_spacing.x = 3.0;
-                ui.label(RichText::new(format!("{:04x}", row * 16)).font(font.clone()).weak());
+                ui.label(
+                    RichText::new(format!("{:04x}", row * 16))
+                        .font(font.clone())
+                        .weak(),
+                );
                 for (k, b) in chunk.iter().enumerate() {
                     let idx = row * 16 + k;
-                    let mut t = RichText::new(format!("{b:02x}")).font(font.clone()).color(color(l.protocol));
+                    let mut t = RichText::new(format!("{b:02x}"))
+                        .font(font.clone())
+                        .color(color(l.protocol));
                     if hi.as_ref().is_some_and(|h| h.contains(&idx)) {
-                        t = t.background_color(Color32::from_rgb(60, 60, 160)).color(Color32::WHITE);
+                        t = t
+                            .background_color(Color32::from_rgb(60, 60, 160))
+                            .color(Color32::WHITE);
                     }
                     ui.label(t);
                 }
-                let ascii: String = chunk.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
+                let ascii: String = chunk
+                    .iter()
+                    .map(|&b| {
+                        if b.is_ascii_graphic() || b == b' ' {
+                            b as char
+                        } else {
+                            '.'
+                        }
+                    })
+                    .collect();
                 ui.label(RichText::new(ascii).font(font.clone()).weak());
             });
         }
@@ -625,7 +824,10 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         ui.label("This packet belongs to no TCP or UDP conversation.");
         return;
     };
-    ui.checkbox(&mut app.fan_out, "Socket.IO view: the server and every client at once (shows broadcasts fanning out)");
+    ui.checkbox(
+        &mut app.fan_out,
+        "Socket.IO view: the server and every client at once (shows broadcasts fanning out)",
+    );
     if app.fan_out {
         fan_out(app, ui, &cap, sel);
         return;
@@ -641,29 +843,69 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     ));
     let first = conv.first_packet.saturating_sub(1) as usize;
     let last = (conv.last_packet as usize).min(cap.len());
-    let packets: Vec<usize> = (first..last).filter(|&i| cap.flows.conversation_index(i) == Some(ci)).take(400).collect();
+    let packets: Vec<usize> = (first..last)
+        .filter(|&i| cap.flows.conversation_index(i) == Some(ci))
+        .take(400)
+        .collect();
     let row_h = 26.0;
     egui::ScrollArea::both().id_salt("ladder").show(ui, |ui| {
         let width = ui.available_width().max(500.0);
-        let (rect, _) = ui.allocate_exact_size(Vec2::new(width, 40.0 + row_h * packets.len() as f32), Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(
+            Vec2::new(width, 40.0 + row_h * packets.len() as f32),
+            Sense::hover(),
+        );
         let painter = ui.painter_at(rect);
         let left = rect.left() + 150.0;
         let right = rect.right() - 60.0;
         let text_color = ui.visuals().text_color();
-        painter.text(egui::pos2(left, rect.top() + 10.0), Align2::CENTER_CENTER, "Client", FontId::proportional(14.0), text_color);
-        painter.text(egui::pos2(right, rect.top() + 10.0), Align2::CENTER_CENTER, "Server", FontId::proportional(14.0), text_color);
-        painter.line_segment([egui::pos2(left, rect.top() + 20.0), egui::pos2(left, rect.bottom())], Stroke::new(2.0, Color32::GRAY));
-        painter.line_segment([egui::pos2(right, rect.top() + 20.0), egui::pos2(right, rect.bottom())], Stroke::new(2.0, Color32::GRAY));
+        painter.text(
+            egui::pos2(left, rect.top() + 10.0),
+            Align2::CENTER_CENTER,
+            "Client",
+            FontId::proportional(14.0),
+            text_color,
+        );
+        painter.text(
+            egui::pos2(right, rect.top() + 10.0),
+            Align2::CENTER_CENTER,
+            "Server",
+            FontId::proportional(14.0),
+            text_color,
+        );
+        painter.line_segment(
+            [
+                egui::pos2(left, rect.top() + 20.0),
+                egui::pos2(left, rect.bottom()),
+            ],
+            Stroke::new(2.0, Color32::GRAY),
+        );
+        painter.line_segment(
+            [
+                egui::pos2(right, rect.top() + 20.0),
+                egui::pos2(right, rect.bottom()),
+            ],
+            Stroke::new(2.0, Color32::GRAY),
+        );
         let mut last_phase = "";
         let mut clicked = None;
         for (k, &i) in packets.iter().enumerate() {
             let Some(p) = cap.row(i) else { continue };
             let dir = cap.flows.facts(i).map_or(0, |f| f.dir);
             let y = rect.top() + 34.0 + row_h * k as f32;
-            let (a, b) = if dir == 0 { (left, right) } else { (right, left) };
+            let (a, b) = if dir == 0 {
+                (left, right)
+            } else {
+                (right, left)
+            };
             let phase = phase_of(&p, last_phase);
             if phase != last_phase {
-                painter.text(egui::pos2(rect.left() + 4.0, y), Align2::LEFT_CENTER, phase, FontId::proportional(12.0), Color32::from_rgb(200, 200, 120));
+                painter.text(
+                    egui::pos2(rect.left() + 4.0, y),
+                    Align2::LEFT_CENTER,
+                    phase,
+                    FontId::proportional(12.0),
+                    Color32::from_rgb(200, 200, 120),
+                );
                 last_phase = phase;
             }
             let c = color(protocol_of_column(p.protocol));
@@ -675,8 +917,17 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             painter.line_segment([to, egui::pos2(b + back, y + 11.0)], stroke);
             let mid = egui::pos2((a + b) / 2.0, y - 7.0);
             let label = short_label(&p);
-            painter.text(mid, Align2::CENTER_CENTER, plain(&format!("#{} {label}", p.meta.number)), FontId::proportional(12.0), text_color);
-            let hit = egui::Rect::from_min_max(egui::pos2(left.min(right), y - 12.0), egui::pos2(left.max(right), y + 10.0));
+            painter.text(
+                mid,
+                Align2::CENTER_CENTER,
+                plain(&format!("#{} {label}", p.meta.number)),
+                FontId::proportional(12.0),
+                text_color,
+            );
+            let hit = egui::Rect::from_min_max(
+                egui::pos2(left.min(right), y - 12.0),
+                egui::pos2(left.max(right), y + 10.0),
+            );
             let resp = ui.interact(hit, ui.scope_id().with(("arrow", i)), Sense::click());
             if resp.clicked() {
                 clicked = Some(i);
@@ -694,7 +945,11 @@ fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capt
     use crate::flow::app::Kind;
     // One lane per client: per Engine.IO session (polling and WebSocket of one client share
     // it), else per connection.
-    let lane_key = |c: usize| cap.app.session_of(c as u32).map_or(format!("conn {c}"), str::to_string);
+    let lane_key = |c: usize| {
+        cap.app
+            .session_of(c as u32)
+            .map_or(format!("conn {c}"), str::to_string)
+    };
     let mut lanes: Vec<(String, u16)> = Vec::new();
     let mut convs: Vec<usize> = Vec::new();
     for m in &cap.app.messages {
@@ -718,52 +973,134 @@ fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capt
     let t0 = cap.store.meta(sel).map_or(0, |m| m.timestamp.ns);
     let window = 1_000_000_000;
     let mut lo = sel;
-    while lo > 0 && cap.store.meta(lo - 1).is_some_and(|m| t0 - m.timestamp.ns < window) {
+    while lo > 0
+        && cap
+            .store
+            .meta(lo - 1)
+            .is_some_and(|m| t0 - m.timestamp.ns < window)
+    {
         lo -= 1;
     }
     let mut hi = sel;
-    while hi + 1 < cap.len() && cap.store.meta(hi + 1).is_some_and(|m| m.timestamp.ns - t0 < window) {
+    while hi + 1 < cap.len()
+        && cap
+            .store
+            .meta(hi + 1)
+            .is_some_and(|m| m.timestamp.ns - t0 < window)
+    {
         hi += 1;
     }
     let packets: Vec<usize> = (lo..=hi)
-        .filter(|&i| cap.flows.conversation_index(i).is_some_and(|c| convs.contains(&c)))
+        .filter(|&i| {
+            cap.flows
+                .conversation_index(i)
+                .is_some_and(|c| convs.contains(&c))
+        })
         .filter(|&i| cap.row(i).is_some_and(|p| p.protocol == "Socket.IO"))
         .take(300)
         .collect();
-    ui.label(format!("Socket.IO packets within a second of packet {}: {} clients (Engine.IO sessions)", sel + 1, lanes.len()));
+    ui.label(format!(
+        "Socket.IO packets within a second of packet {}: {} clients (Engine.IO sessions)",
+        sel + 1,
+        lanes.len()
+    ));
     let row_h = 24.0;
     egui::ScrollArea::both().id_salt("fan-out").show(ui, |ui| {
         let width = ui.available_width().max(600.0);
-        let (rect, _) = ui.allocate_exact_size(Vec2::new(width, 40.0 + row_h * packets.len() as f32), Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(
+            Vec2::new(width, 40.0 + row_h * packets.len() as f32),
+            Sense::hover(),
+        );
         let painter = ui.painter_at(rect);
         let text_color = ui.visuals().text_color();
         let server_x = rect.left() + 80.0;
-        let lane = |k: usize| server_x + 140.0 + (width - 260.0) * k as f32 / lanes.len().max(1) as f32;
-        painter.text(egui::pos2(server_x, rect.top() + 10.0), Align2::CENTER_CENTER, "Server", FontId::proportional(14.0), text_color);
-        painter.line_segment([egui::pos2(server_x, rect.top() + 20.0), egui::pos2(server_x, rect.bottom())], Stroke::new(2.0, Color32::GRAY));
+        let lane =
+            |k: usize| server_x + 140.0 + (width - 260.0) * k as f32 / lanes.len().max(1) as f32;
+        painter.text(
+            egui::pos2(server_x, rect.top() + 10.0),
+            Align2::CENTER_CENTER,
+            "Server",
+            FontId::proportional(14.0),
+            text_color,
+        );
+        painter.line_segment(
+            [
+                egui::pos2(server_x, rect.top() + 20.0),
+                egui::pos2(server_x, rect.bottom()),
+            ],
+            Stroke::new(2.0, Color32::GRAY),
+        );
         for (k, (key, port)) in lanes.iter().enumerate() {
             let x = lane(k);
-            let name: String = if key.starts_with("conn ") { format!(":{port}") } else { key.chars().take(8).collect() };
-            painter.text(egui::pos2(x, rect.top() + 10.0), Align2::CENTER_CENTER, format!("client {name}"), FontId::proportional(13.0), text_color);
-            painter.line_segment([egui::pos2(x, rect.top() + 20.0), egui::pos2(x, rect.bottom())], Stroke::new(1.0, Color32::GRAY));
+            let name: String = if key.starts_with("conn ") {
+                format!(":{port}")
+            } else {
+                key.chars().take(8).collect()
+            };
+            painter.text(
+                egui::pos2(x, rect.top() + 10.0),
+                Align2::CENTER_CENTER,
+                format!("client {name}"),
+                FontId::proportional(13.0),
+                text_color,
+            );
+            painter.line_segment(
+                [
+                    egui::pos2(x, rect.top() + 20.0),
+                    egui::pos2(x, rect.bottom()),
+                ],
+                Stroke::new(1.0, Color32::GRAY),
+            );
         }
         let mut clicked = None;
         for (r, &i) in packets.iter().enumerate() {
-            let (Some(p), Some(f), Some(c)) = (cap.row(i), cap.flows.facts(i), cap.flows.conversation_index(i)) else { continue };
+            let (Some(p), Some(f), Some(c)) = (
+                cap.row(i),
+                cap.flows.facts(i),
+                cap.flows.conversation_index(i),
+            ) else {
+                continue;
+            };
             let key = lane_key(c);
-            let Some(k) = lanes.iter().position(|(x, _)| *x == key) else { continue };
+            let Some(k) = lanes.iter().position(|(x, _)| *x == key) else {
+                continue;
+            };
             let y = rect.top() + 34.0 + row_h * r as f32;
-            let (a, b) = if f.dir == 0 { (lane(k), server_x) } else { (server_x, lane(k)) };
-            let stroke = Stroke::new(if app.selected == Some(i) { 3.0 } else { 1.5 }, color(Protocol::SocketIo));
+            let (a, b) = if f.dir == 0 {
+                (lane(k), server_x)
+            } else {
+                (server_x, lane(k))
+            };
+            let stroke = Stroke::new(
+                if app.selected == Some(i) { 3.0 } else { 1.5 },
+                color(Protocol::SocketIo),
+            );
             let to = egui::pos2(b, y + 6.0);
             painter.line_segment([egui::pos2(a, y), to], stroke);
             let back = if b > a { -10.0 } else { 10.0 };
             painter.line_segment([to, egui::pos2(b + back, y + 1.0)], stroke);
             painter.line_segment([to, egui::pos2(b + back, y + 9.0)], stroke);
-            let label: String = plain(&p.summary).replace("WebSocket Text [FIN] [MASKED], ", "").replace("WebSocket Text [FIN], ", "").chars().take(60).collect();
-            painter.text(egui::pos2((a + b) / 2.0, y - 6.0), Align2::CENTER_CENTER, format!("#{} {label}", p.meta.number), FontId::proportional(11.0), text_color);
-            let hit = egui::Rect::from_min_max(egui::pos2(a.min(b), y - 10.0), egui::pos2(a.max(b), y + 10.0));
-            if ui.interact(hit, ui.scope_id().with(("fan", i)), Sense::click()).clicked() {
+            let label: String = plain(&p.summary)
+                .replace("WebSocket Text [FIN] [MASKED], ", "")
+                .replace("WebSocket Text [FIN], ", "")
+                .chars()
+                .take(60)
+                .collect();
+            painter.text(
+                egui::pos2((a + b) / 2.0, y - 6.0),
+                Align2::CENTER_CENTER,
+                format!("#{} {label}", p.meta.number),
+                FontId::proportional(11.0),
+                text_color,
+            );
+            let hit = egui::Rect::from_min_max(
+                egui::pos2(a.min(b), y - 10.0),
+                egui::pos2(a.max(b), y + 10.0),
+            );
+            if ui
+                .interact(hit, ui.scope_id().with(("fan", i)), Sense::click())
+                .clicked()
+            {
                 clicked = Some(i);
             }
         }
@@ -799,7 +1136,11 @@ fn short_label(p: &Packet) -> String {
     let s = match s.find(" [") {
         Some(i) if p.protocol == "TCP" => {
             let flags = s[i + 2..].split(']').next().unwrap_or("");
-            let seq = s.split("Seq=").nth(1).and_then(|x| x.split(' ').next()).unwrap_or("");
+            let seq = s
+                .split("Seq=")
+                .nth(1)
+                .and_then(|x| x.split(' ').next())
+                .unwrap_or("");
             let ack = s.split("Ack=").nth(1).and_then(|x| x.split(' ').next());
             match ack {
                 Some(a) => format!("{flags} seq={seq} ack={a}"),
@@ -813,56 +1154,67 @@ fn short_label(p: &Packet) -> String {
 
 fn glossary_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let cap = app.capture.clone();
-    egui::ScrollArea::vertical().id_salt("glossary").show(ui, |ui| {
-        if let Some(r) = &app.glossary_result {
-            ui.colored_label(Color32::from_rgb(200, 200, 120), r);
-        }
-        for t in glossary::TERMS {
-            ui.horizontal_wrapped(|ui| {
-                ui.strong(t.name);
-                ui.label(t.definition);
-            });
-            let found = cap.as_ref().and_then(|c| glossary::show_me(c, t.name));
-            let button = ui.add_enabled(found.is_some(), egui::Button::new(format!("Show me: {}", t.name)));
-            let button = if found.is_none() {
-                button.on_disabled_hover_text(format!("This capture has no {}.", t.looks_for))
-            } else {
-                button
-            };
-            if found.is_none() {
-                ui.label(RichText::new(format!("(not in this capture: it has no {})", t.looks_for)).weak());
+    egui::ScrollArea::vertical()
+        .id_salt("glossary")
+        .show(ui, |ui| {
+            if let Some(r) = &app.glossary_result {
+                ui.colored_label(Color32::from_rgb(200, 200, 120), r);
             }
-            if button.clicked() {
-                if let Some(i) = found {
-                    app.replay = Default::default();
-                    app.filter_text.clear();
-                    app.apply_filter();
-                    app.select(i);
-                    app.glossary_result = Some(format!("{}: packet {} shows it.", t.name, i + 1));
+            for t in glossary::TERMS {
+                ui.horizontal_wrapped(|ui| {
+                    ui.strong(t.name);
+                    ui.label(t.definition);
+                });
+                let found = cap.as_ref().and_then(|c| glossary::show_me(c, t.name));
+                let button = ui.add_enabled(
+                    found.is_some(),
+                    egui::Button::new(format!("Show me: {}", t.name)),
+                );
+                let button = if found.is_none() {
+                    button.on_disabled_hover_text(format!("This capture has no {}.", t.looks_for))
+                } else {
+                    button
+                };
+                if found.is_none() {
+                    ui.label(
+                        RichText::new(format!("(not in this capture: it has no {})", t.looks_for))
+                            .weak(),
+                    );
                 }
+                if button.clicked() {
+                    if let Some(i) = found {
+                        app.replay = Default::default();
+                        app.filter_text.clear();
+                        app.apply_filter();
+                        app.select(i);
+                        app.glossary_result =
+                            Some(format!("{}: packet {} shows it.", t.name, i + 1));
+                    }
+                }
+                ui.separator();
             }
-            ui.separator();
-        }
-    });
+        });
 }
 
 pub fn help_window(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let mut open = app.show_help;
-    egui::Window::new("Keyboard shortcuts").open(&mut open).show(ui.ctx(), |ui| {
-        for (k, what) in [
-            ("Space", "play / pause the replay"),
-            ("Left / Right", "one packet back / forward"),
-            ("Ctrl+O", "open a capture"),
-            ("Ctrl+F", "type a display filter"),
-            ("F2", "classroom text size on / off"),
-            ("F11", "full screen"),
-            ("? or F1", "this help"),
-        ] {
-            ui.horizontal(|ui| {
-                ui.strong(k);
-                ui.label(what);
-            });
-        }
-    });
+    egui::Window::new("Keyboard shortcuts")
+        .open(&mut open)
+        .show(ui.ctx(), |ui| {
+            for (k, what) in [
+                ("Space", "play / pause the replay"),
+                ("Left / Right", "one packet back / forward"),
+                ("Ctrl+O", "open a capture"),
+                ("Ctrl+F", "type a display filter"),
+                ("F2", "classroom text size on / off"),
+                ("F11", "full screen"),
+                ("? or F1", "this help"),
+            ] {
+                ui.horizontal(|ui| {
+                    ui.strong(k);
+                    ui.label(what);
+                });
+            }
+        });
     app.show_help = open;
 }

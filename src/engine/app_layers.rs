@@ -76,12 +76,17 @@ fn segments(m: &Message) -> Vec<Segment> {
 
 /// Where a message's bytes are, seen from packet `i`: in the frame (offset), or in a
 /// reassembled buffer.
-fn placement(m: &Message, i: u32, what: &'static str) -> (usize, Option<Box<Reassembled>>) {
-    let direct = m.spans.len() == 1 && m.spans[0].packet == i && m.bytes.len() as u64 == m.wire_len;
+fn placement(
+    m: &Message,
+    bytes: &Arc<[u8]>,
+    i: u32,
+    what: &'static str,
+) -> (usize, Option<Box<Reassembled>>) {
+    let direct = m.spans.len() == 1 && m.spans[0].packet == i && bytes.len() as u64 == m.wire_len;
     if direct {
         return (m.spans[0].frame_offset as usize, None);
     }
-    (0, derived(m.bytes.clone(), what, m))
+    (0, derived(bytes.clone(), what, m))
 }
 
 /// A buffer of bytes derived from a message (reassembled, unmasked, decompressed).
@@ -121,6 +126,7 @@ fn who(conv: Option<&Conversation>, dir: u8) -> (String, String) {
 
 /// Add the layers of the messages completed in packet `i` to `p`.
 pub fn attach(
+    frame: &[u8],
     p: &mut Packet,
     i: u32,
     msgs: &[&Message],
@@ -135,6 +141,13 @@ pub fn attach(
     p.layers.retain(|l| l.protocol != Protocol::Data);
     for m in msgs {
         let (sender, receiver) = who(conv, m.dir);
+        // Messages kept without copies are re-read from this packet's frame.
+        let bytes: Arc<[u8]> = if m.in_frame {
+            let s = m.spans.first().map_or(0, |s| s.frame_offset as usize);
+            Arc::from(frame.get(s..s + m.wire_len as usize).unwrap_or(&[]))
+        } else {
+            m.bytes.clone()
+        };
         for n in &m.notes {
             p.notes.push(Note {
                 severity: Severity::Warning,
@@ -146,21 +159,21 @@ pub fn attach(
         }
         match &m.kind {
             Kind::Http(h) => {
-                let (base, re) = placement(m, i, "reassembled TCP");
+                let (base, re) = placement(m, &bytes, i, "reassembled TCP");
                 let pair_packet = h.pair_packet.map(|x| u64::from(x) + 1);
                 let ctx = HttpContext {
                     pair_packet,
                     client_key: h.client_key.clone(),
                 };
                 if fields {
-                    if let Some(l) = http_layer(&m.bytes, base, &ctx) {
+                    if let Some(l) = http_layer(&bytes, base, &ctx) {
                         p.layers.push(with_reassembled(l, &re));
                     }
                 } else {
                     p.layers
-                        .push(Layer::without_fields(Protocol::Http, base, m.bytes.len()));
+                        .push(Layer::without_fields(Protocol::Http, base, bytes.len()));
                 }
-                let line = crate::decode::http::summary(&m.bytes);
+                let line = crate::decode::http::summary(&bytes);
                 let sentence = if h.head.request {
                     if h.head.upgrade_websocket {
                         format!("{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
@@ -194,28 +207,33 @@ pub fn attach(
                 });
                 // Engine.IO packets of a long-polling body.
                 for e in &h.eio {
-                    let data = m.bytes.get(e.offset..e.offset + e.len).unwrap_or(&[]);
+                    let data = bytes.get(e.offset..e.offset + e.len).unwrap_or(&[]);
                     if let Some(s) = eio_sio(p, data, base + e.offset, e, &re, fields, &sender) {
                         said.push(s);
                     }
                 }
             }
             Kind::Ws(f) => {
-                let (base, re) = placement(m, i, "reassembled TCP");
+                let h0 = &f.header;
+                let payload: Arc<[u8]> = if m.in_frame {
+                    let wire = bytes.get(h0.header_len..).unwrap_or(&[]);
+                    match h0.mask {
+                        Some(k) => Arc::from(crate::decode::websocket::unmask(wire, k, 0)),
+                        None => Arc::from(wire),
+                    }
+                } else {
+                    f.payload.clone()
+                };
+                let (base, re) = placement(m, &bytes, i, "reassembled TCP");
                 let h = &f.header;
                 let mut l = if fields {
-                    frame_layer(
-                        &m.bytes,
-                        base,
-                        h,
-                        m.bytes.len().saturating_sub(h.header_len),
-                    )
+                    frame_layer(&bytes, base, h, bytes.len().saturating_sub(h.header_len))
                 } else {
-                    Layer::without_fields(Protocol::WebSocket, base, m.bytes.len())
+                    Layer::without_fields(Protocol::WebSocket, base, bytes.len())
                 };
                 l.reassembled = re.clone();
                 let pstart = base + h.header_len;
-                let wire_payload = m.bytes.get(h.header_len..).unwrap_or(&[]);
+                let wire_payload = bytes.get(h.header_len..).unwrap_or(&[]);
                 if fields {
                     if h.masked {
                         l.push(
@@ -224,21 +242,15 @@ pub fn attach(
                             pstart,
                             wire_payload.len(),
                         );
-                        l.push(
-                            &WS_UNMASKED,
-                            Value::bytes(&f.payload),
-                            pstart,
-                            f.payload.len(),
-                        );
+                        l.push(&WS_UNMASKED, Value::bytes(&payload), pstart, payload.len());
                         if let (Some(k), Some(&b0), Some(&u0)) =
-                            (h.mask, wire_payload.first(), f.payload.first())
+                            (h.mask, wire_payload.first(), payload.first())
                         {
                             l.set_text(Text::Owned(
                                 format!(
                                     "{} (first byte: 0x{b0:02x} XOR key 0x{:02x} = 0x{u0:02x}{})",
                                     crate::model::hex_colon(
-                                        &f.payload
-                                            [..f.payload.len().min(crate::model::DISPLAY_BYTES)]
+                                        &payload[..payload.len().min(crate::model::DISPLAY_BYTES)]
                                     ),
                                     k[0],
                                     if u0.is_ascii_graphic() {
@@ -259,23 +271,23 @@ pub fn attach(
                         );
                     }
                     match h.opcode {
-                        8 if f.payload.len() >= 2 => {
-                            let code = u16::from_be_bytes([f.payload[0], f.payload[1]]);
+                        8 if payload.len() >= 2 => {
+                            let code = u16::from_be_bytes([payload[0], payload[1]]);
                             l.push(&WS_CLOSE_CODE, Value::U64(u64::from(code)), pstart, 2);
                             l.set_text(Text::Owned(
                                 format!("{code} ({})", close_code_name(code)).into(),
                             ));
-                            if f.payload.len() > 2 {
+                            if payload.len() > 2 {
                                 l.push(
                                     &WS_CLOSE_REASON,
-                                    Value::str(&String::from_utf8_lossy(&f.payload[2..])),
+                                    Value::str(&String::from_utf8_lossy(&payload[2..])),
                                     pstart + 2,
-                                    f.payload.len() - 2,
+                                    payload.len() - 2,
                                 );
                             }
                         }
-                        9 => l.push(&WS_PING, Value::bytes(&f.payload), pstart, f.payload.len()),
-                        10 => l.push(&WS_PONG, Value::bytes(&f.payload), pstart, f.payload.len()),
+                        9 => l.push(&WS_PING, Value::bytes(&payload), pstart, payload.len()),
+                        10 => l.push(&WS_PONG, Value::bytes(&payload), pstart, payload.len()),
                         _ => {}
                     }
                     if let Some(pp) = f.pair_packet {
@@ -292,9 +304,9 @@ pub fn attach(
                 let mut info = format!("WebSocket {}{flags}", opcode_name(h.opcode));
                 let mut sentence = match h.opcode {
                     8 => {
-                        let why = if f.payload.len() >= 2 {
-                            let code = u16::from_be_bytes([f.payload[0], f.payload[1]]);
-                            let reason = String::from_utf8_lossy(&f.payload[2..]).to_string();
+                        let why = if payload.len() >= 2 {
+                            let code = u16::from_be_bytes([payload[0], payload[1]]);
+                            let reason = String::from_utf8_lossy(&payload[2..]).to_string();
                             format!(
                                 ": {code} {}{}",
                                 close_code_name(code),
@@ -330,11 +342,16 @@ pub fn attach(
                     ),
                 };
                 if let Some(wm) = &f.message {
+                    let data: Arc<[u8]> = if m.in_frame && wm.frames.len() == 1 && !wm.compressed {
+                        payload.clone()
+                    } else {
+                        wm.data.clone()
+                    };
                     let mut extra: Vec<Layer> = Vec::new();
                     let frag = wm.frames.len() > 1;
                     let data_re = if frag || wm.compressed {
                         derived(
-                            wm.data.clone(),
+                            data.clone(),
                             if wm.compressed {
                                 "decompressed message"
                             } else {
@@ -357,9 +374,9 @@ pub fn attach(
                         if wm.compressed {
                             l.push(
                                 &WS_COMPRESSED_LEN,
-                                Value::U64(f.payload.len() as u64),
+                                Value::U64(payload.len() as u64),
                                 pstart,
-                                f.payload.len(),
+                                payload.len(),
                             );
                             match &wm.inflate_error {
                                 Some(e) => {
@@ -367,20 +384,15 @@ pub fn attach(
                                     l.set_text(Text::Owned(e.clone().into()));
                                 }
                                 None => {
-                                    l.push(
-                                        &WS_PLAIN_LEN,
-                                        Value::U64(wm.data.len() as u64),
-                                        pstart,
-                                        0,
-                                    );
-                                    let mut dl = Layer::new(Protocol::WebSocket, 0, wm.data.len());
+                                    l.push(&WS_PLAIN_LEN, Value::U64(data.len() as u64), pstart, 0);
+                                    let mut dl = Layer::new(Protocol::WebSocket, 0, data.len());
                                     dl.reassembled = data_re.clone();
-                                    let txt = String::from_utf8_lossy(&wm.data).to_string();
+                                    let txt = String::from_utf8_lossy(&data).to_string();
                                     dl.push(
                                         &WS_DECOMPRESSED,
                                         Value::Str(txt.into()),
                                         0,
-                                        wm.data.len(),
+                                        data.len(),
                                     );
                                     // The decompressed bytes are not in the frame:
                                     // their own layer, over a derived buffer.
@@ -391,9 +403,9 @@ pub fn attach(
                         if wm.opcode == 1 && wm.inflate_error.is_none() {
                             l.push(
                                 &WS_TEXT,
-                                Value::Str(String::from_utf8_lossy(&wm.data).into()),
+                                Value::Str(String::from_utf8_lossy(&data).into()),
                                 dbase,
-                                if data_re.is_some() { 0 } else { wm.data.len() },
+                                if data_re.is_some() { 0 } else { data.len() },
                             );
                             l.push(&WS_UTF8, Value::Bool(wm.utf8_ok), dbase, 0);
                         }
@@ -431,7 +443,7 @@ pub fn attach(
                     }
                     if wm.compressed {
                         info.push_str(" [COMPRESSED]");
-                        sentence = format!("{sender} sends {receiver} a compressed WebSocket message: {} bytes on the wire, {} after permessage-deflate decompression.", f.payload.len(), wm.data.len());
+                        sentence = format!("{sender} sends {receiver} a compressed WebSocket message: {} bytes on the wire, {} after permessage-deflate decompression.", payload.len(), data.len());
                     }
                     p.layers.push(l);
                     p.layers.extend(extra);
@@ -441,7 +453,7 @@ pub fn attach(
                         sentence,
                     });
                     for e in &wm.eio {
-                        let data = wm.data.get(e.offset..e.offset + e.len).unwrap_or(&[]);
+                        let data = data.get(e.offset..e.offset + e.len).unwrap_or(&[]);
                         if let Some(s) =
                             eio_sio(p, data, dbase + e.offset, e, &data_re, fields, &sender)
                         {

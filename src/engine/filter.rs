@@ -116,7 +116,9 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, FilterError> {
                 let mut text = String::new();
                 loop {
                     match b.get(i) {
-                        None => return Err(err(start, "a quoted string is not closed (missing \")")),
+                        None => {
+                            return Err(err(start, "a quoted string is not closed (missing \")"))
+                        }
                         Some(b'"') => {
                             i += 1;
                             break;
@@ -135,7 +137,10 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, FilterError> {
                 out.push((start, Tok::Str(text)));
             }
             c if c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-' | b'/') => {
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'_' | b':' | b'-' | b'/')) {
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric()
+                        || matches!(b[i], b'.' | b'_' | b':' | b'-' | b'/'))
+                {
                     i += 1;
                 }
                 let w = &s[start..i];
@@ -156,7 +161,15 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, FilterError> {
                     },
                 ));
             }
-            _ => return Err(err(start, &format!("unexpected character '{}'", s[start..].chars().next().unwrap_or('?')))),
+            _ => {
+                return Err(err(
+                    start,
+                    &format!(
+                        "unexpected character '{}'",
+                        s[start..].chars().next().unwrap_or('?')
+                    ),
+                ))
+            }
         }
     }
     Ok(out)
@@ -219,7 +232,9 @@ impl Parser {
             }
             Some(Tok::Word(w)) => {
                 if !w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
-                    return Err(self.err("expected a field or protocol name (like tcp.port or websocket)"));
+                    return Err(
+                        self.err("expected a field or protocol name (like tcp.port or websocket)")
+                    );
                 }
                 self.pos += 1;
                 if let Some(Tok::Op(op)) = self.peek().cloned() {
@@ -293,10 +308,14 @@ fn value_matches(v: &Value, display: &str, op: Op, lit: &Literal) -> bool {
         other => other.to_plain(),
     };
     match (op, lit, num) {
-        (Op::Contains, Literal::Text(t), _) => text.contains(t.as_str()) || display.contains(t.as_str()),
+        (Op::Contains, Literal::Text(t), _) => {
+            text.contains(t.as_str()) || display.contains(t.as_str())
+        }
         (Op::Contains, Literal::Num(n), _) => text.contains(&n.to_string()),
         (_, Literal::Num(n), Some(x)) => cmp(op, x.partial_cmp(n)),
-        (_, Literal::Text(t), Some(x)) if t == "true" || t == "false" => cmp(op, x.partial_cmp(&f64::from(u8::from(t == "true")))),
+        (_, Literal::Text(t), Some(x)) if t == "true" || t == "false" => {
+            cmp(op, x.partial_cmp(&f64::from(u8::from(t == "true"))))
+        }
         (_, Literal::Text(t), _) => cmp(op, Some(text.as_str().cmp(t.as_str()))),
         (_, Literal::Num(n), None) => cmp(op, Some(text.as_str().cmp(n.to_string().as_str()))),
     }
@@ -325,7 +344,9 @@ impl Filter {
             Filter::Not(a) => !a.matches(p),
             Filter::Has(name) => {
                 p.layers.iter().any(|l| l.protocol.filter_name() == name)
-                    || aliases(name).iter().any(|n| p.fields_named(n).next().is_some())
+                    || aliases(name)
+                        .iter()
+                        .any(|n| p.fields_named(n).next().is_some())
             }
             Filter::Cmp(name, op, lit) => {
                 let names = aliases(name);
@@ -380,7 +401,10 @@ mod tests {
         assert_eq!(e.position, 12);
         assert!(e.message.contains("expected a value"));
         assert!(parse("(tcp").unwrap_err().message.contains("')'"));
-        assert!(parse("tcp udp").unwrap_err().message.contains("unexpected text"));
+        assert!(parse("tcp udp")
+            .unwrap_err()
+            .message
+            .contains("unexpected text"));
         assert!(parse("\"open").unwrap_err().message.contains("not closed"));
         assert!(parse("").is_err());
     }

@@ -34,7 +34,15 @@ impl Capture {
     /// Open, index and analyse a capture file. `progress(done, total)` reports indexing (bytes)
     /// and then the flow pass (packets), each from 0 to its total.
     pub fn open(path: &Path, progress: impl FnMut(u64, u64)) -> Result<Self, OpenError> {
-        Self::open_with(path, FlowConfig::default(), AppConfig::default(), progress)
+        Self::open_with(
+            path,
+            FlowConfig::default(),
+            AppConfig {
+                compact: true,
+                ..AppConfig::default()
+            },
+            progress,
+        )
     }
 
     /// Open with explicit limits.
@@ -50,7 +58,15 @@ impl Capture {
 
     /// Run the flow pass over an opened store.
     pub fn analyse(store: PacketStore, config: FlowConfig, progress: impl FnMut(u64, u64)) -> Self {
-        Self::analyse_with(store, config, AppConfig::default(), progress)
+        Self::analyse_with(
+            store,
+            config,
+            AppConfig {
+                compact: true,
+                ..AppConfig::default()
+            },
+            progress,
+        )
     }
 
     /// Run the flow pass over an opened store, with explicit limits.
@@ -84,6 +100,15 @@ impl Capture {
                 if let (Some((dir, t)), Some(conv)) = (facts, flows.conversation_index(i)) {
                     if t.proto == 6 {
                         app.on_tcp(conv as u32, dir, &t, i as u32, meta.timestamp.ns, data);
+                        let ended = flows.conversations.get(conv).is_some_and(|c| {
+                            matches!(
+                                c.state,
+                                crate::flow::TcpState::Closed | crate::flow::TcpState::Reset { .. }
+                            )
+                        });
+                        if ended {
+                            app.forget(conv as u32);
+                        }
                     } else {
                         app.on_udp(conv as u32, &t, i as u32, meta.timestamp.ns, data);
                     }
@@ -95,6 +120,7 @@ impl Capture {
         }
         flows.finish(n);
         app.finish();
+        app.forget_all();
         let mut completed: Vec<(u32, u32)> = app
             .messages
             .iter()
@@ -230,7 +256,8 @@ impl Capture {
                 let _ = Text::Auto;
             }
         } else {
-            app_layers::attach(&mut p, i as u32, &msgs, conv, fields);
+            let frame = self.store.data(i).unwrap_or(&[]);
+            app_layers::attach(frame, &mut p, i as u32, &msgs, conv, fields);
         }
         if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
             app_layers::dns_pair(&mut p, u64::from(other) + 1, latency, sentences);
@@ -344,7 +371,7 @@ impl Stream {
         let new: Vec<&Message> = self.app.messages[before..].iter().collect();
         if !new.is_empty() {
             let c = self.flows.conversations.get(conv);
-            app_layers::attach(&mut p, i, &new, c, fields);
+            app_layers::attach(data, &mut p, i, &new, c, fields);
         }
         // Printed: forget them (pairs with later messages live in the pending tables).
         self.app.drop_all();

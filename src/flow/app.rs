@@ -40,6 +40,9 @@ pub struct AppConfig {
     /// Bytes waiting in all streams' message buffers together; past it, new bytes are dropped
     /// (counted) and the stream is no longer decoded.
     pub max_total_buffer: usize,
+    /// Do not keep copies of messages that lie whole in one packet (the engine re-reads them
+    /// from the capture): what keeps a million-packet capture within its memory budget.
+    pub compact: bool,
 }
 
 impl Default for AppConfig {
@@ -50,6 +53,7 @@ impl Default for AppConfig {
             max_inflate: 16 << 20,
             reasm: Limits::default(),
             max_total_buffer: 512 << 20,
+            compact: false,
         }
     }
 }
@@ -93,11 +97,15 @@ pub struct Message {
     pub wire_len: u64,
     pub kind: Kind,
     pub notes: Vec<String>,
+    /// The message lies whole in the frame of `packet` at `spans[0].frame_offset`, and its
+    /// copies (`bytes`, the unmasked payload, single-frame message data) were not kept.
+    pub in_frame: bool,
 }
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    Http(HttpMsg),
+    /// Boxed: an HTTP message is rare and big, a WebSocket frame frequent and smaller.
+    Http(Box<HttpMsg>),
     Ws(WsFrame),
 }
 
@@ -326,6 +334,36 @@ impl AppPass {
             }
             *slot = None;
         }
+    }
+
+    /// Drop the copies of a message that lies whole in one packet (see [`AppConfig::compact`]).
+    fn compact(&mut self, idx: u32) {
+        if !self.config.compact {
+            return;
+        }
+        let Some(m) = self.msg_mut(idx) else { return };
+        let whole = m.spans.len() == 1
+            && m.spans[0].packet == m.packet
+            && m.bytes.len() as u64 == m.wire_len;
+        if !whole {
+            return;
+        }
+        m.in_frame = true;
+        m.bytes = Arc::from(Vec::new());
+        if let Kind::Ws(f) = &mut m.kind {
+            f.payload = Arc::from(Vec::new());
+            if let Some(wm) = &mut f.message {
+                if wm.frames.len() == 1 && !wm.compressed {
+                    wm.data = Arc::from(Vec::new());
+                }
+            }
+        }
+    }
+
+    /// Drop the parse state of every conversation (after the pass: only messages are needed).
+    pub fn forget_all(&mut self) {
+        self.convs.0 = Vec::new();
+        self.buffered_total = 0;
     }
 
     /// Forget every message so far (a streaming reader, once it has printed them). Pairs with
@@ -723,10 +761,12 @@ impl AppPass {
             spans,
             bytes,
             wire_len,
-            kind: Kind::Http(msg),
+            kind: Kind::Http(Box::new(msg)),
             notes: Vec::new(),
+            in_frame: false,
         });
         self.socketio_pairing(idx, conv, dir);
+        self.compact(idx);
         true
     }
 
@@ -921,8 +961,10 @@ impl AppPass {
                 pair_packet: pair.map(|x| x.1),
             }),
             notes,
+            in_frame: false,
         });
         self.socketio_pairing(idx, conv, dir);
+        self.compact(idx);
         true
     }
 

@@ -185,9 +185,30 @@ pub struct Flows {
 }
 
 #[derive(Debug, Clone, Copy, Default)]
+/// What is kept per packet (24 bytes): the numbers that change from packet to packet. The
+/// bases relative numbers count from are per direction, in the conversation.
 struct PacketTcp {
+    rel_seq: u32,
+    rel_ack: u32,
+    nxtseq: u32,
+    dup_ack_of: u32,
+    flags: u16,
+    dup_ack_num: u16,
     dir: u8,
-    seg: tcp::SegInfo,
+}
+
+impl PacketTcp {
+    fn new(dir: u8, s: &tcp::SegInfo) -> Self {
+        PacketTcp {
+            rel_seq: s.rel_seq,
+            rel_ack: s.rel_ack,
+            nxtseq: s.nxtseq,
+            dup_ack_of: s.dup_ack_of.min(u64::from(u32::MAX)) as u32,
+            flags: s.flags,
+            dup_ack_num: s.dup_ack_num.min(u32::from(u16::MAX)) as u16,
+            dir,
+        }
+    }
 }
 
 const NONE: u32 = u32::MAX;
@@ -357,28 +378,37 @@ impl Flows {
             }
         }
         self.last = Some(ci);
-        let fact = PacketTcp { dir, seg };
-        let facts = Self::to_facts(conv, &fact);
+        let fact = PacketTcp::new(dir, &seg);
+        let mut facts = Self::to_facts(conv, &fact);
+        // While streaming, the bases as they were for this packet.
+        facts.seq_base = seg.seq_base;
+        facts.ack_base = seg.ack_base;
+        facts.seq_base_is_isn = seg.seq_base_is_isn;
+        facts.ack_base_is_isn = seg.ack_base_is_isn;
         self.record(meta.number, ci, fact);
         Some(facts)
     }
 
     fn to_facts(conv: &Conversation, f: &PacketTcp) -> FlowFacts {
+        let (fwd, rev) = (
+            &conv.dirs[usize::from(f.dir)],
+            &conv.dirs[1 - usize::from(f.dir)],
+        );
         FlowFacts {
             stream: conv.stream,
             dir: f.dir,
-            rel_seq: f.seg.rel_seq,
-            rel_ack: f.seg.rel_ack,
-            nxtseq: f.seg.nxtseq,
-            analysis: f.seg.flags,
-            dup_ack_num: f.seg.dup_ack_num,
+            rel_seq: f.rel_seq,
+            rel_ack: f.rel_ack,
+            nxtseq: f.nxtseq,
+            analysis: f.flags,
+            dup_ack_num: u32::from(f.dup_ack_num),
             completeness: conv.completeness,
             irtt_ns: conv.irtt_ns,
-            seq_base: f.seg.seq_base,
-            ack_base: f.seg.ack_base,
-            seq_base_is_isn: f.seg.seq_base_is_isn,
-            ack_base_is_isn: f.seg.ack_base_is_isn,
-            dup_ack_of: f.seg.dup_ack_of,
+            seq_base: fwd.base.unwrap_or(0),
+            ack_base: rev.base.unwrap_or(0),
+            seq_base_is_isn: fwd.isn_seen,
+            ack_base_is_isn: rev.isn_seen,
+            dup_ack_of: u64::from(f.dup_ack_of),
             win_scale: {
                 let (fwd, rev) = (
                     &conv.dirs[usize::from(f.dir)],
