@@ -230,6 +230,16 @@ impl SioPacket {
 
 /// Parse a Socket.IO packet (the data of an Engine.IO message packet).
 pub fn parse_sio(b: &[u8]) -> Option<SioPacket> {
+    parse_sio_with(b, true)
+}
+
+/// Parse only what comes before the JSON (type, attachments, namespace, ack id): what the
+/// flow pass needs for pairing, without building a JSON tree for every message.
+pub fn parse_sio_head(b: &[u8]) -> Option<SioPacket> {
+    parse_sio_with(b, false)
+}
+
+fn parse_sio_with(b: &[u8], with_json: bool) -> Option<SioPacket> {
     let t = *b.first()?;
     if !(b'0'..=b'6').contains(&t) {
         return None;
@@ -272,7 +282,7 @@ pub fn parse_sio(b: &[u8]) -> Option<SioPacket> {
         let id = std::str::from_utf8(&b[start..i]).ok()?.parse().ok()?;
         ack_id = Some((id, start..i));
     }
-    let json = if i < b.len() {
+    let json = if i < b.len() && with_json {
         let v: serde_json::Value = serde_json::from_slice(&b[i..]).ok()?;
         Some((v, i..b.len()))
     } else {

@@ -289,6 +289,8 @@ pub struct AppPass {
     sessions: HashMap<u32, String>,
     /// Bytes in all message buffers.
     buffered_total: usize,
+    /// A shared empty buffer (messages kept without copies point here).
+    empty: Arc<[u8]>,
     /// DNS: unanswered queries (conversation, id) → (packet, time).
     dns_queries: HashMap<(u32, u16), (u32, i64)>,
     /// DNS pairs by packet index: the other packet and, for a response, the latency.
@@ -344,7 +346,7 @@ impl AppPass {
         let Some(m) = self.msg_mut(idx) else { return };
         let whole = m.spans.len() == 1
             && m.spans[0].packet == m.packet
-            && m.bytes.len() as u64 == m.wire_len;
+            && u64::from(m.spans[0].len) == m.wire_len;
         if !whole {
             return;
         }
@@ -502,6 +504,19 @@ impl AppPass {
 
     /// Take `n` bytes from the front of a direction's buffer, with their spans.
     fn take(&mut self, conv: u32, dir: u8, n: usize, keep: usize) -> (Vec<Span>, Arc<[u8]>) {
+        self.take_with(conv, dir, n, keep, true)
+    }
+
+    /// Take `n` bytes; with `copy` false their copy is not made (the message lies whole in one
+    /// packet and will be re-read from the capture).
+    fn take_with(
+        &mut self,
+        conv: u32,
+        dir: u8,
+        n: usize,
+        keep: usize,
+        copy: bool,
+    ) -> (Vec<Span>, Arc<[u8]>) {
         let Some(c) = self.convs.get_mut(conv) else {
             return (Vec::new(), Arc::from(Vec::new()));
         };
@@ -523,31 +538,37 @@ impl AppPass {
                 len: (end - start) as u32,
             });
         }
-        let bytes: Arc<[u8]> = Arc::from(&db.buf[..n.min(keep)]);
+        let bytes: Arc<[u8]> = if copy {
+            Arc::from(&db.buf[..n.min(keep)])
+        } else {
+            self.empty.clone()
+        };
         let old_len = db.buf.len();
         db.buf.drain(..n);
         self.buffered_total = self.buffered_total.saturating_sub(n);
-        // Re-base the origins after the taken bytes.
-        let mut rest = Vec::with_capacity(db.origins.len());
-        for (k, (start, o)) in db.origins.iter().enumerate() {
+        // Re-base the origins after the taken bytes, in place.
+        let count = db.origins.len();
+        let mut w = 0;
+        for k in 0..count {
+            let (start, o) = db.origins[k];
             let end = db.origins.get(k + 1).map_or(old_len, |x| x.0);
             if end <= n {
                 continue;
             }
-            if *start >= n {
-                rest.push((start - n, *o));
+            db.origins[w] = if start >= n {
+                (start - n, o)
             } else {
-                let cut = n - start;
-                rest.push((
+                (
                     0,
                     Origin {
                         packet: o.packet,
-                        frame_offset: o.frame_offset + cut as u32,
+                        frame_offset: o.frame_offset + (n - start) as u32,
                     },
-                ));
-            }
+                )
+            };
+            w += 1;
         }
-        db.origins = rest;
+        db.origins.truncate(w);
         (spans, bytes)
     }
 
@@ -797,7 +818,21 @@ impl AppPass {
         }
         let have = (total.min(b.len() as u64)) as usize;
         let skip = total - have as u64;
-        let (spans, bytes) = self.take(conv, dir, have, keep);
+        // A frame lying whole in one packet needs no copy of its wire bytes: unmask straight
+        // from the buffer, and let the engine re-read the frame from the capture.
+        let origins = &c.dirs[usize::from(dir)].origins;
+        let whole = !cut
+            && cfg.compact
+            && origins.first().is_some_and(|o| o.0 == 0)
+            && origins.get(1).map_or(b.len(), |x| x.0) >= have;
+        let direct_payload: Option<Vec<u8>> = whole.then(|| {
+            let raw = &b[h.header_len.min(have)..have];
+            match h.mask {
+                Some(k) => websocket::unmask(raw, k, 0),
+                None => raw.to_vec(),
+            }
+        });
+        let (spans, bytes) = self.take_with(conv, dir, have, keep, !whole);
         let packet_done = spans.last().map_or(packet, |s| s.packet);
         let Some(c) = self.convs.get_mut(conv) else {
             return false;
@@ -814,10 +849,15 @@ impl AppPass {
                 keep.saturating_sub(h.header_len)
             ));
         }
-        let raw_payload = bytes.get(h.header_len..).unwrap_or(&[]);
-        let payload: Vec<u8> = match h.mask {
-            Some(k) => websocket::unmask(raw_payload, k, 0),
-            None => raw_payload.to_vec(),
+        let payload: Arc<[u8]> = match direct_payload {
+            Some(p) => Arc::from(p),
+            None => {
+                let raw_payload = bytes.get(h.header_len..).unwrap_or(&[]);
+                Arc::from(match h.mask {
+                    Some(k) => websocket::unmask(raw_payload, k, 0),
+                    None => raw_payload.to_vec(),
+                })
+            }
         };
         if h.is_control() && (h.payload_len > 125 || !h.fin) {
             notes.push("Control frames must have FIN set and at most 125 payload bytes (RFC 6455 5.5): this one breaks the rule.".into());
@@ -904,7 +944,12 @@ impl AppPass {
                         if !c.engineio && op == 1 && heuristic && out.starts_with(b"0{\"sid\"") {
                             c.engineio = true;
                         }
-                        m.data = Arc::from(out);
+                        // A single uncompressed frame: its payload is the message.
+                        m.data = if m.frames.len() == 1 && !compressed && !was_cut {
+                            payload.clone()
+                        } else {
+                            Arc::from(out)
+                        };
                         if m.inflate_error.is_none() && c.engineio {
                             m.eio.push(EioItem {
                                 offset: 0,
@@ -955,7 +1000,7 @@ impl AppPass {
             kind: Kind::Ws(WsFrame {
                 header: h,
                 heuristic,
-                payload: Arc::from(payload),
+                payload,
                 message,
                 pair: pair.map(|x| x.0),
                 pair_packet: pair.map(|x| x.1),
@@ -1050,7 +1095,7 @@ impl AppPass {
             if t != 4 {
                 continue;
             }
-            let Some(s) = socketio::parse_sio(d) else {
+            let Some(s) = socketio::parse_sio_head(d) else {
                 continue;
             };
             if let Some((n, _)) = s.attachments {
