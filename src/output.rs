@@ -102,19 +102,14 @@ fn push_value(out: &mut Vec<u8>, v: &Value, scratch: &mut String) {
 pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
     let mut scratch = String::with_capacity(64);
     out.push(b'{');
-    key(out, "number", true);
-    push_u64(out, p.meta.number);
+    key_u64(out, "number", true, p.meta.number);
     key(out, "timestamp", false);
     write_seconds(&mut scratch, p.meta.timestamp.ns, p.meta.timestamp.digits);
     out.extend_from_slice(scratch.as_bytes());
-    key(out, "caplen", false);
-    push_u64(out, u64::from(p.meta.caplen));
-    key(out, "wirelen", false);
-    push_u64(out, u64::from(p.meta.wirelen));
-    key(out, "link_type", false);
-    push_u64(out, u64::from(p.meta.link_type));
-    key(out, "interface", false);
-    push_u64(out, u64::from(p.meta.interface));
+    key_u64(out, "caplen", false, u64::from(p.meta.caplen));
+    key_u64(out, "wirelen", false, u64::from(p.meta.wirelen));
+    key_u64(out, "link_type", false, u64::from(p.meta.link_type));
+    key_u64(out, "interface", false, u64::from(p.meta.interface));
     key(out, "source", false);
     push_plain_str(out, &p.source.to_string());
     key(out, "destination", false);
@@ -126,56 +121,31 @@ pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
     key(out, "sentence", false);
     push_json_str(out, &p.sentence);
     key(out, "layers", false);
-    out.push(b'[');
-    for (li, l) in p.layers.iter().enumerate() {
-        if li > 0 {
-            out.push(b',');
-        }
-        out.push(b'{');
+    push_array(out, &p.layers, |out, l| {
         key(out, "protocol", true);
         push_plain_str(out, l.protocol.filter_name());
         key(out, "name", false);
         push_plain_str(out, l.protocol.short_name());
-        key(out, "osi", false);
-        push_u64(out, u64::from(l.osi().number()));
+        key_u64(out, "osi", false, u64::from(l.osi().number()));
         key(out, "tcpip", false);
         push_plain_str(out, l.tcpip().as_str());
-        key(out, "offset", false);
-        push_u64(out, u64::from(l.offset));
-        key(out, "length", false);
-        push_u64(out, u64::from(l.length));
+        key_u64(out, "offset", false, u64::from(l.offset));
+        key_u64(out, "length", false, u64::from(l.length));
         if let Some(r) = &l.reassembled {
             // The layer's ranges are in these bytes, not in the frame.
             key(out, "data_source", false);
             push_plain_str(out, r.what);
-            key(out, "data_length", false);
-            push_u64(out, r.bytes.len() as u64);
+            key_u64(out, "data_length", false, r.bytes.len() as u64);
             key(out, "segments", false);
-            out.push(b'[');
-            for (k, g) in r.segments.iter().enumerate() {
-                if k > 0 {
-                    out.push(b',');
-                }
-                out.push(b'{');
-                key(out, "packet", true);
-                push_u64(out, g.packet);
-                key(out, "frame_offset", false);
-                push_u64(out, u64::from(g.frame_offset));
-                key(out, "data_offset", false);
-                push_u64(out, u64::from(g.data_offset));
-                key(out, "length", false);
-                push_u64(out, u64::from(g.length));
-                out.push(b'}');
-            }
-            out.push(b']');
+            push_array(out, &r.segments, |out, g| {
+                key_u64(out, "packet", true, g.packet);
+                key_u64(out, "frame_offset", false, u64::from(g.frame_offset));
+                key_u64(out, "data_offset", false, u64::from(g.data_offset));
+                key_u64(out, "length", false, u64::from(g.length));
+            });
         }
         key(out, "fields", false);
-        out.push(b'[');
-        for (fi, f) in l.fields.iter().enumerate() {
-            if fi > 0 {
-                out.push(b',');
-            }
-            out.push(b'{');
+        push_array(out, &l.fields, |out, f| {
             key(out, "name", true);
             push_plain_str(out, f.def.name);
             key(out, "value", false);
@@ -184,30 +154,18 @@ pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
             scratch.clear();
             f.write_display(&mut scratch);
             push_json_str(out, &scratch);
-            key(out, "offset", false);
-            push_u64(out, u64::from(f.offset));
-            key(out, "length", false);
-            push_u64(out, u64::from(f.length));
+            key_u64(out, "offset", false, u64::from(f.offset));
+            key_u64(out, "length", false, u64::from(f.length));
             if let Some(b) = f.bitmask {
-                key(out, "bitmask", false);
-                push_u64(out, u64::from(b));
+                key_u64(out, "bitmask", false, u64::from(b));
             }
             if f.depth > 0 {
-                key(out, "depth", false);
-                push_u64(out, u64::from(f.depth));
+                key_u64(out, "depth", false, u64::from(f.depth));
             }
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"]}");
-    }
-    out.push(b']');
+        });
+    });
     key(out, "notes", false);
-    out.push(b'[');
-    for (ni, n) in p.notes.iter().enumerate() {
-        if ni > 0 {
-            out.push(b',');
-        }
-        out.push(b'{');
+    push_array(out, &p.notes, |out, n| {
         key(out, "severity", true);
         push_plain_str(
             out,
@@ -224,14 +182,36 @@ pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
             push_plain_str(out, pr);
         }
         if let Some(o) = n.offset {
-            key(out, "offset", false);
-            push_u64(out, u64::from(o));
+            key_u64(out, "offset", false, u64::from(o));
         }
         key(out, "text", false);
         push_json_str(out, &n.text);
+    });
+    out.push(b'}');
+}
+
+/// A key followed by an unsigned number.
+fn key_u64(out: &mut Vec<u8>, name: &str, first: bool, v: u64) {
+    key(out, name, first);
+    push_u64(out, v);
+}
+
+/// A JSON array of objects: `[{...},{...}]`; `each` writes one object's members.
+fn push_array<'a, T: 'a>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = &'a T>,
+    mut each: impl FnMut(&mut Vec<u8>, &'a T),
+) {
+    out.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        each(out, item);
         out.push(b'}');
     }
-    out.extend_from_slice(b"]}");
+    out.push(b']');
 }
 
 /// Write one packet as a JSON line (no trailing newline).

@@ -858,34 +858,8 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         let left = rect.left() + 150.0;
         let right = rect.right() - 60.0;
         let text_color = ui.visuals().text_color();
-        painter.text(
-            egui::pos2(left, rect.top() + 10.0),
-            Align2::CENTER_CENTER,
-            "Client",
-            FontId::proportional(14.0),
-            text_color,
-        );
-        painter.text(
-            egui::pos2(right, rect.top() + 10.0),
-            Align2::CENTER_CENTER,
-            "Server",
-            FontId::proportional(14.0),
-            text_color,
-        );
-        painter.line_segment(
-            [
-                egui::pos2(left, rect.top() + 20.0),
-                egui::pos2(left, rect.bottom()),
-            ],
-            Stroke::new(2.0, Color32::GRAY),
-        );
-        painter.line_segment(
-            [
-                egui::pos2(right, rect.top() + 20.0),
-                egui::pos2(right, rect.bottom()),
-            ],
-            Stroke::new(2.0, Color32::GRAY),
-        );
+        lifeline(&painter, rect, left, "Client", 14.0, text_color);
+        lifeline(&painter, rect, right, "Server", 14.0, text_color);
         let mut last_phase = "";
         let mut clicked = None;
         for (k, &i) in packets.iter().enumerate() {
@@ -1016,20 +990,7 @@ fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capt
         let server_x = rect.left() + 80.0;
         let lane =
             |k: usize| server_x + 140.0 + (width - 260.0) * k as f32 / lanes.len().max(1) as f32;
-        painter.text(
-            egui::pos2(server_x, rect.top() + 10.0),
-            Align2::CENTER_CENTER,
-            "Server",
-            FontId::proportional(14.0),
-            text_color,
-        );
-        painter.line_segment(
-            [
-                egui::pos2(server_x, rect.top() + 20.0),
-                egui::pos2(server_x, rect.bottom()),
-            ],
-            Stroke::new(2.0, Color32::GRAY),
-        );
+        lifeline(&painter, rect, server_x, "Server", 14.0, text_color);
         for (k, (key, port)) in lanes.iter().enumerate() {
             let x = lane(k);
             let name: String = if key.starts_with("conn ") {
@@ -1037,19 +998,13 @@ fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capt
             } else {
                 key.chars().take(8).collect()
             };
-            painter.text(
-                egui::pos2(x, rect.top() + 10.0),
-                Align2::CENTER_CENTER,
-                format!("client {name}"),
-                FontId::proportional(13.0),
+            lifeline(
+                &painter,
+                rect,
+                x,
+                &format!("client {name}"),
+                13.0,
                 text_color,
-            );
-            painter.line_segment(
-                [
-                    egui::pos2(x, rect.top() + 20.0),
-                    egui::pos2(x, rect.bottom()),
-                ],
-                Stroke::new(1.0, Color32::GRAY),
             );
         }
         let mut clicked = None;
@@ -1217,4 +1172,31 @@ pub fn help_window(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             }
         });
     app.show_help = open;
+}
+
+/// One actor of a ladder diagram: its name on top and its vertical time line below.
+/// The larger label size marks a main actor (client/server) and gets a thicker line.
+fn lifeline(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    x: f32,
+    label: &str,
+    size: f32,
+    color: Color32,
+) {
+    painter.text(
+        egui::pos2(x, rect.top() + 10.0),
+        Align2::CENTER_CENTER,
+        label,
+        FontId::proportional(size),
+        color,
+    );
+    let width = if size >= 14.0 { 2.0 } else { 1.0 };
+    painter.line_segment(
+        [
+            egui::pos2(x, rect.top() + 20.0),
+            egui::pos2(x, rect.bottom()),
+        ],
+        Stroke::new(width, Color32::GRAY),
+    );
 }

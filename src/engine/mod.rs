@@ -172,36 +172,28 @@ impl Capture {
                 a.gaps, a.gap_bytes
             ));
         }
-        if a.dropped_bytes > 0 {
-            v.push(format!(
-                "{} bytes dropped by reassembly limits",
-                a.dropped_bytes
-            ));
-        }
-        if a.conflicting_overlaps > 0 {
-            v.push(format!(
-                "{} retransmissions carried different bytes than the original",
-                a.conflicting_overlaps
-            ));
-        }
-        if a.messages_cut > 0 {
-            v.push(format!(
-                "{} messages larger than the size limit were cut",
-                a.messages_cut
-            ));
-        }
-        if a.inflate_cut > 0 {
-            v.push(format!(
-                "{} decompressions stopped at the size limit",
-                a.inflate_cut
-            ));
-        }
-        if a.streams_given_up > 0 {
-            v.push(format!(
-                "{} TCP streams not decoded above TCP (unknown protocol or over a limit)",
-                a.streams_given_up
-            ));
-        }
+        let counted = [
+            (a.dropped_bytes, "bytes dropped by reassembly limits"),
+            (
+                a.conflicting_overlaps,
+                "retransmissions carried different bytes than the original",
+            ),
+            (
+                a.messages_cut,
+                "messages larger than the size limit were cut",
+            ),
+            (a.inflate_cut, "decompressions stopped at the size limit"),
+            (
+                a.streams_given_up,
+                "TCP streams not decoded above TCP (unknown protocol or over a limit)",
+            ),
+        ];
+        v.extend(
+            counted
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, what)| format!("{n} {what}")),
+        );
         v
     }
 
@@ -211,28 +203,32 @@ impl Capture {
 
     /// Messages completed in packet `i`.
     pub fn messages_at(&self, i: usize) -> Vec<&Message> {
-        let i = i as u32;
-        let start = self.completed.partition_point(|(p, _)| *p < i);
-        self.completed[start..]
-            .iter()
-            .take_while(|(p, _)| *p == i)
-            .filter_map(|(_, m)| self.app.messages.get(*m as usize))
-            .collect()
+        self.messages_in(&self.completed, i).collect()
     }
 
     /// Packet numbers (1-based) of the later packets completing messages that packet `i`
     /// carries part of.
     pub fn reassembled_in(&self, i: usize) -> Vec<u64> {
-        let i = i as u32;
-        let start = self.contributes.partition_point(|(p, _)| *p < i);
-        let mut v: Vec<u64> = self.contributes[start..]
-            .iter()
-            .take_while(|(p, _)| *p == i)
-            .filter_map(|(_, m)| self.app.messages.get(*m as usize))
+        let mut v: Vec<u64> = self
+            .messages_in(&self.contributes, i)
             .map(|m| u64::from(m.packet) + 1)
             .collect();
         v.dedup();
         v
+    }
+
+    /// The messages listed for packet `i` in a sorted (packet, message) table.
+    fn messages_in<'a>(
+        &'a self,
+        table: &'a [(u32, u32)],
+        i: usize,
+    ) -> impl Iterator<Item = &'a Message> + 'a {
+        let i = i as u32;
+        let start = table.partition_point(|(p, _)| *p < i);
+        table[start..]
+            .iter()
+            .take_while(move |(p, _)| *p == i)
+            .filter_map(|(_, m)| self.app.messages.get(*m as usize))
     }
 
     fn decode(&self, i: usize, sentences: bool, fields: bool) -> Option<Packet> {
