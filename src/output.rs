@@ -423,13 +423,7 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
                 s.push_str("   ");
             }
             s.push(' ');
-            for b in chunk {
-                s.push(if b.is_ascii_graphic() || *b == b' ' {
-                    *b as char
-                } else {
-                    '.'
-                });
-            }
+            push_ascii(&mut s, chunk);
             s.push('\n');
         }
         if r.bytes.len() > 1024 {
@@ -447,6 +441,17 @@ fn truncate_display(t: &str, max: usize) -> String {
         x.push('…');
         x
     }
+}
+
+/// The ASCII column of a hex dump: printable bytes as themselves, the rest as `.`.
+pub fn push_ascii(s: &mut String, bytes: &[u8]) {
+    s.extend(bytes.iter().map(|&b| {
+        if b.is_ascii_graphic() || b == b' ' {
+            b as char
+        } else {
+            '.'
+        }
+    }));
 }
 
 /// Hex dump with a marker row under each line showing which layer each byte belongs to.
@@ -479,13 +484,7 @@ pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
             }
         }
         s.push(' ');
-        for b in chunk {
-            s.push(if b.is_ascii_graphic() || *b == b' ' {
-                *b as char
-            } else {
-                '.'
-            });
-        }
+        push_ascii(&mut s, chunk);
         s.push('\n');
         s.push_str("      ");
         for i in 0..chunk.len() {

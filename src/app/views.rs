@@ -738,16 +738,8 @@ fn hex_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet, data: &[u8])
                     clicked = Some(idx);
                 }
             }
-            let ascii: String = chunk
-                .iter()
-                .map(|&b| {
-                    if b.is_ascii_graphic() || b == b' ' {
-                        b as char
-                    } else {
-                        '.'
-                    }
-                })
-                .collect();
+            let mut ascii = String::with_capacity(16);
+            crate::output::push_ascii(&mut ascii, chunk);
             ui.label(RichText::new(ascii).font(font.clone()).weak());
         });
     }
@@ -798,16 +790,8 @@ fn reassembled_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet) {
                     }
                     ui.label(t);
                 }
-                let ascii: String = chunk
-                    .iter()
-                    .map(|&b| {
-                        if b.is_ascii_graphic() || b == b' ' {
-                            b as char
-                        } else {
-                            '.'
-                        }
-                    })
-                    .collect();
+                let mut ascii = String::with_capacity(16);
+                crate::output::push_ascii(&mut ascii, chunk);
                 ui.label(RichText::new(ascii).font(font.clone()).weak());
             });
         }
