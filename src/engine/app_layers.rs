@@ -546,7 +546,7 @@ fn eio_sio(
             sentence,
         });
     }
-    let (mut sl, s) = sio_layer(&data[1..], base + 1, &e.sio)?;
+    let (mut sl, s) = sio_layer(&data[1..], base + 1, e.sio())?;
     sl.reassembled = re.clone();
     if !fields {
         sl.fields.clear();
@@ -573,7 +573,7 @@ fn eio_sio(
                 ""
             };
             let ack_txt = ack.map_or(String::new(), |a| format!(" with ack {a}"));
-            let unanswered = if ack.is_some() && e.sio.ack_in.is_none() {
+            let unanswered = if ack.is_some() && e.sio().ack_in.is_none() {
                 " (no answer captured)"
             } else {
                 ""
@@ -588,7 +588,7 @@ fn eio_sio(
         }
         3 | 6 => {
             let a = ack.unwrap_or(0);
-            let lat = e.sio.ack_of.map_or(String::new(), |(_, ns)| {
+            let lat = e.sio().ack_of.map_or(String::new(), |(_, ns)| {
                 format!(" after {:.1} ms", ns as f64 / 1e6)
             });
             (

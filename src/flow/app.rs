@@ -23,6 +23,7 @@ use crate::decode::http::{self, Head, HeadParse};
 use crate::decode::socketio::{self, SioContext};
 use crate::decode::websocket::{self, FrameHeader};
 use crate::model::TransportInfo;
+use smallvec::SmallVec;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -80,6 +81,13 @@ pub struct Span {
     pub len: u32,
 }
 
+/// Where a message's bytes came from; almost always one packet.
+pub type Spans = SmallVec<[Span; 1]>;
+/// Packets of the frames a WebSocket message was assembled from; almost always one.
+pub type FramePackets = SmallVec<[u32; 2]>;
+/// Engine.IO packets in a message; a WebSocket message carries one.
+pub type EioItems = SmallVec<[EioItem; 1]>;
+
 /// One application message.
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -90,7 +98,7 @@ pub struct Message {
     /// Packet index (0-based) of the packet that completed the message.
     pub packet: u32,
     pub ts: i64,
-    pub spans: Vec<Span>,
+    pub spans: Spans,
     /// The message's wire bytes (possibly cut at `max_message`).
     pub bytes: Arc<[u8]>,
     /// Length on the wire.
@@ -119,7 +127,7 @@ pub struct HttpMsg {
     /// For a response: the client's Sec-WebSocket-Key (to verify the accept value).
     pub client_key: Option<String>,
     /// Engine.IO packets in a long-polling body.
-    pub eio: Vec<EioItem>,
+    pub eio: EioItems,
 }
 
 #[derive(Debug, Clone)]
@@ -150,9 +158,9 @@ pub struct WsMessage {
     pub inflate_cut: bool,
     /// Packet indices (0-based) of the frames it was assembled from (more than one when
     /// fragmented).
-    pub frames: Vec<u32>,
+    pub frames: FramePackets,
     pub utf8_ok: bool,
-    pub eio: Vec<EioItem>,
+    pub eio: EioItems,
 }
 
 /// An Engine.IO packet inside a WebSocket message or polling body.
@@ -163,7 +171,26 @@ pub struct EioItem {
     pub len: usize,
     /// A binary message (a Socket.IO attachment).
     pub binary: bool,
-    pub sio: SioContext,
+    /// Pairing facts (ACKs, attachments); boxed and absent for most items, which have none.
+    pub sio: Option<Box<SioContext>>,
+}
+
+/// What an Engine.IO item without pairing facts reports.
+static NO_SIO: SioContext = SioContext {
+    ack_of: None,
+    ack_in: None,
+    attachments_in: Vec::new(),
+};
+
+impl EioItem {
+    /// The item's Socket.IO pairing facts (empty when it has none).
+    pub fn sio(&self) -> &SioContext {
+        self.sio.as_deref().unwrap_or(&NO_SIO)
+    }
+
+    fn sio_mut(&mut self) -> &mut SioContext {
+        self.sio.get_or_insert_with(Box::default)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,7 +203,7 @@ enum Mode {
 
 /// A fragmented WebSocket message in progress: opcode, compressed, data so far, the packets
 /// of its frames, whether something was cut.
-type Fragments = (u8, bool, Vec<u8>, Vec<u32>, bool);
+type Fragments = (u8, bool, Vec<u8>, FramePackets, bool);
 
 /// (session, namespace, ack id, direction of the event).
 type AckKey = (String, String, u64, u8);
@@ -503,7 +530,7 @@ impl AppPass {
     }
 
     /// Take `n` bytes from the front of a direction's buffer, with their spans.
-    fn take(&mut self, conv: u32, dir: u8, n: usize, keep: usize) -> (Vec<Span>, Arc<[u8]>) {
+    fn take(&mut self, conv: u32, dir: u8, n: usize, keep: usize) -> (Spans, Arc<[u8]>) {
         self.take_with(conv, dir, n, keep, true)
     }
 
@@ -516,13 +543,13 @@ impl AppPass {
         n: usize,
         keep: usize,
         copy: bool,
-    ) -> (Vec<Span>, Arc<[u8]>) {
+    ) -> (Spans, Arc<[u8]>) {
         let Some(c) = self.convs.get_mut(conv) else {
-            return (Vec::new(), Arc::from(Vec::new()));
+            return (Spans::new(), Arc::from(Vec::new()));
         };
         let db = &mut c.dirs[usize::from(dir)];
         let n = n.min(db.buf.len());
-        let mut spans = Vec::new();
+        let mut spans = Spans::new();
         for (k, (start, o)) in db.origins.iter().enumerate() {
             if *start >= n {
                 break;
@@ -709,7 +736,7 @@ impl AppPass {
             pair: None,
             pair_packet: None,
             client_key: None,
-            eio: Vec::new(),
+            eio: EioItems::new(),
         };
         if request {
             c.engineio |= c_uri_is_eio(&head);
@@ -770,7 +797,7 @@ impl AppPass {
                     offset: head.head_len + off,
                     len: p.len(),
                     binary: false,
-                    sio: SioContext::default(),
+                    sio: None,
                 });
             }
         }
@@ -883,7 +910,13 @@ impl AppPass {
                                 .into(),
                         );
                     }
-                    db.frag = Some((h.opcode, compressed_flag, Vec::new(), Vec::new(), cut));
+                    db.frag = Some((
+                        h.opcode,
+                        compressed_flag,
+                        Vec::new(),
+                        FramePackets::new(),
+                        cut,
+                    ));
                 } else if db.frag.is_none() {
                     notes.push("A continuation frame with no message to continue (the start was not captured).".into());
                 }
@@ -906,7 +939,7 @@ impl AppPass {
                             inflate_cut: false,
                             frames,
                             utf8_ok: true,
-                            eio: Vec::new(),
+                            eio: EioItems::new(),
                         };
                         let mut out = data;
                         if compressed {
@@ -955,7 +988,7 @@ impl AppPass {
                                 offset: 0,
                                 len: m.data.len(),
                                 binary: op == 2,
-                                sio: SioContext::default(),
+                                sio: None,
                             });
                         }
                         message = Some(m);
@@ -1076,7 +1109,7 @@ impl AppPass {
                         q.pop_front();
                     }
                     if let Some(e) = self.eio_mut(bm, bk) {
-                        e.sio.attachments_in.push(packet);
+                        e.sio_mut().attachments_in.push(packet);
                     }
                 }
                 continue;
@@ -1118,10 +1151,10 @@ impl AppPass {
                     let key = (session.clone(), s.namespace.clone(), id, 1 - dir);
                     if let Some((em, ek, epkt, ets)) = self.pending_acks.remove(&key) {
                         if let Some(e) = self.eio_mut(em, ek) {
-                            e.sio.ack_in = Some(packet);
+                            e.sio_mut().ack_in = Some(packet);
                         }
                         if let Some(e) = self.eio_mut(idx, k) {
-                            e.sio.ack_of = Some((u64::from(epkt), ts - ets));
+                            e.sio_mut().ack_of = Some((u64::from(epkt), ts - ets));
                         }
                     }
                 }
