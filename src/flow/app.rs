@@ -1268,6 +1268,21 @@ fn inflate(db: &mut DirBuf, data: &[u8], limit: usize) -> Result<(Vec<u8>, bool)
 mod tests {
     use super::*;
 
+    /// A big capture holds hundreds of thousands of these: keep the per-message record small
+    /// (docs/performance.md has the memory budget).
+    #[test]
+    fn message_records_stay_small() {
+        assert!(std::mem::size_of::<Message>() <= 288);
+        assert!(std::mem::size_of::<EioItem>() <= 32);
+        let item = EioItem {
+            offset: 0,
+            len: 1,
+            binary: false,
+            sio: None,
+        };
+        assert_eq!(item.sio(), &SioContext::default());
+    }
+
     #[test]
     fn chunked_bodies() {
         assert_eq!(chunked_len(b"5\r\nhello\r\n0\r\n\r\nnext"), Some(15));
