@@ -1025,11 +1025,20 @@ fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capt
                 .chars()
                 .take(60)
                 .collect();
-            painter.text(
-                egui::pos2((a + b) / 2.0, y - 6.0),
-                Align2::CENTER_CENTER,
+            // Centred over its arrow, but kept inside the diagram: an arrow to the nearest
+            // client is short and its label would otherwise run off the left edge.
+            let galley = painter.layout_no_wrap(
                 format!("#{} {label}", p.meta.number),
                 FontId::proportional(11.0),
+                text_color,
+            );
+            let w = galley.size().x;
+            let left = ((a + b - w) / 2.0)
+                .min(rect.right() - w - 2.0)
+                .max(rect.left() + 2.0);
+            painter.galley(
+                egui::pos2(left, y - 6.0 - galley.size().y / 2.0),
+                galley,
                 text_color,
             );
             let hit = egui::Rect::from_min_max(
