@@ -454,9 +454,10 @@ pub fn push_ascii(s: &mut String, bytes: &[u8]) {
     }));
 }
 
-/// Hex dump with a marker row under each line showing which layer each byte belongs to.
-pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
-    let mut owner = vec![None::<usize>; data.len()];
+/// For each of a frame's `len` bytes, the index of the innermost layer it belongs to (layers
+/// over reassembled data are left out: their ranges are not in the frame).
+pub fn byte_owners(p: &Packet, len: usize) -> Vec<Option<usize>> {
+    let mut owner = vec![None::<usize>; len];
     for (i, l) in p.layers.iter().enumerate().skip(1) {
         if l.reassembled.is_some() {
             continue;
@@ -467,6 +468,12 @@ pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
             }
         }
     }
+    owner
+}
+
+/// Hex dump with a marker row under each line showing which layer each byte belongs to.
+pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
+    let owner = byte_owners(p, data.len());
     let mut s = String::from("Bytes (letters under each byte name its layer):\n");
     for (row, chunk) in data.chunks(16).enumerate() {
         let base = row * 16;

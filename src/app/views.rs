@@ -700,49 +700,23 @@ pub fn highlighted(app: &LayerscopeApp, p: &Packet) -> Option<std::ops::Range<us
 
 fn hex_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet, data: &[u8]) {
     ui.strong("Bytes of the frame");
-    let mut owner = vec![None::<Protocol>; data.len()];
-    for l in p.layers.iter().skip(1) {
-        if l.reassembled.is_some() {
-            continue;
-        }
-        for b in l.range() {
-            if let Some(o) = owner.get_mut(b) {
-                *o = Some(l.protocol);
-            }
-        }
-    }
+    let owner = crate::output::byte_owners(p, data.len());
     let hi = highlighted(app, p);
-    let mut clicked = None;
-    let font = FontId::monospace(13.0);
-    for (row, chunk) in data.chunks(16).enumerate() {
-        ui.horizontal(|ui| {
-            ui.spacing_mut().item_spacing.x = 3.0;
-            ui.label(
-                RichText::new(format!("{:04x}", row * 16))
-                    .font(font.clone())
-                    .weak(),
-            );
-            for (k, b) in chunk.iter().enumerate() {
-                let idx = row * 16 + k;
-                let c = owner[idx].map_or(Color32::GRAY, color);
-                let mut t = RichText::new(format!("{b:02x}"))
-                    .font(font.clone())
-                    .color(c);
-                if hi.as_ref().is_some_and(|h| h.contains(&idx)) {
-                    t = t
-                        .background_color(Color32::from_rgb(60, 60, 160))
-                        .color(Color32::WHITE);
-                }
-                let r = ui.add(egui::Label::new(t).sense(Sense::click()));
-                if r.clicked() {
-                    clicked = Some(idx);
-                }
-            }
-            let mut ascii = String::with_capacity(16);
-            crate::output::push_ascii(&mut ascii, chunk);
-            ui.label(RichText::new(ascii).font(font.clone()).weak());
-        });
-    }
+    let clicked = hex_rows(
+        ui,
+        data,
+        usize::MAX,
+        |idx| {
+            owner
+                .get(idx)
+                .copied()
+                .flatten()
+                .and_then(|li| p.layers.get(li))
+                .map_or(Color32::GRAY, |l| color(l.protocol))
+        },
+        hi,
+        true,
+    );
     if let Some(b) = clicked {
         app.select_byte(b);
     }
@@ -769,36 +743,56 @@ fn reassembled_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet) {
             .filter(|(sl, _)| *sl == li)
             .and_then(|(_, fi)| l.fields.get(fi))
             .map(|f| f.range());
-        let font = FontId::monospace(13.0);
-        for (row, chunk) in r.bytes.chunks(16).take(256).enumerate() {
-            ui.horizontal(|ui| {
-                ui.spacing_mut().item_spacing.x = 3.0;
-                ui.label(
-                    RichText::new(format!("{:04x}", row * 16))
-                        .font(font.clone())
-                        .weak(),
-                );
-                for (k, b) in chunk.iter().enumerate() {
-                    let idx = row * 16 + k;
-                    let mut t = RichText::new(format!("{b:02x}"))
-                        .font(font.clone())
-                        .color(color(l.protocol));
-                    if hi.as_ref().is_some_and(|h| h.contains(&idx)) {
-                        t = t
-                            .background_color(Color32::from_rgb(60, 60, 160))
-                            .color(Color32::WHITE);
-                    }
-                    ui.label(t);
-                }
-                let mut ascii = String::with_capacity(16);
-                crate::output::push_ascii(&mut ascii, chunk);
-                ui.label(RichText::new(ascii).font(font.clone()).weak());
-            });
-        }
+        hex_rows(ui, &r.bytes, 256, |_| color(l.protocol), hi, false);
     }
 }
 
-/// The ladder diagram of the selected packet's conversation.
+/// Hex rows (offset, 16 bytes, ASCII) of at most `max_rows` lines: each byte coloured by
+/// `byte_color`, the `hi` range highlighted; with `clickable`, the byte clicked is returned.
+fn hex_rows(
+    ui: &mut egui::Ui,
+    bytes: &[u8],
+    max_rows: usize,
+    byte_color: impl Fn(usize) -> Color32,
+    hi: Option<std::ops::Range<usize>>,
+    clickable: bool,
+) -> Option<usize> {
+    let mut clicked = None;
+    let font = FontId::monospace(13.0);
+    for (row, chunk) in bytes.chunks(16).take(max_rows).enumerate() {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 3.0;
+            ui.label(
+                RichText::new(format!("{:04x}", row * 16))
+                    .font(font.clone())
+                    .weak(),
+            );
+            for (k, b) in chunk.iter().enumerate() {
+                let idx = row * 16 + k;
+                let mut t = RichText::new(format!("{b:02x}"))
+                    .font(font.clone())
+                    .color(byte_color(idx));
+                if hi.as_ref().is_some_and(|h| h.contains(&idx)) {
+                    t = t
+                        .background_color(Color32::from_rgb(60, 60, 160))
+                        .color(Color32::WHITE);
+                }
+                if clickable {
+                    if ui.add(egui::Label::new(t).sense(Sense::click())).clicked() {
+                        clicked = Some(idx);
+                    }
+                } else {
+                    ui.label(t);
+                }
+            }
+            let mut ascii = String::with_capacity(16);
+            crate::output::push_ascii(&mut ascii, chunk);
+            ui.label(RichText::new(ascii).font(font.clone()).weak());
+        });
+    }
+    clicked
+}
+
 fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let (Some(cap), Some(sel)) = (app.capture.clone(), app.selected) else {
         ui.label("Select a packet of a TCP or UDP conversation.");
