@@ -53,6 +53,9 @@ enum View {
     Glossary,
 }
 
+#[cfg(feature = "live")]
+mod live_cli;
+
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// One summary line per packet, like `tshark -r`.
@@ -85,6 +88,64 @@ enum Command {
         #[arg(long)]
         udp: bool,
     },
+    /// List network interfaces (name, addresses, up/down, loopback) for `capture -i`.
+    #[cfg(feature = "live")]
+    Interfaces {
+        /// One JSON object per interface.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Capture live traffic (needs CAP_NET_RAW; see the message if it is missing).
+    #[cfg(feature = "live")]
+    Capture {
+        /// Interface to capture on (`layerscope interfaces` lists them).
+        #[arg(long, short = 'i')]
+        interface: String,
+        /// Save the packets as pcapng (written atomically when the capture ends).
+        #[arg(long, short = 'w')]
+        write: Option<PathBuf>,
+        /// Stop after this many packets.
+        #[arg(long, short = 'c')]
+        count: Option<u64>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Print each packet (default: text, unless -w is given).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+    /// Run a built-in classroom demo: real traffic on a private loopback, captured live.
+    #[cfg(feature = "demo")]
+    Demo {
+        #[arg(value_enum)]
+        name: layerscope::capture::demo::DemoName,
+        /// Save the captured packets as pcapng.
+        #[arg(long, short = 'w')]
+        write: Option<PathBuf>,
+        /// Milliseconds between steps.
+        #[arg(long, default_value_t = 400)]
+        pace: u64,
+        /// Run the demo again and again until interrupted.
+        #[arg(long = "loop")]
+        repeat: bool,
+        /// Print each packet (default: text, unless -w is given).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Capture on the host loopback, not a private namespace (needs CAP_NET_RAW).
+        #[arg(long)]
+        host_loopback: bool,
+    },
+    /// The demo's child process (isolates itself, captures, writes pcapng to stdout).
+    #[cfg(feature = "demo")]
+    #[command(name = "__demo-child", hide = true)]
+    DemoChild {
+        #[arg(value_enum)]
+        name: layerscope::capture::demo::DemoName,
+        #[arg(long, default_value_t = 400)]
+        pace: u64,
+        #[arg(long)]
+        host_loopback: bool,
+    },
     /// Explain one packet layer by layer, with every field and a marked hex dump.
     Explain {
         file: PathBuf,
@@ -109,6 +170,31 @@ fn main() -> ExitCode {
         Some(Command::Explain { file, packet }) => explain_file(&file, packet),
         Some(Command::Streams { file }) => streams_file(&file),
         Some(Command::Follow { file, stream, udp }) => follow_file(&file, stream, udp),
+        #[cfg(feature = "live")]
+        Some(Command::Interfaces { json }) => live_cli::interfaces(json),
+        #[cfg(feature = "live")]
+        Some(Command::Capture {
+            interface,
+            write,
+            count,
+            duration,
+            format,
+        }) => live_cli::capture(&interface, write.as_deref(), count, duration, format),
+        #[cfg(feature = "demo")]
+        Some(Command::Demo {
+            name,
+            write,
+            pace,
+            repeat,
+            format,
+            host_loopback,
+        }) => live_cli::demo(name, write.as_deref(), pace, repeat, format, host_loopback),
+        #[cfg(feature = "demo")]
+        Some(Command::DemoChild {
+            name,
+            pace,
+            host_loopback,
+        }) => live_cli::demo_child(name, pace, host_loopback),
     };
     match result {
         Ok(None) => ExitCode::SUCCESS,

@@ -55,6 +55,8 @@ pub enum Format {
         modified: bool,
     },
     PcapNg,
+    /// Packets captured live (nothing on disk until saved).
+    Live,
 }
 
 impl Format {
@@ -82,6 +84,7 @@ impl Format {
             } => "pcap (big-endian, nanoseconds)",
             Format::Pcap { modified: true, .. } => "pcap (modified/Kuznetsov format)",
             Format::PcapNg => "pcapng",
+            Format::Live => "live capture",
         }
     }
 }
@@ -104,6 +107,13 @@ pub struct Interface {
 }
 
 impl Interface {
+    /// A live-capture interface: nanosecond timestamps, one section.
+    pub fn live(link_type: u32, name: &str, snaplen: u32) -> Self {
+        let mut i = Interface::new(link_type, snaplen, 1_000_000_000, 0);
+        i.name = Some(name.to_string());
+        i
+    }
+
     fn new(link_type: u32, snaplen: u32, units: u64, section: u32) -> Self {
         Interface {
             link_type,
@@ -307,6 +317,7 @@ impl<'a> Reader<'a> {
                 ..
             } => self.next_pcap(big_endian, modified),
             Format::PcapNg => self.next_pcapng(),
+            Format::Live => None,
         }
     }
 

@@ -98,6 +98,43 @@ impl PacketStore {
         })
     }
 
+    /// An empty store that packets are appended to as they are captured
+    /// ([`PacketStore::push`]).
+    pub fn live(interfaces: Vec<Interface>) -> Self {
+        PacketStore {
+            bytes: Backing::Owned(Vec::new()),
+            index: Vec::new(),
+            interfaces,
+            comments: BTreeMap::new(),
+            section_comments: Vec::new(),
+            format: Format::Live,
+            error: None,
+        }
+    }
+
+    /// Append one captured packet (live stores only; a file's store is read-only and
+    /// returns `false`).
+    pub fn push(&mut self, ts_ns: i64, data: &[u8], wirelen: u32, interface: u32) -> bool {
+        let Backing::Owned(bytes) = &mut self.bytes else {
+            return false;
+        };
+        let offset = bytes.len() as u64;
+        bytes.extend_from_slice(data);
+        self.index.push(IndexEntry {
+            offset,
+            ts_ns,
+            caplen: data.len() as u32,
+            wirelen: wirelen.max(data.len() as u32),
+            interface,
+        });
+        true
+    }
+
+    /// Bytes held for packet data (the live store's memory, or the mapped file's size).
+    pub fn data_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Index a capture already in memory.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, CaptureError> {
         Self::index(Backing::Owned(bytes), |_, _| {})

@@ -580,7 +580,8 @@ fn eio_sio(
             };
             (
                 format!(
-                    "Socket.IO EVENT \"{ev}\" {short_args}{}",
+                    "Socket.IO {} \"{ev}\" {short_args}{}",
+                    crate::decode::socketio::sio_type_name(s.typ),
                     ack.map_or(String::new(), |a| format!(" ack={a}"))
                 ),
                 format!("{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."),
@@ -592,7 +593,10 @@ fn eio_sio(
                 format!(" after {:.1} ms", ns as f64 / 1e6)
             });
             (
-                format!("Socket.IO ACK {a} {short_args}"),
+                format!(
+                    "Socket.IO {} {a} {short_args}",
+                    crate::decode::socketio::sio_type_name(s.typ)
+                ),
                 format!("{sender} answers ack {a}{lat}."),
             )
         }

@@ -76,78 +76,138 @@ impl Capture {
         app_config: AppConfig,
         mut progress: impl FnMut(u64, u64),
     ) -> Self {
-        let mut flows = Flows::new(config);
-        let mut app = AppPass::new(app_config);
         let n = store.len();
+        let mut cap = Self::empty(store, config, app_config);
         for i in 0..n {
-            if let (Some(meta), Some(data)) = (store.meta(i), store.data(i)) {
-                let mut facts = None;
-                let mut hook =
-                    |m: &crate::model::FrameMeta, s, d, t: &crate::model::TransportInfo| {
-                        let f = flows.observe(m, s, d, t);
-                        facts = f.map(|f| (f.dir, *t));
-                        f
-                    };
-                let _ = decode_opt(
-                    &meta,
-                    data,
-                    Options {
-                        flow_hook: Some(&mut hook),
-                        facts_only: true,
-                        ..Options::default()
-                    },
-                );
-                if let (Some((dir, t)), Some(conv)) = (facts, flows.conversation_index(i)) {
-                    if t.proto == 6 {
-                        app.on_tcp(conv as u32, dir, &t, i as u32, meta.timestamp.ns, data);
-                        let ended = flows.conversations.get(conv).is_some_and(|c| {
-                            matches!(
-                                c.state,
-                                crate::flow::TcpState::Closed | crate::flow::TcpState::Reset { .. }
-                            )
-                        });
-                        if ended {
-                            app.forget(conv as u32);
-                        }
-                    } else {
-                        app.on_udp(conv as u32, &t, i as u32, meta.timestamp.ns, data);
-                    }
-                }
-            }
+            cap.analyse_one(i);
             if i % 65_536 == 0 {
                 progress(i as u64, n as u64);
             }
         }
-        flows.finish(n);
-        app.finish();
-        app.forget_all();
-        let mut completed: Vec<(u32, u32)> = app
-            .messages
-            .iter()
-            .enumerate()
-            .map(|(k, m)| (m.packet, k as u32))
-            .collect();
-        completed.sort_unstable();
-        let mut contributes: Vec<(u32, u32)> = app
-            .messages
-            .iter()
-            .enumerate()
-            .flat_map(|(k, m)| {
-                m.spans
-                    .iter()
-                    .filter(move |s| s.packet != m.packet)
-                    .map(move |s| (s.packet, k as u32))
-            })
-            .collect();
-        contributes.sort_unstable();
-        contributes.dedup();
+        cap.flows.finish(n);
+        cap.app.finish();
+        cap.app.forget_all();
+        cap.index_messages(0);
         progress(n as u64, n as u64);
+        cap
+    }
+
+    fn empty(store: PacketStore, config: FlowConfig, app_config: AppConfig) -> Self {
         Capture {
             store,
-            flows,
-            app,
-            completed,
-            contributes,
+            flows: Flows::new(config),
+            app: AppPass::new(app_config),
+            completed: Vec::new(),
+            contributes: Vec::new(),
+        }
+    }
+
+    /// An empty capture that live packets are appended to with [`Capture::push`].
+    pub fn live(interfaces: Vec<crate::capture::Interface>) -> Self {
+        Self::empty(
+            PacketStore::live(interfaces),
+            FlowConfig::default(),
+            AppConfig {
+                compact: true,
+                ..AppConfig::default()
+            },
+        )
+    }
+
+    /// Append one live packet and run the flow and application passes over it, so it shows
+    /// with its conversation and messages at once. Returns `false` for a file's store.
+    pub fn push(&mut self, ts_ns: i64, data: &[u8], wirelen: u32, interface: u32) -> bool {
+        if !self.store.push(ts_ns, data, wirelen, interface) {
+            return false;
+        }
+        let before = self.app.messages.len();
+        self.analyse_one(self.store.len() - 1);
+        self.index_messages(before);
+        true
+    }
+
+    /// A live capture has ended: flush what reassembly still holds (data after a gap).
+    pub fn finish_live(&mut self) {
+        let before = self.app.messages.len();
+        self.flows.finish(self.store.len());
+        self.app.finish();
+        self.index_messages(before);
+    }
+
+    /// The flow and application passes over packet `i`.
+    fn analyse_one(&mut self, i: usize) {
+        let (Some(meta), Some(data)) = (self.store.meta(i), self.store.data(i)) else {
+            return;
+        };
+        let flows = &mut self.flows;
+        let app = &mut self.app;
+        let mut facts = None;
+        let mut hook = |m: &crate::model::FrameMeta, s, d, t: &crate::model::TransportInfo| {
+            let f = flows.observe(m, s, d, t);
+            facts = f.map(|f| (f.dir, *t));
+            f
+        };
+        let _ = decode_opt(
+            &meta,
+            data,
+            Options {
+                flow_hook: Some(&mut hook),
+                facts_only: true,
+                ..Options::default()
+            },
+        );
+        if let (Some((dir, t)), Some(conv)) = (facts, flows.conversation_index(i)) {
+            if t.proto == 6 {
+                app.on_tcp(conv as u32, dir, &t, i as u32, meta.timestamp.ns, data);
+                let ended = flows.conversations.get(conv).is_some_and(|c| {
+                    matches!(
+                        c.state,
+                        crate::flow::TcpState::Closed | crate::flow::TcpState::Reset { .. }
+                    )
+                });
+                if ended {
+                    app.forget(conv as u32);
+                }
+            } else {
+                app.on_udp(conv as u32, &t, i as u32, meta.timestamp.ns, data);
+            }
+        }
+    }
+
+    /// Add messages `from..` to the by-packet tables, keeping both sorted.
+    fn index_messages(&mut self, from: usize) {
+        fn insert(v: &mut Vec<(u32, u32)>, e: (u32, u32)) {
+            if v.last().is_none_or(|l| *l < e) {
+                v.push(e);
+            } else {
+                let pos = v.partition_point(|x| *x < e);
+                if v.get(pos) != Some(&e) {
+                    v.insert(pos, e);
+                }
+            }
+        }
+        let bulk = from == 0;
+        for (k, m) in self.app.messages.iter().enumerate().skip(from) {
+            let k = k as u32;
+            if bulk {
+                self.completed.push((m.packet, k));
+                self.contributes.extend(
+                    m.spans
+                        .iter()
+                        .filter(|s| s.packet != m.packet)
+                        .map(|s| (s.packet, k)),
+                );
+            } else {
+                insert(&mut self.completed, (m.packet, k));
+                for s in m.spans.iter().filter(|s| s.packet != m.packet) {
+                    insert(&mut self.contributes, (s.packet, k));
+                }
+            }
+        }
+        if bulk {
+            self.completed.sort_unstable();
+            self.contributes.sort_unstable();
+            self.contributes.dedup();
         }
     }
 

@@ -1,0 +1,368 @@
+//! Built-in classroom demos: real servers and clients, real protocol libraries, real packets.
+//!
+//! Why real traffic and not canned bytes: the point of the demo is that nothing is staged —
+//! tokio-tungstenite really upgrades the HTTP connection, socketioxide really broadcasts, and
+//! the kernel really does the TCP handshake. The packets are captured live on loopback as they
+//! happen and decoded by the same engine that opens files.
+//!
+//! How it runs without root and without a network: the app starts a child process of its own
+//! binary (`layerscope __demo-child NAME`). The child first moves into a new user + network
+//! namespace ([`super::sys::enter_private_network`]), where it owns a private loopback and may
+//! capture on it; it starts the capture, runs the demo's servers and clients on that loopback,
+//! and writes the captured packets as a pcapng stream to its stdout. The parent (the GUI, or
+//! `layerscope demo`) reads that stream with [`DemoRun`] and shows packets as they arrive. If
+//! user namespaces are disabled, the child says so and falls back to the host loopback, which
+//! needs CAP_NET_RAW.
+//!
+//! Each demo narrates its steps on stderr (`# step: ...`); steps are paced (`--pace MS`) so a
+//! class can follow them.
+
+use super::file::Interface;
+use super::live::{LiveCapture, LiveCounters, LiveOptions, LivePacket};
+use super::pcapng::{PcapngSink, StreamItem, StreamReader};
+use std::io::{BufRead, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+mod dns;
+mod socketio;
+mod tcp_udp;
+mod websocket;
+
+/// The demos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoName {
+    /// WebSocket: HTTP Upgrade, text/binary/fragmented messages, ping/pong, close handshake.
+    Websocket,
+    /// Socket.IO: three clients, two namespaces, broadcast, rooms, ack, binary, unhandled event.
+    Socketio,
+    /// The same message over TCP (handshake, data, teardown) and over UDP (one datagram).
+    TcpVsUdp,
+    /// DNS over UDP against a local responder: A, AAAA, TXT and NXDOMAIN.
+    Dns,
+}
+
+impl DemoName {
+    pub const ALL: [DemoName; 4] = [
+        DemoName::Websocket,
+        DemoName::Socketio,
+        DemoName::TcpVsUdp,
+        DemoName::Dns,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DemoName::Websocket => "websocket",
+            DemoName::Socketio => "socketio",
+            DemoName::TcpVsUdp => "tcp-vs-udp",
+            DemoName::Dns => "dns",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// One sentence for the demo menu.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DemoName::Websocket => "A WebSocket client and server: the TCP handshake, the HTTP Upgrade and 101 answer, text and binary messages, a fragmented message, ping/pong and the close handshake.",
+            DemoName::Socketio => "A Socket.IO server and three clients: namespaces, a chat message broadcast to everyone, a message to one client and to a room, an ack, a binary attachment and an event nobody handles.",
+            DemoName::TcpVsUdp => "The same short message sent over TCP (handshake, data, ACK, teardown) and over UDP (one datagram, no handshake).",
+            DemoName::Dns => "DNS questions and answers over UDP: an A, an AAAA and a TXT record, and a name that does not exist (NXDOMAIN).",
+        }
+    }
+}
+
+/// Settings of a demo run.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Pause between steps.
+    pub pace: Duration,
+    /// Capture on the host loopback instead of a private namespace (needs CAP_NET_RAW).
+    pub host_loopback: bool,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            pace: Duration::from_millis(400),
+            host_loopback: false,
+        }
+    }
+}
+
+/// Errors of a demo.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("{0}")]
+    Setup(String),
+    #[error("demo step failed: {0}")]
+    Step(String),
+}
+
+pub(crate) fn step_err(e: impl std::fmt::Display) -> DemoError {
+    DemoError::Step(e.to_string())
+}
+
+/// Narration: one line per step on stderr, read by the parent.
+pub(crate) fn say(line: &str) {
+    eprintln!("# step: {line}");
+}
+
+/// Run one demo's traffic on 127.0.0.1 (servers and clients), paced.
+pub fn run_traffic(name: DemoName, pace: Duration) -> Result<(), DemoError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| DemoError::Setup(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async move {
+        match name {
+            DemoName::Websocket => websocket::run(pace).await,
+            DemoName::Socketio => socketio::run(pace).await,
+            DemoName::TcpVsUdp => tcp_udp::run(pace).await,
+            DemoName::Dns => dns::run(pace).await,
+        }
+    })
+}
+
+/// The demo child's whole life (`layerscope __demo-child NAME`): isolate, capture, run the
+/// traffic, write pcapng to `out`. Must be called before any other thread starts.
+pub fn child_main(
+    name: DemoName,
+    opts: &DemoOptions,
+    out: impl Write + Send + 'static,
+) -> Result<(), DemoError> {
+    if !opts.host_loopback {
+        match super::sys::enter_private_network() {
+            Ok(how) => eprintln!("# isolation: {how:?}: a private loopback only this demo uses"),
+            Err(why) => eprintln!(
+                "# isolation: none ({why}); falling back to the host loopback, which needs CAP_NET_RAW"
+            ),
+        }
+    }
+    let lo = super::live::loopback_name().unwrap_or_else(|| "lo".into());
+    let mut live = LiveCapture::start(&LiveOptions::new(&lo), Box::new(|| {}))
+        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let iface = live.interface.clone();
+    let rx = std::mem::replace(&mut live.rx, std::sync::mpsc::sync_channel(1).1);
+    let writer = std::thread::Builder::new()
+        .name("demo-writer".into())
+        .spawn(move || -> Result<(), String> {
+            let mut sink = PcapngSink::new(
+                std::io::BufWriter::new(out),
+                &[iface],
+                Some("layerscope demo"),
+            )
+            .map_err(|e| e.to_string())?;
+            sink.get_mut().flush().map_err(|e| e.to_string())?;
+            while let Ok(p) = rx.recv() {
+                sink.write(0, p.ts_ns, &p.data, p.wirelen, &[])
+                    .map_err(|e| e.to_string())?;
+                while let Ok(p) = rx.try_recv() {
+                    sink.write(0, p.ts_ns, &p.data, p.wirelen, &[])
+                        .map_err(|e| e.to_string())?;
+                }
+                sink.get_mut().flush().map_err(|e| e.to_string())?;
+            }
+            sink.get_mut().flush().map_err(|e| e.to_string())
+        })
+        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    // Give the capture a moment to be reading before the first SYN.
+    std::thread::sleep(Duration::from_millis(50));
+    let traffic = run_traffic(name, opts.pace);
+    // Let the last packets (FIN/ACK) arrive.
+    std::thread::sleep(Duration::from_millis(200));
+    live.stop();
+    let drops = live.counters.get(&live.counters.channel_dropped)
+        + live.counters.get(&live.counters.kernel_dropped);
+    drop(live);
+    let written = writer
+        .join()
+        .map_err(|_| DemoError::Setup("the pcapng writer thread panicked".into()))?;
+    if drops > 0 {
+        eprintln!("# warning: {drops} packets were dropped during the demo capture");
+    }
+    traffic?;
+    written.map_err(DemoError::Setup)
+}
+
+/// Where the demo child binary is: `LAYERSCOPE_BIN` if set (tests), else this executable.
+pub fn child_binary() -> std::path::PathBuf {
+    std::env::var_os("LAYERSCOPE_BIN")
+        .map(Into::into)
+        .or_else(|| std::env::current_exe().ok())
+        .unwrap_or_else(|| "layerscope".into())
+}
+
+/// A demo running in a child process, seen as a live packet source: packets arrive on `rx`
+/// as the child captures them; narration lines collect in `steps`.
+pub struct DemoRun {
+    pub name: DemoName,
+    pub rx: Receiver<LivePacket>,
+    pub counters: Arc<LiveCounters>,
+    pub interface: Arc<Mutex<Option<Interface>>>,
+    /// Narration and warnings from the child, in order.
+    pub steps: Arc<Mutex<Vec<String>>>,
+    /// Set when the stream ends: `Ok` or the child's error.
+    pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
+    child: Option<Child>,
+}
+
+impl DemoRun {
+    /// Start the child. `wake` is called when packets or steps arrive.
+    pub fn start(
+        name: DemoName,
+        opts: &DemoOptions,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<Self, DemoError> {
+        let mut cmd = Command::new(child_binary());
+        cmd.arg("__demo-child")
+            .arg(name.as_str())
+            .arg("--pace")
+            .arg(opts.pace.as_millis().to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if opts.host_loopback {
+            cmd.arg("--host-loopback");
+        }
+        let mut child = cmd.spawn().map_err(|e| {
+            DemoError::Setup(format!("cannot start {}: {e}", child_binary().display()))
+        })?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| DemoError::Setup("no stdout".into()))?;
+        let stderr = child
+            .stderr
+            .take()
+            .ok_or_else(|| DemoError::Setup("no stderr".into()))?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(65_536);
+        let counters = Arc::new(LiveCounters::default());
+        let interface = Arc::new(Mutex::new(None));
+        let steps = Arc::new(Mutex::new(Vec::new()));
+        let outcome = Arc::new(Mutex::new(None));
+        {
+            let steps = steps.clone();
+            let wake = wake.clone();
+            std::thread::Builder::new()
+                .name("demo-narration".into())
+                .spawn(move || {
+                    for line in std::io::BufReader::new(stderr)
+                        .lines()
+                        .map_while(Result::ok)
+                    {
+                        let line = line.strip_prefix("# step: ").unwrap_or(&line).to_string();
+                        if let Ok(mut s) = steps.lock() {
+                            s.push(line);
+                        }
+                        wake();
+                    }
+                })
+                .map_err(|e| DemoError::Setup(e.to_string()))?;
+        }
+        {
+            let counters = counters.clone();
+            let interface = interface.clone();
+            let outcome = outcome.clone();
+            std::thread::Builder::new()
+                .name("demo-reader".into())
+                .spawn(move || {
+                    let r = (|| -> Result<(), String> {
+                        let mut reader = StreamReader::new(stdout).map_err(|e| {
+                            format!("the demo produced no capture ({e}); see its messages")
+                        })?;
+                        while let Some(item) = reader.next_item() {
+                            match item.map_err(|e| e.to_string())? {
+                                StreamItem::Interface(i) => {
+                                    if let Ok(mut g) = interface.lock() {
+                                        g.get_or_insert(i);
+                                    }
+                                }
+                                StreamItem::Packet(p) => {
+                                    counters.received.fetch_add(1, Ordering::Relaxed);
+                                    let lp = LivePacket {
+                                        ts_ns: p.ts_ns,
+                                        data: p.data,
+                                        wirelen: p.wirelen,
+                                    };
+                                    match tx.try_send(lp) {
+                                        Ok(()) => {}
+                                        Err(TrySendError::Full(_)) => {
+                                            counters
+                                                .channel_dropped
+                                                .fetch_add(1, Ordering::Relaxed);
+                                        }
+                                        Err(TrySendError::Disconnected(_)) => return Ok(()),
+                                    }
+                                    wake();
+                                }
+                            }
+                        }
+                        Ok(())
+                    })();
+                    if let Ok(mut o) = outcome.lock() {
+                        *o = Some(r);
+                    }
+                    wake();
+                })
+                .map_err(|e| DemoError::Setup(e.to_string()))?;
+        }
+        Ok(DemoRun {
+            name,
+            rx,
+            counters,
+            interface,
+            steps,
+            outcome,
+            child: Some(child),
+        })
+    }
+
+    /// Whether the child's packet stream has ended.
+    pub fn finished(&self) -> bool {
+        self.outcome.lock().is_ok_and(|o| o.is_some())
+    }
+
+    /// Wait for the child to exit; its exit status as an error message if it failed.
+    pub fn wait(&mut self) -> Result<(), String> {
+        let Some(mut c) = self.child.take() else {
+            return Ok(());
+        };
+        let status = c.wait().map_err(|e| e.to_string())?;
+        // Let the narration thread read the last lines.
+        std::thread::sleep(Duration::from_millis(20));
+        if status.success() {
+            Ok(())
+        } else {
+            let steps = self.steps.lock().map(|s| s.clone()).unwrap_or_default();
+            let last = steps
+                .iter()
+                .rev()
+                .find(|l| l.starts_with("layerscope: error") || l.contains("error"))
+                .cloned()
+                .unwrap_or_else(|| format!("demo exited with {status}"));
+            Err(last)
+        }
+    }
+
+    /// Stop the child early.
+    pub fn stop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        self.child = None;
+    }
+}
+
+impl Drop for DemoRun {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

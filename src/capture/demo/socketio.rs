@@ -1,0 +1,239 @@
+//! The Socket.IO demo: a socketioxide server and three clients speaking Engine.IO v4 /
+//! Socket.IO v5 over tokio-tungstenite (no Rust Socket.IO client crate fits tokio 1.x and
+//! tungstenite 0.30 cleanly, and speaking the text protocol by hand shows exactly what goes on
+//! the wire).
+
+use super::{say, step_err, DemoError};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use hyper_util::rt::TokioIo;
+use socketioxide::extract::{AckSender, Data, SocketRef};
+use socketioxide::SocketIo;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const PORT: u16 = 3000;
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// One client: a writer half and the text/binary messages its reader task received.
+struct Client {
+    name: &'static str,
+    sink: std::sync::Arc<tokio::sync::Mutex<SplitSink<Ws, Message>>>,
+    inbox: mpsc::UnboundedReceiver<Message>,
+}
+
+impl Client {
+    async fn connect(name: &'static str, port: u16) -> Result<Self, DemoError> {
+        let url = format!("ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket");
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+            .await
+            .map_err(step_err)?;
+        let (sink, stream) = ws.split();
+        let sink = std::sync::Arc::new(tokio::sync::Mutex::new(sink));
+        let (tx, inbox) = mpsc::unbounded_channel();
+        tokio::spawn(read_loop(stream, sink.clone(), tx));
+        let mut c = Client { name, sink, inbox };
+        // Engine.IO open packet: 0{"sid":...,"pingInterval":...}
+        c.expect(|t| t.starts_with('0')).await?;
+        Ok(c)
+    }
+
+    async fn send(&self, text: String) -> Result<(), DemoError> {
+        self.sink
+            .lock()
+            .await
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(step_err)
+    }
+
+    async fn send_binary(&self, bytes: Vec<u8>) -> Result<(), DemoError> {
+        self.sink
+            .lock()
+            .await
+            .send(Message::Binary(bytes.into()))
+            .await
+            .map_err(step_err)
+    }
+
+    /// Wait (up to 3 s) for a text message matching `pred`.
+    async fn expect(&mut self, pred: impl Fn(&str) -> bool) -> Result<String, DemoError> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        loop {
+            let m = tokio::time::timeout_at(deadline, self.inbox.recv())
+                .await
+                .map_err(|_| step_err(format!("{}: expected message did not arrive", self.name)))?
+                .ok_or_else(|| step_err(format!("{}: connection closed", self.name)))?;
+            if let Message::Text(t) = m {
+                if pred(t.as_str()) {
+                    return Ok(t.to_string());
+                }
+            }
+        }
+    }
+
+    async fn close(self) {
+        let mut s = self.sink.lock().await;
+        let _ = s.send(Message::Close(None)).await;
+    }
+}
+
+async fn read_loop(
+    mut stream: SplitStream<Ws>,
+    sink: std::sync::Arc<tokio::sync::Mutex<SplitSink<Ws, Message>>>,
+    tx: mpsc::UnboundedSender<Message>,
+) {
+    while let Some(Ok(m)) = stream.next().await {
+        if matches!(&m, Message::Text(t) if t.as_str() == "2") {
+            // Engine.IO heartbeat: answer ping with pong.
+            let _ = sink.lock().await.send(Message::Text("3".into())).await;
+            continue;
+        }
+        if tx.send(m).is_err() {
+            break;
+        }
+    }
+}
+
+/// Start the Socket.IO server on `listener` (accept loop on its own task).
+fn server(listener: tokio::net::TcpListener) -> SocketIo {
+    let (svc, io) = SocketIo::builder().build_svc();
+    let io2 = io.clone();
+    io.ns("/", async move |s: SocketRef| {
+        // To this client only.
+        let _ = s.emit("welcome", &format!("hello, you are {}", s.id));
+        let io = io2.clone();
+        s.on("chat message", async move |Data::<String>(msg)| {
+            // To everyone, the sender included.
+            let _ = io.emit("chat message", &msg).await;
+        });
+        s.on("join", async |s: SocketRef, Data::<String>(room)| {
+            s.join(room);
+        });
+        let io = io2.clone();
+        s.on("announce", async move |Data::<String>(text)| {
+            let _ = io.to("room1").emit("room news", &text).await;
+        });
+        s.on("ping me", async |Data::<String>(_x), ack: AckSender| {
+            let _ = ack.send(&"pong, from the server");
+        });
+        s.on(
+            "upload",
+            async |s: SocketRef, Data::<(String, bytes::Bytes)>((name, file))| {
+                let _ = s.emit("upload received", &(name, file.len()));
+            },
+        );
+        // No handler for "unhandled message": it is received and nothing comes back.
+    });
+    io.ns("/admin", async |s: SocketRef| {
+        s.on(
+            "stats",
+            async |Data::<serde_json::Value>(_q), ack: AckSender| {
+                let _ = ack.send(&serde_json::json!({ "clients": 3 }));
+            },
+        );
+    });
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let svc = svc.clone();
+            let _ = tcp.set_nodelay(true);
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tcp), svc)
+                    .with_upgrades()
+                    .await;
+            });
+        }
+    });
+    io
+}
+
+pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
+    let listener = super::websocket::bind(PORT).await?;
+    let port = listener.local_addr().map_err(step_err)?.port();
+    let _io = server(listener);
+
+    say(&format!("three clients (alice, bob, carol) open WebSocket connections to the Socket.IO server on port {port}"));
+    let mut alice = Client::connect("alice", port).await?;
+    let mut bob = Client::connect("bob", port).await?;
+    let mut carol = Client::connect("carol", port).await?;
+    tokio::time::sleep(pace).await;
+
+    say("each client joins the main namespace \"/\" (CONNECT, 40); the server greets each one privately");
+    for c in [&mut alice, &mut bob, &mut carol] {
+        c.send("40".into()).await?;
+        c.expect(|t| t.starts_with("40")).await?;
+        c.expect(|t| t.starts_with("42[\"welcome\"")).await?;
+    }
+    tokio::time::sleep(pace).await;
+
+    say("alice also joins a second namespace, \"/admin\"");
+    alice.send("40/admin,".into()).await?;
+    alice.expect(|t| t.starts_with("40/admin,")).await?;
+    tokio::time::sleep(pace).await;
+
+    say("bob and carol join the room \"room1\"");
+    bob.send(r#"42["join","room1"]"#.into()).await?;
+    carol.send(r#"42["join","room1"]"#.into()).await?;
+    tokio::time::sleep(pace).await;
+
+    say("alice emits \"chat message\"; the server broadcasts it to every client, alice included");
+    alice
+        .send(r#"42["chat message","hello everyone!"]"#.into())
+        .await?;
+    for c in [&mut alice, &mut bob, &mut carol] {
+        c.expect(|t| t.starts_with("42[\"chat message\"")).await?;
+    }
+    tokio::time::sleep(pace).await;
+
+    say("alice asks the server to announce to room1: only bob and carol receive \"room news\"");
+    alice
+        .send(r#"42["announce","quiz in 5 minutes"]"#.into())
+        .await?;
+    bob.expect(|t| t.starts_with("42[\"room news\"")).await?;
+    carol.expect(|t| t.starts_with("42[\"room news\"")).await?;
+    tokio::time::sleep(pace).await;
+
+    say("alice emits \"ping me\" with ack id 1; the server answers with ACK 1 (431[...])");
+    alice
+        .send(r#"421["ping me","are you there?"]"#.into())
+        .await?;
+    alice.expect(|t| t.starts_with("431")).await?;
+    tokio::time::sleep(pace).await;
+
+    say("alice asks /admin for stats, with an ack");
+    alice.send(r#"42/admin,2["stats",{}]"#.into()).await?;
+    alice.expect(|t| t.starts_with("43/admin,2")).await?;
+    tokio::time::sleep(pace).await;
+
+    say("bob uploads a file: a BINARY_EVENT (451-) followed by its attachment in a binary frame");
+    bob.send(r#"451-["upload","notes.bin",{"_placeholder":true,"num":0}]"#.into())
+        .await?;
+    bob.send_binary(vec![0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03])
+        .await?;
+    let _ = bob
+        .expect(|t| t.starts_with("42[\"upload received\""))
+        .await;
+    tokio::time::sleep(pace).await;
+
+    say("carol emits \"unhandled message\": no handler listens for it, so nothing comes back");
+    carol
+        .send(r#"42["unhandled message","is anybody listening?"]"#.into())
+        .await?;
+    tokio::time::sleep(pace).await;
+
+    say("everyone disconnects: Socket.IO DISCONNECT (41), then the WebSocket close handshake");
+    for c in [&alice, &bob, &carol] {
+        c.send("41".into()).await?;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for c in [alice, bob, carol] {
+        c.close().await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! The few Linux calls pnet has no API for: a packet socket with a kernel filter, its drop
+//! counters, and a private network namespace for the demos.
+//!
+//! Why a hand-made socket: on `lo` the kernel hands a packet socket every packet twice (once
+//! as it leaves, once as it arrives) and pnet drops the packet-type field that tells the two
+//! apart. tcpdump solves this with a classic BPF filter that drops `PACKET_OUTGOING` copies on
+//! loopback; we do the same, on a socket we open ourselves and hand to pnet through
+//! `Config::socket_fd`. The socket is opened with protocol 0 so it receives nothing until pnet
+//! binds it to the chosen interface (no packets from other interfaces sneak in first).
+//!
+//! Why namespaces: a demo needs traffic *and* permission to capture it. A child process that
+//! unshares a new user and network namespace owns that namespace's loopback (it has
+//! CAP_NET_RAW there) without being root outside, and its traffic cannot reach or disturb the
+//! real network. This must happen before the process starts any thread, so `main` does it
+//! first thing in the demo child.
+//!
+//! Every `unsafe` block here is a plain libc call on values we own, each with its SAFETY note.
+#![allow(unsafe_code)]
+
+use std::io;
+
+/// `SKF_AD_OFF + SKF_AD_PKTTYPE`: the classic-BPF ancillary load of `skb->pkt_type`.
+const SKF_AD_PKTTYPE_K: u32 = (-0x1000i32 + 4) as u32;
+/// `PACKET_OUTGOING` from `<linux/if_packet.h>`.
+const PACKET_OUTGOING: u32 = 4;
+/// Largest frame accepted by the filter (bytes).
+pub const FILTER_SNAPLEN: u32 = 262_144;
+
+fn check(rc: libc::c_int) -> io::Result<libc::c_int> {
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc)
+    }
+}
+
+/// Open an `AF_PACKET` raw socket (not yet bound). With `drop_outgoing`, a kernel filter
+/// discards the outgoing copy of each packet (for loopback). `rcvbuf` sizes the kernel
+/// receive queue. The caller owns the returned descriptor (pnet closes it on drop).
+pub fn open_packet_socket(drop_outgoing: bool, rcvbuf: usize) -> io::Result<i32> {
+    // SAFETY: socket() takes no pointers; a negative return is turned into an error.
+    let fd = check(unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0) })?;
+    let setup = || -> io::Result<()> {
+        if drop_outgoing {
+            let mut prog = [
+                libc::sock_filter {
+                    code: 0x20,
+                    jt: 0,
+                    jf: 0,
+                    k: SKF_AD_PKTTYPE_K,
+                }, // ld pkttype
+                libc::sock_filter {
+                    code: 0x15,
+                    jt: 0,
+                    jf: 1,
+                    k: PACKET_OUTGOING,
+                }, // jeq OUTGOING
+                libc::sock_filter {
+                    code: 0x06,
+                    jt: 0,
+                    jf: 0,
+                    k: 0,
+                }, // ret 0 (drop)
+                libc::sock_filter {
+                    code: 0x06,
+                    jt: 0,
+                    jf: 0,
+                    k: FILTER_SNAPLEN,
+                }, // ret snaplen
+            ];
+            let fprog = libc::sock_fprog {
+                len: prog.len() as u16,
+                filter: prog.as_mut_ptr(),
+            };
+            // SAFETY: `fprog` points at `prog`, both alive for the call; the kernel copies the
+            // program before returning.
+            check(unsafe {
+                libc::setsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    libc::SO_ATTACH_FILTER,
+                    std::ptr::from_ref(&fprog).cast(),
+                    std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+                )
+            })?;
+        }
+        let size = libc::c_int::try_from(rcvbuf).unwrap_or(libc::c_int::MAX);
+        // SAFETY: `size` is a live c_int and its size is passed. FORCE needs CAP_NET_ADMIN;
+        // without it fall back to the plain option, which the kernel caps at rmem_max.
+        let forced = unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUFFORCE,
+                std::ptr::from_ref(&size).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if forced < 0 {
+            // SAFETY: as above.
+            check(unsafe {
+                libc::setsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    libc::SO_RCVBUF,
+                    std::ptr::from_ref(&size).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            })?;
+        }
+        Ok(())
+    };
+    if let Err(e) = setup() {
+        // SAFETY: `fd` is ours and not shared yet.
+        unsafe { libc::close(fd) };
+        return Err(e);
+    }
+    Ok(fd)
+}
+
+/// Kernel counters of a packet socket since the last call: (received, dropped). Reading
+/// resets them, so callers add them up.
+pub fn packet_stats(fd: i32) -> Option<(u64, u64)> {
+    let mut st = libc::tpacket_stats {
+        tp_packets: 0,
+        tp_drops: 0,
+    };
+    let mut len = std::mem::size_of::<libc::tpacket_stats>() as libc::socklen_t;
+    // SAFETY: `st` and `len` are live and `len` holds the size of `st`.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_PACKET,
+            libc::PACKET_STATISTICS,
+            std::ptr::from_mut(&mut st).cast(),
+            &mut len,
+        )
+    };
+    (rc == 0).then_some((u64::from(st.tp_packets), u64::from(st.tp_drops)))
+}
+
+/// How the demo child got a loopback it may capture on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Isolation {
+    /// New user + network namespace: works without root.
+    UserAndNetNamespace,
+    /// New network namespace only (needs root / CAP_SYS_ADMIN).
+    NetNamespace,
+}
+
+fn write_proc(path: &str, text: &str) -> io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// Move this (still single-threaded) process into a private network namespace and bring its
+/// loopback up. Tries an unprivileged user namespace first.
+pub fn enter_private_network() -> Result<Isolation, String> {
+    // SAFETY: getuid/getgid cannot fail and take no arguments.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    // SAFETY: unshare takes flags only; the caller guarantees no other thread exists yet.
+    let user = unsafe { libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) } == 0;
+    let how = if user {
+        let maps = write_proc("/proc/self/setgroups", "deny")
+            .and_then(|()| write_proc("/proc/self/uid_map", &format!("0 {uid} 1")))
+            .and_then(|()| write_proc("/proc/self/gid_map", &format!("0 {gid} 1")));
+        maps.map_err(|e| {
+            format!("user namespace made, but its id maps could not be written: {e}")
+        })?;
+        Isolation::UserAndNetNamespace
+    } else {
+        let user_err = io::Error::last_os_error();
+        // SAFETY: as above.
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+            return Err(format!(
+                "cannot create a private network namespace (user namespaces: {user_err}; \
+                 network namespace: {}). User namespaces may be disabled \
+                 (sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces).",
+                io::Error::last_os_error()
+            ));
+        }
+        Isolation::NetNamespace
+    };
+    set_link_up("lo").map_err(|e| format!("cannot bring up the namespace's loopback: {e}"))?;
+    Ok(how)
+}
+
+/// Set IFF_UP on an interface (SIOCGIFFLAGS / SIOCSIFFLAGS).
+pub fn set_link_up(name: &str) -> io::Result<()> {
+    // SAFETY: socket() takes no pointers.
+    let fd = check(unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0) })?;
+    // SAFETY: ifreq is plain old data; all-zero is a valid value.
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (d, s) in ifr
+        .ifr_name
+        .iter_mut()
+        .zip(name.bytes().take(libc::IFNAMSIZ - 1))
+    {
+        *d = s as libc::c_char;
+    }
+    // SAFETY: `ifr` is a live ifreq with a NUL-terminated name, as both ioctls expect.
+    let r = unsafe { check(libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut ifr)) }.and_then(|_| {
+        // SAFETY: the flags member is the one SIOCGIFFLAGS filled in.
+        unsafe { ifr.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short };
+        // SAFETY: as above.
+        unsafe { check(libc::ioctl(fd, libc::SIOCSIFFLAGS, &ifr)) }
+    });
+    // SAFETY: `fd` is ours.
+    unsafe { libc::close(fd) };
+    r.map(|_| ())
+}
+
+/// Whether this process holds CAP_NET_RAW (effective set), from `/proc/self/status`.
+pub fn has_cap_net_raw() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapEff:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .is_some_and(|caps| caps & (1 << 13) != 0)
+}

@@ -1,0 +1,279 @@
+//! `layerscope interfaces`, `capture` and `demo`: live sources on the command line.
+//!
+//! Packets from a live capture and from a demo child go through the same [`Printer`]: the
+//! one-pass [`Stream`] decoder prints each as it arrives (text or jsonl), and `-w` writes
+//! them to a pcapng file that replaces the target only when the run ends well.
+
+use super::Format;
+use anyhow::{Context, Result};
+use layerscope::capture::file::Interface;
+use layerscope::capture::live::{self, LiveCapture, LiveCounters, LiveOptions, LivePacket};
+use layerscope::capture::pcapng::{AtomicFile, PcapngSink};
+use layerscope::engine::Stream;
+use layerscope::output;
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn interfaces(json: bool) -> Result<Option<String>> {
+    let list = live::interfaces();
+    let mut out = std::io::stdout().lock();
+    for i in &list {
+        if json {
+            serde_json::to_writer(&mut out, i)?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "{:<12} {:<4} {:<9} {}",
+                i.name,
+                if i.up { "up" } else { "down" },
+                if i.loopback { "loopback" } else { "" },
+                i.addresses.join(", ")
+            )?;
+        }
+    }
+    if list.is_empty() {
+        eprintln!("layerscope: no network interfaces found");
+    }
+    Ok(None)
+}
+
+/// Prints and/or saves packets as they arrive.
+struct Printer {
+    stream: Stream,
+    format: Option<Format>,
+    first_ts: Option<i64>,
+    number: u64,
+    sink: Option<PcapngSink<AtomicFile>>,
+    line: String,
+}
+
+impl Printer {
+    fn new(format: Option<Format>, write: Option<&Path>, iface: &Interface) -> Result<Self> {
+        let sink = match write {
+            Some(p) => Some(PcapngSink::new(
+                AtomicFile::create(p)?,
+                std::slice::from_ref(iface),
+                None,
+            )?),
+            None => None,
+        };
+        let format = match (format, write) {
+            (Some(f), _) => Some(f),
+            (None, None) => Some(Format::Text),
+            (None, Some(_)) => None,
+        };
+        Ok(Printer {
+            stream: Stream::new(),
+            format,
+            first_ts: None,
+            number: 0,
+            sink,
+            line: String::new(),
+        })
+    }
+
+    fn packet(&mut self, p: &LivePacket, link_type: u32) -> Result<()> {
+        self.number += 1;
+        if let Some(s) = &mut self.sink {
+            s.write(0, p.ts_ns, &p.data, p.wirelen, &[])?;
+        }
+        let Some(format) = self.format else {
+            return Ok(());
+        };
+        let meta = layerscope::model::FrameMeta {
+            number: self.number,
+            timestamp: layerscope::model::Timestamp {
+                ns: p.ts_ns,
+                digits: 9,
+            },
+            caplen: p.data.len() as u32,
+            wirelen: p.wirelen,
+            link_type,
+            interface: 0,
+        };
+        let jsonl = format == Format::Jsonl;
+        let d = self.stream.next(&meta, &p.data, &[], jsonl, jsonl);
+        let mut out = std::io::stdout().lock();
+        match format {
+            Format::Text => {
+                let first = *self.first_ts.get_or_insert(p.ts_ns);
+                self.line.clear();
+                output::text_line(&mut self.line, &d, first);
+                self.line.push('\n');
+                out.write_all(self.line.as_bytes())?;
+            }
+            Format::Jsonl => {
+                output::write_json(&mut out, &d)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    fn finish(self, write: Option<&Path>) -> Result<()> {
+        if let Some(s) = self.sink {
+            s.into_inner().commit()?;
+            if let Some(p) = write {
+                eprintln!(
+                    "layerscope: saved {} packets to {}",
+                    self.number,
+                    p.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn interrupted_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    // A second handler cannot be installed; then Ctrl-C simply ends the process.
+    let _ = ctrlc::set_handler(move || f.store(true, Ordering::Relaxed));
+    flag
+}
+
+fn report(counters: &LiveCounters) {
+    eprintln!("layerscope: {}", counters.summary());
+}
+
+pub fn capture(
+    interface: &str,
+    write: Option<&Path>,
+    count: Option<u64>,
+    duration: Option<f64>,
+    format: Option<Format>,
+) -> Result<Option<String>> {
+    let stop = interrupted_flag();
+    let cap = LiveCapture::start(&LiveOptions::new(interface), Box::new(|| {}))?;
+    let mut printer = Printer::new(format, write, &cap.interface)?;
+    let link = cap.interface.link_type;
+    let deadline = duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    eprintln!("layerscope: capturing on {interface} (Ctrl-C to stop)");
+    loop {
+        if stop.load(Ordering::Relaxed)
+            || deadline.is_some_and(|d| Instant::now() >= d)
+            || count.is_some_and(|c| printer.number >= c)
+        {
+            break;
+        }
+        match cap.rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(p) => printer.packet(&p, link)?,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if !cap.is_running() {
+                    break;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let failure = cap.failure();
+    report(&cap.counters);
+    drop(cap);
+    printer.finish(write)?;
+    if let Some(f) = failure {
+        anyhow::bail!(f);
+    }
+    Ok(None)
+}
+
+#[cfg(feature = "demo")]
+pub fn demo(
+    name: layerscope::capture::demo::DemoName,
+    write: Option<&Path>,
+    pace: u64,
+    repeat: bool,
+    format: Option<Format>,
+    host_loopback: bool,
+) -> Result<Option<String>> {
+    use layerscope::capture::demo::{DemoOptions, DemoRun};
+    let stop = interrupted_flag();
+    let opts = DemoOptions {
+        pace: Duration::from_millis(pace),
+        host_loopback,
+    };
+    let mut printer: Option<Printer> = None;
+    loop {
+        let mut run = DemoRun::start(name, &opts, Arc::new(|| {}))?;
+        let mut shown = 0;
+        let show_steps = |run: &DemoRun, shown: &mut usize| {
+            if let Ok(s) = run.steps.lock() {
+                for l in &s[*shown..] {
+                    eprintln!("  >> {l}");
+                }
+                *shown = s.len();
+            }
+        };
+        loop {
+            show_steps(&run, &mut shown);
+            match run.rx.recv_timeout(Duration::from_millis(20)) {
+                Ok(p) => {
+                    if printer.is_none() {
+                        let iface = run
+                            .interface
+                            .lock()
+                            .ok()
+                            .and_then(|g| g.clone())
+                            .unwrap_or_else(|| {
+                                Interface::live(live::LINKTYPE_ETHERNET, "lo", 262_144)
+                            });
+                        printer = Some(Printer::new(format, write, &iface)?);
+                    }
+                    if let Some(pr) = printer.as_mut() {
+                        pr.packet(&p, live::LINKTYPE_ETHERNET)?;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if run.finished() && run.rx.try_recv().is_err() {
+                        break;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            if stop.load(Ordering::Relaxed) {
+                run.stop();
+                break;
+            }
+        }
+        let waited = run.wait();
+        show_steps(&run, &mut shown);
+        let outcome = run.outcome.lock().ok().and_then(|o| o.clone());
+        if let Some(Err(e)) = outcome {
+            if !stop.load(Ordering::Relaxed) {
+                anyhow::bail!("{e}");
+            }
+        }
+        if !stop.load(Ordering::Relaxed) {
+            waited
+                .map_err(anyhow::Error::msg)
+                .context("the demo failed")?;
+        }
+        if !repeat || stop.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    match printer {
+        Some(p) => p.finish(write)?,
+        None => anyhow::bail!("the demo captured no packets"),
+    }
+    Ok(None)
+}
+
+#[cfg(feature = "demo")]
+pub fn demo_child(
+    name: layerscope::capture::demo::DemoName,
+    pace: u64,
+    host_loopback: bool,
+) -> Result<Option<String>> {
+    let opts = layerscope::capture::demo::DemoOptions {
+        pace: Duration::from_millis(pace),
+        host_loopback,
+    };
+    layerscope::capture::demo::child_main(name, &opts, std::io::stdout())?;
+    Ok(None)
+}
