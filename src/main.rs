@@ -39,6 +39,14 @@ struct Cli {
     /// Start with this text size (1.0 to 2.5).
     #[arg(long)]
     text_size: Option<f32>,
+    /// Start this built-in demo when the window opens.
+    #[cfg(feature = "gui")]
+    #[arg(long, value_enum)]
+    demo: Option<layerscope::capture::demo::DemoName>,
+    /// Start capturing on this interface when the window opens.
+    #[cfg(feature = "gui")]
+    #[arg(long)]
+    live: Option<String>,
     /// Close the window after this many frames (smoke tests and screenshots).
     #[arg(long, hide = true)]
     exit_after_frames: Option<u64>,
@@ -552,6 +560,8 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             font_scale: cli.text_size,
             fan_out: matches!(cli.view, Some(View::Broadcast)),
             exit_after_frames: cli.exit_after_frames,
+            demo: cli.demo,
+            live: cli.live,
         };
         layerscope::app::run(launch, SAMPLE, SAMPLE_NAME)
             .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;

@@ -42,7 +42,11 @@ fn packets(path: &Path) -> Vec<Packet> {
 
 fn values(ps: &[Packet], name: &str) -> Vec<String> {
     ps.iter()
-        .flat_map(|p| p.fields_named(name).map(|f| f.display()).collect::<Vec<_>>())
+        .flat_map(|p| {
+            p.fields_named(name)
+                .map(|f| f.display())
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -66,7 +70,9 @@ fn tshark_reads_cleanly(path: &Path) -> Option<String> {
 #[test]
 fn loopback_capture_sees_each_packet_once_and_whole() {
     if !has_cap_net_raw() {
-        return skip("no CAP_NET_RAW (run as root or setcap the test binary) for a live loopback capture");
+        return skip(
+            "no CAP_NET_RAW (run as root or setcap the test binary) for a live loopback capture",
+        );
     }
     let mut cap = LiveCapture::start(&LiveOptions::new("lo"), Box::new(|| {})).unwrap();
     std::thread::sleep(Duration::from_millis(50));
@@ -107,7 +113,10 @@ fn loopback_capture_sees_each_packet_once_and_whole() {
         assert_eq!(p.data.len() as u32, p.wirelen, "a frame was cut");
         let meta = layerscope::model::FrameMeta {
             number: frame_no,
-            timestamp: layerscope::model::Timestamp { ns: p.ts_ns, digits: 9 },
+            timestamp: layerscope::model::Timestamp {
+                ns: p.ts_ns,
+                digits: 9,
+            },
             caplen: p.data.len() as u32,
             wirelen: p.wirelen,
             link_type: 1,
@@ -118,7 +127,10 @@ fn loopback_capture_sees_each_packet_once_and_whole() {
         if num("udp.dstport") == Some(u64::from(port)) {
             let len = num("udp.length").unwrap() as usize - 8;
             let k = p.data[14 + 20 + 8];
-            assert_eq!(len, sizes[k as usize], "datagram {k} decoded with the wrong length");
+            assert_eq!(
+                len, sizes[k as usize],
+                "datagram {k} decoded with the wrong length"
+            );
             *udp_seen.entry(k).or_default() += 1;
         }
         if num("tcp.dstport") == Some(u64::from(tport)) {
@@ -128,8 +140,15 @@ fn loopback_capture_sees_each_packet_once_and_whole() {
             }
         }
     }
-    assert_eq!(udp_seen.len(), sizes.len(), "every datagram captured: {udp_seen:?}");
-    assert!(udp_seen.values().all(|&c| c == 1), "each datagram once (loopback dedupe): {udp_seen:?}");
+    assert_eq!(
+        udp_seen.len(),
+        sizes.len(),
+        "every datagram captured: {udp_seen:?}"
+    );
+    assert!(
+        udp_seen.values().all(|&c| c == 1),
+        "each datagram once (loopback dedupe): {udp_seen:?}"
+    );
     assert_eq!(syns, 1, "the SYN once");
     assert_eq!(tcp_bytes, total as u64, "every TCP payload byte once");
     let c = &cap.counters;
@@ -162,7 +181,12 @@ fn cli_capture_writes_a_pcapng_that_tshark_and_layerscope_open() {
         .count();
     assert_eq!(ours, 5);
     if let Some(text) = tshark_reads_cleanly(&out) {
-        assert!(text.lines().filter(|l| l.contains(&format!("→ {port}"))).count() >= 5);
+        assert!(
+            text.lines()
+                .filter(|l| l.contains(&format!("→ {port}")))
+                .count()
+                >= 5
+        );
     }
 }
 
@@ -180,11 +204,16 @@ fn capture_without_cap_net_raw_says_what_to_do() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     if err.contains("setpriv:") {
-        return skip(&format!("setpriv could not drop the capability here: {err}"));
+        return skip(&format!(
+            "setpriv could not drop the capability here: {err}"
+        ));
     }
     assert_eq!(o.status.code(), Some(1), "stderr: {err}");
     assert!(err.contains("CAP_NET_RAW"), "{err}");
-    assert!(err.contains("setcap cap_net_raw,cap_net_admin=eip"), "{err}");
+    assert!(
+        err.contains("setcap cap_net_raw,cap_net_admin=eip"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -200,11 +229,16 @@ fn run_demo(name: &str) -> Option<Vec<Packet>> {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     if !o.status.success() && err.contains("isolation: none") && !has_cap_net_raw() {
-        skip(&format!("demo {name}: no user namespaces and no CAP_NET_RAW here: {err}"));
+        skip(&format!(
+            "demo {name}: no user namespaces and no CAP_NET_RAW here: {err}"
+        ));
         return None;
     }
     assert!(o.status.success(), "demo {name} failed: {err}");
-    assert!(err.contains("# isolation") || err.contains(">>"), "narration shown: {err}");
+    assert!(
+        err.contains("# isolation") || err.contains(">>"),
+        "narration shown: {err}"
+    );
     eprintln!("demo {name}: {:?}", start.elapsed());
     tshark_reads_cleanly(&out);
     Some(packets(&out))
@@ -212,7 +246,9 @@ fn run_demo(name: &str) -> Option<Vec<Packet>> {
 
 #[test]
 fn websocket_demo_shows_the_whole_conversation() {
-    let Some(ps) = run_demo("websocket") else { return };
+    let Some(ps) = run_demo("websocket") else {
+        return;
+    };
     let flags: Vec<String> = values(&ps, "tcp.flags.str");
     assert!(!ps.is_empty());
     let syn = ps
@@ -229,13 +265,21 @@ fn websocket_demo_shows_the_whole_conversation() {
     assert_eq!(valid, vec![true], "the Sec-WebSocket-Accept checks out");
     let ops: Vec<u64> = ps
         .iter()
-        .flat_map(|p| p.fields_named("websocket.opcode").filter_map(|f| f.value.as_u64()).collect::<Vec<_>>())
+        .flat_map(|p| {
+            p.fields_named("websocket.opcode")
+                .filter_map(|f| f.value.as_u64())
+                .collect::<Vec<_>>()
+        })
         .collect();
     for op in [1, 2, 0, 9, 10, 8] {
         assert!(ops.contains(&op), "opcode {op} in {ops:?}");
     }
-    assert!(values(&ps, "websocket.payload.close.status_code").iter().any(|c| c.contains("1000")));
-    assert!(values(&ps, "websocket.payload.close.reason").iter().any(|r| r.contains("lesson over")));
+    assert!(values(&ps, "websocket.payload.close.status_code")
+        .iter()
+        .any(|c| c.contains("1000")));
+    assert!(values(&ps, "websocket.payload.close.reason")
+        .iter()
+        .any(|r| r.contains("lesson over")));
     let fins = ps
         .iter()
         .filter(|p| p.field("tcp.flags.fin").and_then(|f| f.value.as_u64()) == Some(1))
@@ -245,10 +289,24 @@ fn websocket_demo_shows_the_whole_conversation() {
 
 #[test]
 fn socketio_demo_shows_events_acks_rooms_and_binary() {
-    let Some(ps) = run_demo("socketio") else { return };
+    let Some(ps) = run_demo("socketio") else {
+        return;
+    };
     let events = values(&ps, "socketio.event");
-    for e in ["welcome", "chat message", "join", "room news", "ping me", "upload", "unhandled message", "stats"] {
-        assert!(events.iter().any(|v| v.contains(e)), "event {e} in {events:?}");
+    for e in [
+        "welcome",
+        "chat message",
+        "join",
+        "room news",
+        "ping me",
+        "upload",
+        "unhandled message",
+        "stats",
+    ] {
+        assert!(
+            events.iter().any(|v| v.contains(e)),
+            "event {e} in {events:?}"
+        );
     }
     let chat = events.iter().filter(|v| v.contains("chat message")).count();
     assert_eq!(chat, 4, "one emit, three broadcast copies");
@@ -258,25 +316,54 @@ fn socketio_demo_shows_events_acks_rooms_and_binary() {
     assert!(ns.iter().any(|n| n.contains("/admin")));
     let types: Vec<u64> = ps
         .iter()
-        .flat_map(|p| p.fields_named("socketio.type").filter_map(|f| f.value.as_u64()).collect::<Vec<_>>())
+        .flat_map(|p| {
+            p.fields_named("socketio.type")
+                .filter_map(|f| f.value.as_u64())
+                .collect::<Vec<_>>()
+        })
         .collect();
     for t in [0, 1, 2, 3, 5] {
         assert!(types.contains(&t), "socketio.type {t} in {types:?}");
     }
-    assert!(!values(&ps, "socketio.ack_in").is_empty(), "the ack is paired with its event");
-    let unhandled = events.iter().filter(|v| v.contains("unhandled message")).count();
+    assert!(
+        !values(&ps, "socketio.ack_in").is_empty(),
+        "the ack is paired with its event"
+    );
+    let unhandled = events
+        .iter()
+        .filter(|v| v.contains("unhandled message"))
+        .count();
     assert_eq!(unhandled, 1, "sent once, nothing comes back");
 }
 
 #[test]
 fn tcp_vs_udp_demo_shows_handshake_and_single_datagram() {
-    let Some(ps) = run_demo("tcp-vs-udp") else { return };
-    let tcp = ps.iter().filter(|p| p.field("tcp.srcport").is_some()).count();
-    let udp = ps.iter().filter(|p| p.field("udp.srcport").is_some()).count();
+    let Some(ps) = run_demo("tcp-vs-udp") else {
+        return;
+    };
+    let tcp = ps
+        .iter()
+        .filter(|p| p.field("tcp.srcport").is_some())
+        .count();
+    let udp = ps
+        .iter()
+        .filter(|p| p.field("udp.srcport").is_some())
+        .count();
     assert!(tcp >= 8, "handshake + data + ACKs + teardown: {tcp}");
     assert_eq!(udp, 2, "one datagram each way");
-    assert_eq!(values(&ps, "udp.length"), vec!["22".to_string(), "14".to_string()], "14-byte message, 6-byte answer");
-    assert_eq!(values(&ps, "tcp.len").iter().filter(|l| l.as_str() == "14").count(), 1, "the same message once over TCP");
+    assert_eq!(
+        values(&ps, "udp.length"),
+        vec!["22".to_string(), "14".to_string()],
+        "14-byte message, 6-byte answer"
+    );
+    assert_eq!(
+        values(&ps, "tcp.len")
+            .iter()
+            .filter(|l| l.as_str() == "14")
+            .count(),
+        1,
+        "the same message once over TCP"
+    );
 }
 
 #[test]
@@ -285,10 +372,21 @@ fn dns_demo_answers_a_aaaa_txt_and_nxdomain() {
     assert_eq!(ps.len(), 8);
     assert_eq!(values(&ps, "dns.a"), vec!["10.0.0.7".to_string()]);
     assert_eq!(values(&ps, "dns.aaaa"), vec!["fd00::7".to_string()]);
-    assert!(values(&ps, "dns.txt").iter().any(|t| t.contains("layerscope DNS demo")));
+    assert!(values(&ps, "dns.txt")
+        .iter()
+        .any(|t| t.contains("layerscope DNS demo")));
     let rcodes = values(&ps, "dns.flags.rcode");
-    assert!(rcodes.iter().any(|r| r.contains('3') || r.contains("No such name")), "{rcodes:?}");
-    assert_eq!(values(&ps, "dns.response_to").len(), 4, "each answer paired with its query");
+    assert!(
+        rcodes
+            .iter()
+            .any(|r| r.contains('3') || r.contains("No such name")),
+        "{rcodes:?}"
+    );
+    assert_eq!(
+        values(&ps, "dns.response_to").len(),
+        4,
+        "each answer paired with its query"
+    );
 }
 
 #[test]
@@ -305,11 +403,17 @@ fn demo_child_runs_without_root_in_a_user_namespace() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    if err.contains("setpriv:") || err.contains("Permission denied") && err.contains("os error 13") && !err.contains("isolation") {
+    if err.contains("setpriv:")
+        || err.contains("Permission denied")
+            && err.contains("os error 13")
+            && !err.contains("isolation")
+    {
         return skip(&format!("cannot run the binary as nobody here: {err}"));
     }
     if err.contains("isolation: none") {
-        return skip(&format!("user namespaces are disabled on this machine: {err}"));
+        return skip(&format!(
+            "user namespaces are disabled on this machine: {err}"
+        ));
     }
     assert!(o.status.success(), "{err}");
     assert!(err.contains("UserAndNetNamespace"), "{err}");

@@ -9,6 +9,7 @@
 use eframe::egui;
 
 pub mod glossary;
+pub mod live;
 mod views;
 
 use crate::engine::filter::{self, Filter};
@@ -29,6 +30,10 @@ pub struct Settings {
     pub last_folder: Option<String>,
     /// Height of the packet list, as a fraction of the window.
     pub list_fraction: f32,
+    /// Memory cap of a live capture's packet store (MB); the oldest packets go beyond it.
+    pub live_cap_mb: u32,
+    /// Pause between demo steps (ms).
+    pub demo_pace_ms: u64,
 }
 
 impl Default for Settings {
@@ -39,6 +44,8 @@ impl Default for Settings {
             recent: Vec::new(),
             last_folder: None,
             list_fraction: 0.35,
+            live_cap_mb: 512,
+            demo_pace_ms: 700,
         }
     }
 }
@@ -53,6 +60,23 @@ pub enum Theme {
 /// Where "Open" gets a path from: the system's file dialog in the app, a fixed list in tests.
 pub trait FileDialog: Send {
     fn pick(&mut self, start: Option<&Path>) -> Option<PathBuf>;
+    /// Where to save (`name` is the suggested file name). No dialog: `None`.
+    fn save(&mut self, _start: Option<&Path>, _name: &str) -> Option<PathBuf> {
+        None
+    }
+}
+
+fn run_dialog(tries: [(&str, Vec<String>); 2]) -> Option<PathBuf> {
+    for (cmd, args) in tries {
+        if let Ok(out) = std::process::Command::new(cmd).args(&args).output() {
+            if out.status.success() {
+                let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
+                return (!p.is_empty()).then(|| PathBuf::from(p));
+            }
+            return None;
+        }
+    }
+    None
 }
 
 /// The desktop's file chooser through `zenity` (GNOME) or `kdialog` (KDE), when installed.
@@ -79,16 +103,31 @@ impl FileDialog for SystemDialog {
                 ],
             ),
         ];
-        for (cmd, args) in tries {
-            if let Ok(out) = std::process::Command::new(cmd).args(&args).output() {
-                if out.status.success() {
-                    let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                    return (!p.is_empty()).then(|| PathBuf::from(p));
-                }
-                return None;
-            }
-        }
-        None
+        run_dialog(tries)
+    }
+
+    fn save(&mut self, start: Option<&Path>, name: &str) -> Option<PathBuf> {
+        let dir = start.map(|p| p.display().to_string()).unwrap_or_default();
+        run_dialog([
+            (
+                "zenity",
+                vec![
+                    "--file-selection".into(),
+                    "--save".into(),
+                    "--confirm-overwrite".into(),
+                    "--title=Save packets as pcapng".into(),
+                    format!("--filename={dir}/{name}"),
+                ],
+            ),
+            (
+                "kdialog",
+                vec![
+                    "--getsavefilename".into(),
+                    format!("{dir}/{name}"),
+                    "*.pcapng".into(),
+                ],
+            ),
+        ])
     }
 }
 
@@ -174,6 +213,8 @@ pub struct LayerscopeApp {
     fullscreen: bool,
     /// Frame-time measurement for the UI benchmark (seconds of the last `ui` call).
     pub last_frame_secs: f64,
+    /// Live capture and demos.
+    pub live: live::LivePanel,
 }
 
 impl Default for LayerscopeApp {
@@ -209,6 +250,7 @@ impl LayerscopeApp {
             focus_filter: false,
             fullscreen: false,
             last_frame_secs: 0.0,
+            live: live::LivePanel::default(),
         }
     }
 
@@ -459,6 +501,7 @@ impl LayerscopeApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let started = std::time::Instant::now();
         self.poll_loading();
+        self.poll_live(std::time::Duration::from_millis(8));
         self.apply_style(ui.ctx());
         self.keyboard(ui.ctx());
         self.dropped_files(ui.ctx());
@@ -471,6 +514,7 @@ impl LayerscopeApp {
         views::bottom_bar(self, ui);
         views::main_area(self, ui);
         views::help_window(self, ui);
+        live::live_window(self, ui);
         self.last_frame_secs = started.elapsed().as_secs_f64();
     }
 
@@ -508,6 +552,7 @@ impl LayerscopeApp {
                 i.key_pressed(Key::F2),
             )
         });
+        let live_key = ctx.input(|i| i.key_pressed(Key::L));
         if open {
             self.open_dialog(ctx);
         }
@@ -530,6 +575,9 @@ impl LayerscopeApp {
         }
         if help {
             self.show_help = !self.show_help;
+        }
+        if live_key {
+            self.live.open = !self.live.open;
         }
         if space {
             self.toggle_play();
@@ -616,6 +664,10 @@ pub struct Launch {
     pub fan_out: bool,
     /// Close the window after this many frames (smoke tests, screenshots).
     pub exit_after_frames: Option<u64>,
+    /// Start this demo at once.
+    pub demo: Option<crate::capture::demo::DemoName>,
+    /// Start capturing on this interface at once.
+    pub live: Option<String>,
 }
 
 /// eframe wrapper: persistence and the window.
@@ -627,6 +679,13 @@ struct EframeApp {
 
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if let Some(d) = self.launch.demo.take() {
+            self.app.start_demo(d, Some(ui.ctx()));
+        }
+        if let Some(i) = self.launch.live.take() {
+            self.app.start_capture(&i, Some(ui.ctx()));
+            self.app.live.open = true;
+        }
         self.app.ui(ui);
         if self.app.capture.is_some() {
             if let Some(n) = self.launch.packet.take() {

@@ -87,8 +87,30 @@ pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     }
                 }
             });
+            if ui
+                .button("Live & demos")
+                .on_hover_text("Capture live traffic, or run a built-in classroom demo (L)")
+                .clicked()
+            {
+                app.live.open = !app.live.open;
+            }
             ui.separator();
             ui.label(RichText::new(&app.file_name).strong());
+            if let Some(s) = &app.live.session {
+                if !s.ended {
+                    ui.colored_label(
+                        Color32::from_rgb(230, 70, 70),
+                        RichText::new("LIVE").strong(),
+                    );
+                    if ui
+                        .button("Stop")
+                        .on_hover_text("Stop the live capture or demo")
+                        .clicked()
+                    {
+                        app.stop_live();
+                    }
+                }
+            }
             ui.separator();
             // Replay.
             let play_label = if app.replay.playing { "Pause" } else { "Play" };
@@ -200,6 +222,15 @@ pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 ui.colored_label(Color32::from_rgb(240, 80, 80), e);
             }
         });
+        // A demo narrates its steps: the latest one, large.
+        if let Some(step) = app
+            .live
+            .session
+            .as_ref()
+            .and_then(|s| s.steps().into_iter().rfind(|l| !l.starts_with('#')))
+        {
+            ui.label(RichText::new(format!("Demo: {step}")).size(20.0).strong());
+        }
         // Lesson mode: the current packet's sentence, large.
         if let Some(p) = &app.detail {
             if app.replay.active || app.settings.font_scale > 1.4 {
@@ -224,6 +255,15 @@ pub fn bottom_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             }
             if let Some(e) = &app.error {
                 ui.colored_label(Color32::from_rgb(240, 80, 80), format!("Error: {e}"));
+            }
+            if let Some(s) = &app.live.session {
+                ui.label(s.counters().summary());
+                if s.evicted > 0 {
+                    ui.colored_label(
+                        Color32::from_rgb(240, 160, 60),
+                        format!("{} oldest packets dropped (memory cap)", s.evicted),
+                    );
+                }
             }
             if let Some(cap) = &app.capture {
                 ui.label(format!(
@@ -265,7 +305,16 @@ pub fn main_area(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     egui::Panel::top("packet-list")
         .resizable(true)
         .default_size(h * app.settings.list_fraction)
-        .show(ui, |ui| packet_list(app, ui));
+        .show(ui, |ui| {
+            packet_list(app, ui);
+            // Keep the panel's height while the list is short (a live capture starts empty);
+            // a long list fills whatever height the user dragged the panel to.
+            let want = h * app.settings.list_fraction;
+            let used = ui.min_rect().height();
+            if app.visible.len() < 8 && used < want {
+                ui.allocate_space(egui::vec2(ui.available_width(), want - used));
+            }
+        });
     egui::Panel::left("layer-stack")
         .resizable(true)
         .default_size(520.0)
@@ -276,6 +325,10 @@ pub fn main_area(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     layer_stack(app, ui);
                     ui.add_space(8.0);
                     encapsulation_strip(app, ui);
+                    // Keep the default width while nothing is selected yet (live start).
+                    if app.detail.is_none() {
+                        ui.set_min_width(480.0);
+                    }
                 });
         });
     egui::CentralPanel::default().show(ui, |ui| {

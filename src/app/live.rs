@@ -1,0 +1,426 @@
+//! Live capture and the built-in demos in the window.
+//!
+//! Why packets are appended on the UI thread: the capture and the demo run on their own threads
+//! (or process) and only hand raw packets over a bounded channel. Each frame drains that channel
+//! for at most a few milliseconds (the rerun viewer's trick) and appends to the same
+//! [`Capture`] a file would use, so every view works on live traffic unchanged and the window
+//! never stalls, however fast packets come. What does not fit the channel is counted and shown.
+//!
+//! Why a ring buffer: a long classroom session must not fill the laptop's memory. When the
+//! packet store passes the cap the user set, the oldest half is dropped (counted and shown) and
+//! the newest half is analysed again into a fresh capture.
+
+use super::LayerscopeApp;
+use crate::capture::demo::{DemoName, DemoOptions, DemoRun};
+use crate::capture::live::{
+    self, InterfaceInfo, LiveCapture, LiveCounters, LiveOptions, LivePacket,
+};
+use crate::capture::pcapng;
+use crate::engine::Capture;
+use eframe::egui::{self, Color32, RichText};
+use std::path::Path;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where live packets come from.
+pub enum Source {
+    Interface(LiveCapture),
+    Demo(DemoRun),
+}
+
+/// A running (or finished) live session.
+pub struct LiveSession {
+    pub source: Source,
+    /// What the title bar shows ("live: lo", "demo: websocket").
+    pub title: String,
+    pub started: Instant,
+    /// Packets dropped from the front by the ring buffer.
+    pub evicted: u64,
+    pub ended: bool,
+}
+
+impl LiveSession {
+    fn rx(&self) -> &Receiver<LivePacket> {
+        match &self.source {
+            Source::Interface(c) => &c.rx,
+            Source::Demo(d) => &d.rx,
+        }
+    }
+
+    pub fn counters(&self) -> &LiveCounters {
+        match &self.source {
+            Source::Interface(c) => &c.counters,
+            Source::Demo(d) => &d.counters,
+        }
+    }
+
+    fn running(&self) -> bool {
+        match &self.source {
+            Source::Interface(c) => c.is_running(),
+            Source::Demo(d) => !d.finished(),
+        }
+    }
+
+    /// Narration of a demo (empty for an interface capture).
+    pub fn steps(&self) -> Vec<String> {
+        match &self.source {
+            Source::Demo(d) => d.steps.lock().map(|s| s.clone()).unwrap_or_default(),
+            Source::Interface(_) => Vec::new(),
+        }
+    }
+
+    pub fn paused(&self) -> bool {
+        matches!(&self.source, Source::Interface(c) if c.is_paused())
+    }
+
+    fn stop(&mut self) {
+        match &mut self.source {
+            Source::Interface(c) => c.stop(),
+            Source::Demo(d) => d.stop(),
+        }
+    }
+}
+
+/// State of the live panel (runtime only; the cap and pace are in [`super::Settings`]).
+#[derive(Default)]
+pub struct LivePanel {
+    pub open: bool,
+    pub session: Option<LiveSession>,
+    pub interfaces: Vec<InterfaceInfo>,
+    pub chosen: Option<String>,
+    /// Last message of the panel (saved file, error).
+    pub status: Option<String>,
+}
+
+fn wake(ctx: Option<&egui::Context>) -> Arc<dyn Fn() + Send + Sync> {
+    let ctx = ctx.cloned();
+    Arc::new(move || {
+        if let Some(c) = &ctx {
+            c.request_repaint();
+        }
+    })
+}
+
+impl LayerscopeApp {
+    fn begin_live(&mut self, source: Source, title: String, iface: crate::capture::Interface) {
+        if let Some(mut old) = self.live.session.take() {
+            old.stop();
+        }
+        self.set_capture(Capture::live(vec![iface]), &title);
+        self.follow_list = true;
+        self.live.session = Some(LiveSession {
+            source,
+            title,
+            started: Instant::now(),
+            evicted: 0,
+            ended: false,
+        });
+    }
+
+    /// Start capturing on an interface.
+    pub fn start_capture(&mut self, name: &str, ctx: Option<&egui::Context>) {
+        let w = wake(ctx);
+        match LiveCapture::start(&LiveOptions::new(name), Box::new(move || w())) {
+            Ok(c) => {
+                let iface = c.interface.clone();
+                self.begin_live(Source::Interface(c), format!("live: {name}"), iface);
+                self.live.status = None;
+            }
+            Err(e) => self.live.status = Some(e.to_string()),
+        }
+    }
+
+    /// Start a built-in demo.
+    pub fn start_demo(&mut self, name: DemoName, ctx: Option<&egui::Context>) {
+        let opts = DemoOptions {
+            pace: Duration::from_millis(self.settings.demo_pace_ms),
+            host_loopback: false,
+        };
+        match DemoRun::start(name, &opts, wake(ctx)) {
+            Ok(d) => {
+                let iface = crate::capture::Interface::live(live::LINKTYPE_ETHERNET, "lo", 262_144);
+                self.begin_live(Source::Demo(d), format!("demo: {}", name.as_str()), iface);
+                self.live.status = None;
+            }
+            Err(e) => self.live.status = Some(e.to_string()),
+        }
+    }
+
+    /// Stop the live session (the packets stay, ready to inspect and save).
+    pub fn stop_live(&mut self) {
+        if let Some(s) = &mut self.live.session {
+            s.stop();
+        }
+        self.poll_live(Duration::from_millis(50));
+        self.end_live();
+    }
+
+    fn end_live(&mut self) {
+        if let Some(s) = &mut self.live.session {
+            if !s.ended {
+                s.ended = true;
+                if let Some(cap) = self.capture.as_mut().and_then(Arc::get_mut) {
+                    cap.finish_live();
+                }
+                if let Source::Demo(d) = &mut s.source {
+                    if let Err(e) = d.wait() {
+                        self.live.status = Some(format!("the demo failed: {e}"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Append waiting live packets, spending at most `budget`. Returns how many were added.
+    pub fn poll_live(&mut self, budget: Duration) -> usize {
+        let Some(session) = &self.live.session else {
+            return 0;
+        };
+        if session.ended {
+            return 0;
+        }
+        let start = Instant::now();
+        let before = self.capture.as_ref().map_or(0, |c| c.len());
+        let mut added = 0;
+        if let Some(cap) = self.capture.as_mut().and_then(Arc::get_mut) {
+            while start.elapsed() < budget {
+                let Ok(p) = session.rx().try_recv() else {
+                    break;
+                };
+                cap.push(p.ts_ns, &p.data, p.wirelen, 0);
+                added += 1;
+            }
+        }
+        let finished = !session.running() && session.rx().try_recv().is_err();
+        if added > 0 {
+            self.enforce_cap();
+            let Some(cap) = self.capture.clone() else {
+                return added;
+            };
+            let from = before.min(cap.len());
+            if self.applied.is_none()
+                && self.toggle_filter().is_none()
+                && !self.toggles.hide_bare_acks
+                && !self.replay.active
+            {
+                self.visible.extend((from..cap.len()).map(|i| i as u32));
+            } else {
+                self.refilter();
+            }
+            if self.follow_list && !self.replay.active {
+                if let Some(&last) = self.visible.last() {
+                    self.select(last as usize);
+                }
+            }
+        }
+        if finished {
+            self.end_live();
+        }
+        added
+    }
+
+    /// Bytes the live packet store holds (packet bytes and index).
+    pub fn live_store_bytes(&self) -> usize {
+        self.capture
+            .as_ref()
+            .map_or(0, |c| c.store.data_bytes() + c.store.index_heap_bytes())
+    }
+
+    /// Ring buffer: past the cap, drop the oldest half and analyse the rest again.
+    fn enforce_cap(&mut self) {
+        let cap_bytes = self.settings.live_cap_mb.max(1) as usize * 1024 * 1024;
+        if self.live_store_bytes() <= cap_bytes {
+            return;
+        }
+        let Some(old) = self.capture.as_ref() else {
+            return;
+        };
+        let keep_from = old.len() / 2;
+        let mut fresh = Capture::live(old.store.interfaces().to_vec());
+        for i in keep_from..old.len() {
+            if let (Some(m), Some(d)) = (old.store.meta(i), old.store.data(i)) {
+                fresh.push(m.timestamp.ns, d, m.wirelen, m.interface);
+            }
+        }
+        if let Some(s) = &mut self.live.session {
+            s.evicted += keep_from as u64;
+        }
+        self.capture = Some(Arc::new(fresh));
+        self.selected = None;
+        self.detail = None;
+        self.refilter();
+    }
+
+    /// Save all packets, or only the displayed ones, as pcapng (atomically).
+    pub fn save_pcapng(&mut self, path: &Path, displayed_only: bool) -> Result<usize, String> {
+        let Some(cap) = &self.capture else {
+            return Err("nothing to save".into());
+        };
+        let idx = displayed_only.then(|| self.visible.clone());
+        let r = pcapng::save_store(&cap.store, idx.as_deref(), path).map_err(|e| e.to_string());
+        self.live.status = Some(match &r {
+            Ok(n) => format!("saved {n} packets to {}", path.display()),
+            Err(e) => format!("save failed: {e} (nothing was overwritten)"),
+        });
+        r
+    }
+
+    fn save_dialog(&mut self, displayed_only: bool) {
+        let start = self
+            .settings
+            .last_folder
+            .clone()
+            .map(std::path::PathBuf::from);
+        let name = if displayed_only {
+            "displayed.pcapng"
+        } else {
+            "capture.pcapng"
+        };
+        if let Some(p) = self.dialog.save(start.as_deref(), name) {
+            let _ = self.save_pcapng(&p, displayed_only);
+        }
+    }
+}
+
+/// The "Live & demos" window.
+pub fn live_window(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
+    let mut open = app.live.open;
+    egui::Window::new("Live capture and demos")
+        .open(&mut open)
+        .default_width(560.0)
+        .show(ui.ctx(), |ui| live_panel(app, ui));
+    app.live.open = open;
+}
+
+fn live_panel(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    ui.heading("Demos");
+    ui.label("Real servers and clients on a private loopback, captured as they talk. No network or root needed.");
+    ui.add(egui::Slider::new(&mut app.settings.demo_pace_ms, 0..=3000).text("ms between steps"));
+    for d in DemoName::ALL {
+        ui.horizontal(|ui| {
+            if ui
+                .button(format!("Run {}", d.as_str()))
+                .on_hover_text(d.describe())
+                .clicked()
+            {
+                app.start_demo(d, Some(&ctx));
+            }
+            ui.label(RichText::new(d.describe()).small());
+        });
+    }
+    ui.separator();
+    ui.heading("Capture on an interface");
+    if app.live.interfaces.is_empty() || ui.button("Refresh interfaces").clicked() {
+        app.live.interfaces = live::interfaces();
+    }
+    let allowed = crate::capture::sys::has_cap_net_raw();
+    if !allowed {
+        ui.colored_label(
+            Color32::from_rgb(240, 160, 60),
+            format!(
+                "Capturing needs CAP_NET_RAW. Give it to this program once (no need to run it as root):\n    sudo setcap cap_net_raw,cap_net_admin=eip {}\nFiles, replay and the demos work without it.",
+                live::binary_path()
+            ),
+        );
+    }
+    egui::Grid::new("interfaces").striped(true).show(ui, |ui| {
+        for i in app.live.interfaces.clone() {
+            let label = format!("{}{}", i.name, if i.loopback { " (loopback)" } else { "" });
+            ui.radio_value(&mut app.live.chosen, Some(i.name.clone()), label);
+            ui.label(if i.up { "up" } else { "down" });
+            ui.label(i.addresses.join(", "));
+            ui.end_row();
+        }
+    });
+    let chosen = app
+        .live
+        .chosen
+        .clone()
+        .or_else(|| app.live.interfaces.first().map(|i| i.name.clone()));
+    ui.horizontal(|ui| {
+        let start = ui.add_enabled(
+            allowed && chosen.is_some(),
+            egui::Button::new("Start capture"),
+        );
+        let start = if allowed {
+            start
+        } else {
+            start.on_disabled_hover_text("needs CAP_NET_RAW (see above)")
+        };
+        if start.clicked() {
+            if let Some(c) = &chosen {
+                app.start_capture(c, Some(&ctx));
+            }
+        }
+    });
+    ui.add(
+        egui::Slider::new(&mut app.settings.live_cap_mb, 16..=4096)
+            .logarithmic(true)
+            .text("MB memory cap (oldest packets dropped beyond it)"),
+    );
+    ui.separator();
+    session_controls(app, ui);
+}
+
+/// Pause/stop, counters, the cap, and saving.
+pub fn session_controls(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
+    let store = app.live_store_bytes();
+    let cap_mb = app.settings.live_cap_mb;
+    if let Some(s) = &app.live.session {
+        let running = !s.ended;
+        ui.label(
+            RichText::new(format!(
+                "{} — {}",
+                s.title,
+                if running { "running" } else { "stopped" }
+            ))
+            .strong(),
+        );
+        ui.label(s.counters().summary());
+        ui.label(format!(
+            "{:.1} MB of {} MB cap in use · {} oldest packets dropped by the ring buffer",
+            store as f64 / 1e6,
+            cap_mb,
+            s.evicted
+        ));
+        let is_iface = matches!(s.source, Source::Interface(_));
+        let paused = s.paused();
+        let mut pause = false;
+        let mut stop = false;
+        ui.horizontal(|ui| {
+            if running && is_iface && ui.button(if paused { "Resume" } else { "Pause" }).clicked() {
+                pause = true;
+            }
+            if running && ui.button("Stop").clicked() {
+                stop = true;
+            }
+        });
+        if pause {
+            if let Some(LiveSession {
+                source: Source::Interface(c),
+                ..
+            }) = &app.live.session
+            {
+                c.set_paused(!paused);
+            }
+        }
+        if stop {
+            app.stop_live();
+        }
+    }
+    if app.capture.is_some() {
+        ui.horizontal(|ui| {
+            if ui.button("Save as pcapng…").clicked() {
+                app.save_dialog(false);
+            }
+            if ui.button("Save displayed packets…").clicked() {
+                app.save_dialog(true);
+            }
+        });
+    }
+    if let Some(m) = &app.live.status {
+        ui.label(m);
+    }
+}
