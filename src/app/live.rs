@@ -35,8 +35,8 @@ pub struct LiveSession {
     /// What the title bar shows ("live: lo", "demo: websocket").
     pub title: String,
     pub started: Instant,
-    /// Packets dropped from the front by the ring buffer.
-    pub evicted: u64,
+    /// The memory cap (ring buffer) and what it dropped.
+    pub ring: crate::engine::ring::Ring,
     pub ended: bool,
 }
 
@@ -113,7 +113,9 @@ impl LayerscopeApp {
             source,
             title,
             started: Instant::now(),
-            evicted: 0,
+            ring: crate::engine::ring::Ring::new(
+                self.settings.live_cap_mb.max(1) as usize * 1024 * 1024,
+            ),
             ended: false,
         });
     }
@@ -174,27 +176,37 @@ impl LayerscopeApp {
 
     /// Append waiting live packets, spending at most `budget`. Returns how many were added.
     pub fn poll_live(&mut self, budget: Duration) -> usize {
-        let Some(session) = &self.live.session else {
+        let cap_bytes = self.settings.live_cap_mb.max(1) as usize * 1024 * 1024;
+        let Some(session) = &mut self.live.session else {
             return 0;
         };
         if session.ended {
             return 0;
         }
+        session.ring.cap_bytes = cap_bytes;
         let start = Instant::now();
-        let before = self.capture.as_ref().map_or(0, |c| c.len());
         let mut added = 0;
+        let mut replaced = false;
+        if let Some(fresh) = session.ring.poll() {
+            self.capture = Some(Arc::new(fresh));
+            replaced = true;
+        }
+        let before = self.capture.as_ref().map_or(0, |c| c.len());
         if let Some(cap) = self.capture.as_mut().and_then(Arc::get_mut) {
             while start.elapsed() < budget {
                 let Ok(p) = session.rx().try_recv() else {
                     break;
                 };
-                cap.push(p.ts_ns, &p.data, p.wirelen, 0);
+                session.ring.push(cap, p.ts_ns, &p.data, p.wirelen, 0);
                 added += 1;
             }
         }
         let finished = !session.running() && session.rx().try_recv().is_err();
-        if added > 0 {
-            self.enforce_cap();
+        if replaced {
+            self.selected = None;
+            self.detail = None;
+            self.refilter();
+        } else if added > 0 {
             let Some(cap) = self.capture.clone() else {
                 return added;
             };
@@ -208,10 +220,10 @@ impl LayerscopeApp {
             } else {
                 self.refilter();
             }
-            if self.follow_list && !self.replay.active {
-                if let Some(&last) = self.visible.last() {
-                    self.select(last as usize);
-                }
+        }
+        if (added > 0 || replaced) && self.follow_list && !self.replay.active {
+            if let Some(&last) = self.visible.last() {
+                self.select(last as usize);
             }
         }
         if finished {
@@ -220,36 +232,9 @@ impl LayerscopeApp {
         added
     }
 
-    /// Bytes the live packet store holds (packet bytes and index).
+    /// Heap bytes of the live packet store (reserved packet bytes and index).
     pub fn live_store_bytes(&self) -> usize {
-        self.capture
-            .as_ref()
-            .map_or(0, |c| c.store.data_bytes() + c.store.index_heap_bytes())
-    }
-
-    /// Ring buffer: past the cap, drop the oldest half and analyse the rest again.
-    fn enforce_cap(&mut self) {
-        let cap_bytes = self.settings.live_cap_mb.max(1) as usize * 1024 * 1024;
-        if self.live_store_bytes() <= cap_bytes {
-            return;
-        }
-        let Some(old) = self.capture.as_ref() else {
-            return;
-        };
-        let keep_from = old.len() / 2;
-        let mut fresh = Capture::live(old.store.interfaces().to_vec());
-        for i in keep_from..old.len() {
-            if let (Some(m), Some(d)) = (old.store.meta(i), old.store.data(i)) {
-                fresh.push(m.timestamp.ns, d, m.wirelen, m.interface);
-            }
-        }
-        if let Some(s) = &mut self.live.session {
-            s.evicted += keep_from as u64;
-        }
-        self.capture = Some(Arc::new(fresh));
-        self.selected = None;
-        self.detail = None;
-        self.refilter();
+        self.capture.as_ref().map_or(0, |c| c.store.heap_bytes())
     }
 
     /// Save all packets, or only the displayed ones, as pcapng (atomically).
@@ -383,7 +368,7 @@ pub fn session_controls(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             "{:.1} MB of {} MB cap in use · {} oldest packets dropped by the ring buffer",
             store as f64 / 1e6,
             cap_mb,
-            s.evicted
+            s.ring.evicted
         ));
         let is_iface = matches!(s.source, Source::Interface(_));
         let paused = s.paused();

@@ -258,10 +258,10 @@ pub fn bottom_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             }
             if let Some(s) = &app.live.session {
                 ui.label(s.counters().summary());
-                if s.evicted > 0 {
+                if s.ring.evicted > 0 {
                     ui.colored_label(
                         Color32::from_rgb(240, 160, 60),
-                        format!("{} oldest packets dropped (memory cap)", s.evicted),
+                        format!("{} oldest packets dropped (memory cap)", s.ring.evicted),
                     );
                 }
             }

@@ -119,7 +119,15 @@ impl PacketStore {
             return false;
         };
         let offset = bytes.len() as u64;
+        // Grow by an eighth, not by doubling, so a live store's memory stays close to what
+        // it holds (its cap is checked against capacity, see `heap_bytes`).
+        if bytes.capacity() - bytes.len() < data.len() {
+            bytes.reserve_exact(data.len().max(bytes.len() / 8).max(1 << 20));
+        }
         bytes.extend_from_slice(data);
+        if self.index.capacity() == self.index.len() {
+            self.index.reserve_exact((self.index.len() / 8).max(32_768));
+        }
         self.index.push(IndexEntry {
             offset,
             ts_ns,
@@ -133,6 +141,16 @@ impl PacketStore {
     /// Bytes held for packet data (the live store's memory, or the mapped file's size).
     pub fn data_bytes(&self) -> usize {
         self.bytes.len()
+    }
+
+    /// Heap memory of a live store: reserved packet bytes plus the index (what its memory
+    /// cap is checked against). For a file, the index only (the bytes are mapped).
+    pub fn heap_bytes(&self) -> usize {
+        let data = match &self.bytes {
+            Backing::Owned(v) => v.capacity(),
+            Backing::Mapped(_) => 0,
+        };
+        data + self.index_heap_bytes()
     }
 
     /// Index a capture already in memory.

@@ -6,6 +6,7 @@
 
 mod app_layers;
 pub mod filter;
+pub mod ring;
 
 use crate::capture::store::OpenError;
 use crate::capture::PacketStore;
@@ -124,6 +125,36 @@ impl Capture {
         self.analyse_one(self.store.len() - 1);
         self.index_messages(before);
         true
+    }
+
+    /// A live store holding copies of packets `from..` of this capture (cheap: no analysis).
+    pub fn copy_newest(&self, from: usize) -> PacketStore {
+        let mut store = PacketStore::live(self.store.interfaces().to_vec());
+        for i in from..self.len() {
+            if let (Some(m), Some(d)) = (self.store.meta(i), self.store.data(i)) {
+                store.push(m.timestamp.ns, d, m.wirelen, m.interface);
+            }
+        }
+        store
+    }
+
+    /// Analyse a live store so that more packets can still be pushed (no end-of-capture
+    /// flush, unlike [`Capture::analyse_with`]).
+    pub fn analyse_live(store: PacketStore) -> Capture {
+        let n = store.len();
+        let mut cap = Self::empty(
+            store,
+            FlowConfig::default(),
+            AppConfig {
+                compact: true,
+                ..AppConfig::default()
+            },
+        );
+        for i in 0..n {
+            cap.analyse_one(i);
+        }
+        cap.index_messages(0);
+        cap
     }
 
     /// A live capture has ended: flush what reassembly still holds (data after a gap).
