@@ -12,6 +12,8 @@
 //!
 //! `cargo bench --bench capture` · `SOAK_SECS=60 RATE=250000 cargo bench --bench capture`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: failing loudly is right
+
 use layerscope::capture::live::{LiveCapture, LiveOptions};
 use layerscope::engine::Capture;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -187,8 +187,10 @@ fn live_window_runs_a_demo_and_saves_it() {
     std::env::set_var("LAYERSCOPE_BIN", env!("CARGO_BIN_EXE_layerscope"));
     let out =
         std::env::temp_dir().join(format!("layerscope-gui-demo-{}.pcapng", std::process::id()));
-    let mut settings = Settings::default();
-    settings.demo_pace_ms = 10;
+    let settings = Settings {
+        demo_pace_ms: 10,
+        ..Settings::default()
+    };
     let app = LayerscopeApp::new(settings, Box::new(Fixed(vec![])));
     let mut h = Harness::builder()
         .with_size([1400.0, 900.0])
