@@ -186,17 +186,12 @@ pub fn capture(
 pub fn demo(
     name: layerscope::capture::demo::DemoName,
     write: Option<&Path>,
-    pace: u64,
     repeat: bool,
     format: Option<Format>,
-    host_loopback: bool,
+    opts: layerscope::capture::demo::DemoOptions,
 ) -> Result<Option<String>> {
-    use layerscope::capture::demo::{DemoOptions, DemoRun};
+    use layerscope::capture::demo::DemoRun;
     let stop = interrupted_flag();
-    let opts = DemoOptions {
-        pace: Duration::from_millis(pace),
-        host_loopback,
-    };
     let mut printer: Option<Printer> = None;
     loop {
         let mut run = DemoRun::start(name, &opts, Arc::new(|| {}))?;
@@ -267,13 +262,8 @@ pub fn demo(
 #[cfg(feature = "demo")]
 pub fn demo_child(
     name: layerscope::capture::demo::DemoName,
-    pace: u64,
-    host_loopback: bool,
+    opts: layerscope::capture::demo::DemoOptions,
 ) -> Result<Option<String>> {
-    let opts = layerscope::capture::demo::DemoOptions {
-        pace: Duration::from_millis(pace),
-        host_loopback,
-    };
     layerscope::capture::demo::child_main(name, &opts, std::io::stdout())?;
     Ok(None)
 }

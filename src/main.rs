@@ -142,6 +142,10 @@ enum Command {
         /// Capture on the host loopback, not a private namespace (needs CAP_NET_RAW).
         #[arg(long)]
         host_loopback: bool,
+        /// websocket/socketio: also serve a web page on every address so students join from
+        /// their own browsers (captures every interface; needs CAP_NET_RAW; off by default).
+        #[arg(long)]
+        listen_lan: bool,
     },
     /// The demo's child process (isolates itself, captures, writes pcapng to stdout).
     #[cfg(feature = "demo")]
@@ -153,6 +157,8 @@ enum Command {
         pace: u64,
         #[arg(long)]
         host_loopback: bool,
+        #[arg(long)]
+        listen_lan: bool,
     },
     /// Explain one packet layer by layer, with every field and a marked hex dump.
     Explain {
@@ -196,13 +202,32 @@ fn main() -> ExitCode {
             repeat,
             format,
             host_loopback,
-        }) => live_cli::demo(name, write.as_deref(), pace, repeat, format, host_loopback),
+            listen_lan,
+        }) => live_cli::demo(
+            name,
+            write.as_deref(),
+            repeat,
+            format,
+            layerscope::capture::demo::DemoOptions {
+                pace: std::time::Duration::from_millis(pace),
+                host_loopback,
+                listen_lan,
+            },
+        ),
         #[cfg(feature = "demo")]
         Some(Command::DemoChild {
             name,
             pace,
             host_loopback,
-        }) => live_cli::demo_child(name, pace, host_loopback),
+            listen_lan,
+        }) => live_cli::demo_child(
+            name,
+            layerscope::capture::demo::DemoOptions {
+                pace: std::time::Duration::from_millis(pace),
+                host_loopback,
+                listen_lan,
+            },
+        ),
     };
     match result {
         Ok(None) => ExitCode::SUCCESS,

@@ -91,6 +91,8 @@ pub struct LivePanel {
     pub chosen: Option<String>,
     /// Last message of the panel (saved file, error).
     pub status: Option<String>,
+    /// WebSocket/Socket.IO demos also serve a page for students' browsers.
+    pub listen_lan: bool,
 }
 
 fn wake(ctx: Option<&egui::Context>) -> Arc<dyn Fn() + Send + Sync> {
@@ -138,6 +140,8 @@ impl LayerscopeApp {
         let opts = DemoOptions {
             pace: Duration::from_millis(self.settings.demo_pace_ms),
             host_loopback: false,
+            listen_lan: self.live.listen_lan
+                && matches!(name, DemoName::Websocket | DemoName::Socketio),
         };
         match DemoRun::start(name, &opts, wake(ctx)) {
             Ok(d) => {
@@ -283,6 +287,10 @@ fn live_panel(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     ui.heading("Demos");
     ui.label("Real servers and clients on a private loopback, captured as they talk. No network or root needed.");
     ui.add(egui::Slider::new(&mut app.settings.demo_pace_ms, 0..=3000).text("ms between steps"));
+    ui.checkbox(
+        &mut app.live.listen_lan,
+        "Let students join from their browsers (WebSocket and Socket.IO demos serve a page on the LAN; needs CAP_NET_RAW)",
+    );
     for d in DemoName::ALL {
         ui.horizontal(|ui| {
             if ui

@@ -84,6 +84,10 @@ pub struct DemoOptions {
     pub pace: Duration,
     /// Capture on the host loopback instead of a private namespace (needs CAP_NET_RAW).
     pub host_loopback: bool,
+    /// WebSocket / Socket.IO demos: also serve a page on every address so students join
+    /// from their browsers; runs on the host network, captures every interface and keeps
+    /// serving until stopped (needs CAP_NET_RAW).
+    pub listen_lan: bool,
 }
 
 impl Default for DemoOptions {
@@ -91,6 +95,7 @@ impl Default for DemoOptions {
         DemoOptions {
             pace: Duration::from_millis(400),
             host_loopback: false,
+            listen_lan: false,
         }
     }
 }
@@ -113,8 +118,35 @@ pub(crate) fn say(line: &str) {
     eprintln!("# step: {line}");
 }
 
-/// Run one demo's traffic on 127.0.0.1 (servers and clients), paced.
-pub fn run_traffic(name: DemoName, pace: Duration) -> Result<(), DemoError> {
+/// `--listen-lan`: tell the teacher where students connect, then serve until stopped.
+pub(crate) async fn serve_lan(port: u16, path: &str, what: &str) {
+    let addrs: Vec<String> = super::live::interfaces()
+        .into_iter()
+        .filter(|i| !i.loopback && i.up)
+        .flat_map(|i| i.addresses)
+        .filter_map(|a| a.split('/').next().map(str::to_string))
+        .filter(|a| !a.contains(':'))
+        .collect();
+    say(&format!(
+        "the scripted part is over; students can join the {what} from their browsers: {}",
+        addrs
+            .iter()
+            .map(|a| format!("http://{a}:{port}{path}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+    ));
+    say("serving until you stop the demo (Ctrl-C, or Stop in the window)");
+    std::future::pending::<()>().await;
+}
+
+/// Run one demo's traffic on 127.0.0.1 (servers and clients), paced. With `lan`, the
+/// WebSocket and Socket.IO servers listen on every address and keep serving afterwards.
+pub fn run_traffic(name: DemoName, pace: Duration, lan: bool) -> Result<(), DemoError> {
+    if lan && !matches!(name, DemoName::Websocket | DemoName::Socketio) {
+        return Err(DemoError::Setup(
+            "--listen-lan is for the websocket and socketio demos".into(),
+        ));
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -122,8 +154,8 @@ pub fn run_traffic(name: DemoName, pace: Duration) -> Result<(), DemoError> {
         .map_err(|e| DemoError::Setup(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async move {
         match name {
-            DemoName::Websocket => websocket::run(pace).await,
-            DemoName::Socketio => socketio::run(pace).await,
+            DemoName::Websocket => websocket::run(pace, lan).await,
+            DemoName::Socketio => socketio::run(pace, lan).await,
             DemoName::TcpVsUdp => tcp_udp::run(pace).await,
             DemoName::Dns => dns::run(pace).await,
         }
@@ -137,7 +169,7 @@ pub fn child_main(
     opts: &DemoOptions,
     out: impl Write + Send + 'static,
 ) -> Result<(), DemoError> {
-    if !opts.host_loopback {
+    if !opts.host_loopback && !opts.listen_lan {
         match super::sys::enter_private_network() {
             Ok(how) => eprintln!("# isolation: {how:?}: a private loopback only this demo uses"),
             Err(why) => eprintln!(
@@ -145,7 +177,12 @@ pub fn child_main(
             ),
         }
     }
-    let lo = super::live::loopback_name().unwrap_or_else(|| "lo".into());
+    // On the LAN, browsers arrive on the real interfaces: capture them all.
+    let lo = if opts.listen_lan {
+        "any".to_string()
+    } else {
+        super::live::loopback_name().unwrap_or_else(|| "lo".into())
+    };
     let mut live = LiveCapture::start(&LiveOptions::new(&lo), Box::new(|| {}))
         .map_err(|e| DemoError::Setup(e.to_string()))?;
     let iface = live.interface.clone();
@@ -174,7 +211,7 @@ pub fn child_main(
         .map_err(|e| DemoError::Setup(e.to_string()))?;
     // Give the capture a moment to be reading before the first SYN.
     std::thread::sleep(Duration::from_millis(50));
-    let traffic = run_traffic(name, opts.pace);
+    let traffic = run_traffic(name, opts.pace, opts.listen_lan);
     // Let the last packets (FIN/ACK) arrive.
     std::thread::sleep(Duration::from_millis(200));
     live.stop();
@@ -230,6 +267,9 @@ impl DemoRun {
             .stderr(Stdio::piped());
         if opts.host_loopback {
             cmd.arg("--host-loopback");
+        }
+        if opts.listen_lan {
+            cmd.arg("--listen-lan");
         }
         let mut child = cmd.spawn().map_err(|e| {
             DemoError::Setup(format!("cannot start {}: {e}", child_binary().display()))

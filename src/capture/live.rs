@@ -168,7 +168,17 @@ impl LiveCapture {
     /// milliseconds) when packets are waiting, e.g. to ask the GUI for a repaint.
     pub fn start(opts: &LiveOptions, wake: Box<dyn Fn() + Send>) -> Result<Self, LiveError> {
         let all = datalink::interfaces();
-        let Some(iface) = all.iter().find(|i| i.name == opts.interface).cloned() else {
+        let lo_index = all.iter().find(|i| i.is_loopback()).map(|i| i.index);
+        let any = (opts.interface == "any").then(|| NetworkInterface {
+            name: "any".into(),
+            description: "every interface".into(),
+            index: 0,
+            mac: None,
+            ips: Vec::new(),
+            flags: 0,
+        });
+        let found = all.iter().find(|i| i.name == opts.interface).cloned();
+        let Some(iface) = found.or(any) else {
             return Err(LiveError::NoInterface {
                 name: opts.interface.clone(),
                 available: all
@@ -191,8 +201,13 @@ impl LiveCapture {
                 }
             }
         };
-        let fd =
-            sys::open_packet_socket(iface.is_loopback(), opts.kernel_buffer).map_err(io_err)?;
+        // Loopback (alone or within "any") shows each packet leaving and arriving: keep one.
+        let dedupe = if iface.is_loopback() || iface.index == 0 {
+            lo_index
+        } else {
+            None
+        };
+        let fd = sys::open_packet_socket(dedupe, opts.kernel_buffer).map_err(io_err)?;
         let config = datalink::Config {
             read_buffer_size: READ_BUFFER,
             read_timeout: Some(Duration::from_millis(100)),
@@ -276,6 +291,8 @@ fn interface_of(i: &NetworkInterface) -> Interface {
     let mut f = Interface::live(LINKTYPE_ETHERNET, &i.name, sys::FILTER_SNAPLEN);
     if i.is_loopback() {
         f.description = Some("loopback (outgoing copies filtered: each packet once)".into());
+    } else if i.index == 0 {
+        f.description = Some("every interface (loopback's outgoing copies filtered)".into());
     }
     f
 }

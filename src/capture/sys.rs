@@ -34,39 +34,26 @@ fn check(rc: libc::c_int) -> io::Result<libc::c_int> {
     }
 }
 
-/// Open an `AF_PACKET` raw socket (not yet bound). With `drop_outgoing`, a kernel filter
-/// discards the outgoing copy of each packet (for loopback). `rcvbuf` sizes the kernel
-/// receive queue. The caller owns the returned descriptor (pnet closes it on drop).
-pub fn open_packet_socket(drop_outgoing: bool, rcvbuf: usize) -> io::Result<i32> {
+/// `SKF_AD_OFF + SKF_AD_IFINDEX`: the ancillary load of the packet's interface index.
+const SKF_AD_IFINDEX_K: u32 = (-0x1000i32 + 8) as u32;
+
+/// Open an `AF_PACKET` raw socket (not yet bound). With `drop_outgoing_on = Some(ifindex)`, a
+/// kernel filter discards the outgoing copy of each packet on that interface (loopback, where
+/// every packet is seen leaving and arriving). `rcvbuf` sizes the kernel receive queue. The
+/// caller owns the returned descriptor (pnet closes it on drop).
+pub fn open_packet_socket(drop_outgoing_on: Option<u32>, rcvbuf: usize) -> io::Result<i32> {
     // SAFETY: socket() takes no pointers; a negative return is turned into an error.
     let fd = check(unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0) })?;
     let setup = || -> io::Result<()> {
-        if drop_outgoing {
+        if let Some(ifindex) = drop_outgoing_on {
+            let f = |code, jt, jf, k| libc::sock_filter { code, jt, jf, k };
             let mut prog = [
-                libc::sock_filter {
-                    code: 0x20,
-                    jt: 0,
-                    jf: 0,
-                    k: SKF_AD_PKTTYPE_K,
-                }, // ld pkttype
-                libc::sock_filter {
-                    code: 0x15,
-                    jt: 0,
-                    jf: 1,
-                    k: PACKET_OUTGOING,
-                }, // jeq OUTGOING
-                libc::sock_filter {
-                    code: 0x06,
-                    jt: 0,
-                    jf: 0,
-                    k: 0,
-                }, // ret 0 (drop)
-                libc::sock_filter {
-                    code: 0x06,
-                    jt: 0,
-                    jf: 0,
-                    k: FILTER_SNAPLEN,
-                }, // ret snaplen
+                f(0x20, 0, 0, SKF_AD_PKTTYPE_K), // 0: A = pkttype
+                f(0x15, 0, 3, PACKET_OUTGOING),  // 1: outgoing? else accept (5)
+                f(0x20, 0, 0, SKF_AD_IFINDEX_K), // 2: A = ifindex
+                f(0x15, 0, 1, ifindex),          // 3: on that interface? drop (4) : accept (5)
+                f(0x06, 0, 0, 0),                // 4: drop
+                f(0x06, 0, 0, FILTER_SNAPLEN),   // 5: accept, whole frame
             ];
             let fprog = libc::sock_fprog {
                 len: prog.len() as u16,

@@ -6,6 +6,8 @@
 use super::{say, step_err, DemoError};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use http_body_util::Full;
+use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use socketioxide::extract::{AckSender, Data, SocketRef};
 use socketioxide::SocketIo;
@@ -16,6 +18,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const PORT: u16 = 3000;
+
+/// The page students open in `--listen-lan` mode: a hand-written Socket.IO client.
+const PAGE: &str = include_str!("../../../assets/lan/socketio.html");
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -101,7 +106,14 @@ async fn read_loop(
 
 /// Start the Socket.IO server on `listener` (accept loop on its own task).
 fn server(listener: tokio::net::TcpListener) -> SocketIo {
-    let (svc, io) = SocketIo::builder().build_svc();
+    // Requests that are not Socket.IO get the page browsers open in `--listen-lan` mode.
+    let page = service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
+        let body = Full::new(hyper::body::Bytes::from_static(PAGE.as_bytes()));
+        hyper::Response::builder()
+            .header("content-type", "text/html; charset=utf-8")
+            .body(body)
+    });
+    let (svc, io) = SocketIo::builder().build_with_inner_svc(page);
     let io2 = io.clone();
     io.ns("/", async move |s: SocketRef| {
         // To this client only.
@@ -152,8 +164,8 @@ fn server(listener: tokio::net::TcpListener) -> SocketIo {
     io
 }
 
-pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
-    let listener = super::websocket::bind(PORT).await?;
+pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
+    let listener = super::websocket::bind_on(PORT, lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
     let _io = server(listener);
 
@@ -235,5 +247,8 @@ pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
         c.close().await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
+    if lan {
+        super::serve_lan(port, "/", "Socket.IO chat").await;
+    }
     Ok(())
 }
