@@ -499,3 +499,53 @@ fn listen_lan_serves_a_page_and_browsers_join_the_chat() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn demo_on_the_host_loopback_works_with_privilege() {
+    // The fallback when user namespaces are disabled: the same demo on the host's loopback.
+    if !has_cap_net_raw() {
+        return skip("no CAP_NET_RAW: the host-loopback fallback needs it");
+    }
+    let out = tmp("host-lo.pcapng");
+    let o = bin()
+        .args(["demo", "tcp-vs-udp", "--host-loopback", "--pace", "0", "-w"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        !err.contains("isolation: UserAndNet"),
+        "no namespace was made: {err}"
+    );
+    // Other traffic may share the host loopback: look for the demo's own datagram.
+    let ps = packets(&out);
+    let hello = ps
+        .iter()
+        .filter(|p| p.field("udp.length").and_then(|f| f.value.as_u64()) == Some(22))
+        .count();
+    assert!(hello >= 1, "the UDP message was captured");
+}
+
+#[test]
+fn demo_loop_repeats_until_interrupted() {
+    let out = tmp("loop.pcapng");
+    let mut child = bin()
+        .args(["demo", "dns", "--loop", "--pace", "0", "-w"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    if err.contains("isolation: none") && !has_cap_net_raw() {
+        return skip("no user namespaces and no CAP_NET_RAW here");
+    }
+    assert!(o.status.success(), "{err}");
+    let n = packets(&out).len();
+    assert!(n >= 16, "at least two rounds of 8 DNS packets: {n}");
+}
