@@ -34,6 +34,23 @@ fn check(rc: libc::c_int) -> io::Result<libc::c_int> {
     }
 }
 
+/// `setsockopt(fd, SOL_SOCKET, opt, value)` for a plain value.
+fn setsockopt<T>(fd: i32, opt: libc::c_int, value: &T) -> io::Result<()> {
+    // SAFETY: `value` is a live, initialised T and its exact size is passed; the kernel only
+    // reads (and copies) it during the call. Callers pass the type each option expects
+    // (c_int for buffer sizes, sock_fprog whose program outlives the call for filters).
+    check(unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            opt,
+            std::ptr::from_ref(value).cast(),
+            std::mem::size_of::<T>() as libc::socklen_t,
+        )
+    })
+    .map(|_| ())
+}
+
 /// `SKF_AD_OFF + SKF_AD_IFINDEX`: the ancillary load of the packet's interface index.
 const SKF_AD_IFINDEX_K: u32 = (-0x1000i32 + 8) as u32;
 
@@ -59,41 +76,12 @@ pub fn open_packet_socket(drop_outgoing_on: Option<u32>, rcvbuf: usize) -> io::R
                 len: prog.len() as u16,
                 filter: prog.as_mut_ptr(),
             };
-            // SAFETY: `fprog` points at `prog`, both alive for the call; the kernel copies the
-            // program before returning.
-            check(unsafe {
-                libc::setsockopt(
-                    fd,
-                    libc::SOL_SOCKET,
-                    libc::SO_ATTACH_FILTER,
-                    std::ptr::from_ref(&fprog).cast(),
-                    std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
-                )
-            })?;
+            setsockopt(fd, libc::SO_ATTACH_FILTER, &fprog)?;
         }
         let size = libc::c_int::try_from(rcvbuf).unwrap_or(libc::c_int::MAX);
-        // SAFETY: `size` is a live c_int and its size is passed. FORCE needs CAP_NET_ADMIN;
-        // without it fall back to the plain option, which the kernel caps at rmem_max.
-        let forced = unsafe {
-            libc::setsockopt(
-                fd,
-                libc::SOL_SOCKET,
-                libc::SO_RCVBUFFORCE,
-                std::ptr::from_ref(&size).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if forced < 0 {
-            // SAFETY: as above.
-            check(unsafe {
-                libc::setsockopt(
-                    fd,
-                    libc::SOL_SOCKET,
-                    libc::SO_RCVBUF,
-                    std::ptr::from_ref(&size).cast(),
-                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                )
-            })?;
+        // FORCE needs CAP_NET_ADMIN; without it the plain option, capped at rmem_max.
+        if setsockopt(fd, libc::SO_RCVBUFFORCE, &size).is_err() {
+            setsockopt(fd, libc::SO_RCVBUF, &size)?;
         }
         Ok(())
     };

@@ -151,27 +151,16 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     tokio::time::sleep(pace).await;
 
     say("client sends one text message in three fragments (FIN=0, continuation, FIN=1)");
-    ws.send(Message::Frame(Frame::message(
-        "This message ",
-        OpCode::Data(Data::Text),
-        false,
-    )))
-    .await
-    .map_err(step_err)?;
-    ws.send(Message::Frame(Frame::message(
-        "arrives in ",
-        OpCode::Data(Data::Continue),
-        false,
-    )))
-    .await
-    .map_err(step_err)?;
-    ws.send(Message::Frame(Frame::message(
-        "three frames.",
-        OpCode::Data(Data::Continue),
-        true,
-    )))
-    .await
-    .map_err(step_err)?;
+    let parts = [
+        ("This message ", Data::Text, false),
+        ("arrives in ", Data::Continue, false),
+        ("three frames.", Data::Continue, true),
+    ];
+    for (text, op, fin) in parts {
+        ws.send(Message::Frame(Frame::message(text, OpCode::Data(op), fin)))
+            .await
+            .map_err(step_err)?;
+    }
     let _ = ws.next().await;
     tokio::time::sleep(pace).await;
 
