@@ -32,6 +32,7 @@ fn harness(file: &str) -> Harness<'static, LayerscopeApp> {
     assert!(app.capture.is_some(), "{:?}", app.error);
     let mut h = Harness::builder()
         .with_size([1400.0, 900.0])
+        .with_max_steps(16)
         .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
     h.run();
     h
@@ -157,6 +158,7 @@ fn classroom_keys_and_open_dialog() {
     app.open_blocking(&data("zeek-http-get-gzip.pcap"));
     let mut h = Harness::builder()
         .with_size([1400.0, 900.0])
+        .with_max_steps(16)
         .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
     h.run();
     h.key_press(egui::Key::F2);
@@ -194,6 +196,7 @@ fn live_window_runs_a_demo_and_saves_it() {
     let app = LayerscopeApp::new(settings, Box::new(Fixed(vec![])));
     let mut h = Harness::builder()
         .with_size([1400.0, 900.0])
+        .with_max_steps(16)
         .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
     h.run();
     h.get_by_label("Live & demos").click_accesskit();

@@ -422,8 +422,10 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
         ctx.data_layer(off + 20, ctx.data.len());
         return;
     }
-    // Checksum over the header, when all of it was captured.
-    if let (Some(hdr), Some(stored)) = (h.slice(off, ihl), stored) {
+    // Checksum over the header, when all of it was captured (not for the flow pass, which
+    // keeps no notes).
+    let check = !ctx.facts_only();
+    if let (true, Some(hdr), Some(stored)) = (check, h.slice(off, ihl), stored) {
         let sum = fold(ones_sum(0, hdr));
         let status = if sum == 0xffff {
             ChecksumStatus::Good
@@ -451,7 +453,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
         }
     }
     // Options.
-    if ihl > 20 {
+    if ihl > 20 && check {
         if let Some(opts) = h.slice(off + 20, ihl - 20) {
             ipv4_options(&mut h, opts, off + 20);
         }

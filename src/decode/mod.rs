@@ -337,6 +337,11 @@ pub type FlowHook<'a> = dyn FnMut(
 
 impl<'a> Ctx<'a> {
     /// Ask the flow hook (if any) for this packet's flow facts.
+    /// Only the flow facts are wanted (the flow pass): no layers, fields, Info or sentence.
+    pub fn facts_only(&self) -> bool {
+        !self.summaries && !self.fields && !self.sentences
+    }
+
     pub fn resolve_flow(&mut self, t: &crate::model::TransportInfo) {
         let Some(net) = self.net else { return };
         if let Some(hook) = self.flow_hook.as_mut() {

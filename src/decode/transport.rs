@@ -381,7 +381,6 @@ fn flags_str(flags: u16) -> &'static str {
 fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let cap_end = end.min(ctx.data.len()).max(off.min(ctx.data.len()));
     let seg = &ctx.data[off.min(ctx.data.len())..cap_end];
-    let parsed = TcpHeaderSlice::from_slice(seg);
     let d = ctx.data;
     let mut h = ctx.hdr(Protocol::Tcp, off, 20);
     let sp = h.num(&TCP_SRCPORT, off, 2);
@@ -389,7 +388,12 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     if let Some(t) = early_tcp_info(d, off, end, cap_end) {
         ctx.pkt.transport = Some(t);
         ctx.resolve_flow(&t);
+        if ctx.facts_only() {
+            // The flow pass has what it needs (and keeps nothing else of the packet).
+            return;
+        }
     }
+    let parsed = TcpHeaderSlice::from_slice(seg);
     let flow = ctx.flow;
     if let Some(f) = &flow {
         h.generated(&TCP_STREAM, Value::U64(u64::from(f.stream)), Text::Auto);
@@ -920,6 +924,9 @@ fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         };
         ctx.pkt.transport = Some(t);
         ctx.resolve_flow(&t);
+        if ctx.facts_only() {
+            return;
+        }
     }
     if let Some(f) = &ctx.flow {
         h.generated(&UDP_STREAM, Value::U64(u64::from(f.stream)), Text::Auto);

@@ -206,6 +206,14 @@ pub fn unmask(data: &[u8], key: [u8; 4], start: usize) -> Vec<u8> {
         .collect()
 }
 
+/// Unmask (or copy) a payload straight into a shared buffer: one allocation, one pass.
+pub fn unmask_shared(data: &[u8], key: Option<[u8; 4]>) -> std::sync::Arc<[u8]> {
+    match key {
+        Some(k) => data.iter().enumerate().map(|(i, b)| b ^ k[i % 4]).collect(),
+        None => std::sync::Arc::from(data),
+    }
+}
+
 pub fn opcode_name(op: u8) -> &'static str {
     match op {
         0 => "Continuation",

@@ -23,8 +23,9 @@ use crate::decode::http::{self, Head, HeadParse};
 use crate::decode::socketio::{self, SioContext};
 use crate::decode::websocket::{self, FrameHeader};
 use crate::model::TransportInfo;
+use foldhash::HashMap;
 use smallvec::SmallVec;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Limits of application decoding.
@@ -852,13 +853,8 @@ impl AppPass {
             && cfg.compact
             && origins.first().is_some_and(|o| o.0 == 0)
             && origins.get(1).map_or(b.len(), |x| x.0) >= have;
-        let direct_payload: Option<Vec<u8>> = whole.then(|| {
-            let raw = &b[h.header_len.min(have)..have];
-            match h.mask {
-                Some(k) => websocket::unmask(raw, k, 0),
-                None => raw.to_vec(),
-            }
-        });
+        let direct_payload: Option<Arc<[u8]>> =
+            whole.then(|| websocket::unmask_shared(&b[h.header_len.min(have)..have], h.mask));
         let (spans, bytes) = self.take_with(conv, dir, have, keep, !whole);
         let packet_done = spans.last().map_or(packet, |s| s.packet);
         let Some(c) = self.convs.get_mut(conv) else {
@@ -877,14 +873,8 @@ impl AppPass {
             ));
         }
         let payload: Arc<[u8]> = match direct_payload {
-            Some(p) => Arc::from(p),
-            None => {
-                let raw_payload = bytes.get(h.header_len..).unwrap_or(&[]);
-                Arc::from(match h.mask {
-                    Some(k) => websocket::unmask(raw_payload, k, 0),
-                    None => raw_payload.to_vec(),
-                })
-            }
+            Some(p) => p,
+            None => websocket::unmask_shared(bytes.get(h.header_len..).unwrap_or(&[]), h.mask),
         };
         if h.is_control() && (h.payload_len > 125 || !h.fin) {
             notes.push("Control frames must have FIN set and at most 125 payload bytes (RFC 6455 5.5): this one breaks the rule.".into());
@@ -920,8 +910,11 @@ impl AppPass {
                 } else if db.frag.is_none() {
                     notes.push("A continuation frame with no message to continue (the start was not captured).".into());
                 }
+                // A message in a single frame is its payload: no gathering copy.
+                let single = h.opcode != 0 && h.fin;
                 if let Some((_, _, data, frames, was_cut)) = db.frag.as_mut() {
-                    if data.len() + payload.len() <= keep {
+                    if single {
+                    } else if data.len() + payload.len() <= keep {
                         data.extend_from_slice(&payload);
                     } else {
                         *was_cut = true;
@@ -942,6 +935,9 @@ impl AppPass {
                             eio: EioItems::new(),
                         };
                         let mut out = data;
+                        if single && (compressed || was_cut) {
+                            out = payload.to_vec();
+                        }
                         if compressed {
                             if heuristic || !c.deflate {
                                 m.inflate_error = Some("cannot decompress: the capture starts after the connection began, so the compression settings and the shared dictionary are unknown".into());
@@ -970,11 +966,16 @@ impl AppPass {
                                 }
                             }
                         }
+                        let plain: &[u8] = if single && !compressed {
+                            &payload
+                        } else {
+                            &out
+                        };
                         if op == 1 && m.inflate_error.is_none() {
                             m.utf8_ok =
-                                std::str::from_utf8(&out).is_ok() || m.inflate_cut || was_cut;
+                                std::str::from_utf8(plain).is_ok() || m.inflate_cut || was_cut;
                         }
-                        if !c.engineio && op == 1 && heuristic && out.starts_with(b"0{\"sid\"") {
+                        if !c.engineio && op == 1 && heuristic && plain.starts_with(b"0{\"sid\"") {
                             c.engineio = true;
                         }
                         // A single uncompressed frame: its payload is the message.

@@ -19,7 +19,7 @@ pub mod reasm;
 pub mod tcp;
 
 use crate::model::{Address, FlowFacts, FrameMeta, TransportInfo};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Limits of the flow pass.
 #[derive(Debug, Clone, Copy)]
