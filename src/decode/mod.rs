@@ -608,6 +608,9 @@ fn frame_layer(ctx: &mut Ctx<'_>, comments: &[String]) {
 }
 
 fn finish(ctx: &mut Ctx<'_>) {
+    if ctx.facts_only() {
+        return;
+    }
     if ctx.pkt.protocol.is_empty() {
         ctx.pkt.protocol = ctx
             .pkt

@@ -200,17 +200,35 @@ pub fn parse_header(b: &[u8]) -> Result<FrameHeader, usize> {
 
 /// XOR `data` with the key, `start` bytes into the payload.
 pub fn unmask(data: &[u8], key: [u8; 4], start: usize) -> Vec<u8> {
-    data.iter()
-        .enumerate()
-        .map(|(i, b)| b ^ key[(start + i) % 4])
-        .collect()
+    let mut v = data.to_vec();
+    let k = std::array::from_fn(|i| key[(start + i) % 4]);
+    unmask_in_place(&mut v, k);
+    v
 }
 
 /// Unmask (or copy) a payload straight into a shared buffer: one allocation, one pass.
 pub fn unmask_shared(data: &[u8], key: Option<[u8; 4]>) -> std::sync::Arc<[u8]> {
-    match key {
-        Some(k) => data.iter().enumerate().map(|(i, b)| b ^ k[i % 4]).collect(),
-        None => std::sync::Arc::from(data),
+    let mut shared: std::sync::Arc<[u8]> = std::sync::Arc::from(data);
+    if let (Some(k), Some(buf)) = (key, std::sync::Arc::get_mut(&mut shared)) {
+        unmask_in_place(buf, k);
+    }
+    shared
+}
+
+/// XOR with the masking key, eight bytes at a time.
+pub fn unmask_in_place(buf: &mut [u8], key: [u8; 4]) {
+    let k8 = u64::from_ne_bytes([
+        key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
+    ]);
+    let mut chunks = buf.chunks_exact_mut(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        c.copy_from_slice(&(u64::from_ne_bytes(w) ^ k8).to_ne_bytes());
+    }
+    // The tail starts at a multiple of 8, so the key lines up again at its first byte.
+    for (i, b) in chunks.into_remainder().iter_mut().enumerate() {
+        *b ^= key[i % 4];
     }
 }
 
@@ -293,4 +311,31 @@ pub fn frame_layer(frame: &[u8], base: usize, h: &FrameHeader, stored_payload: u
     }
     let _ = frame;
     l
+}
+
+#[cfg(test)]
+mod unmask_tests {
+    use super::*;
+
+    #[test]
+    fn word_unmask_matches_the_byte_rule() {
+        let key = [0x37, 0xfa, 0x21, 0x3d];
+        for len in 0..40 {
+            let data: Vec<u8> = (0..len as u8).map(|b| b.wrapping_mul(31)).collect();
+            let want: Vec<u8> = data
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ key[i % 4])
+                .collect();
+            assert_eq!(&*unmask_shared(&data, Some(key)), &want[..], "len {len}");
+            for start in 0..4 {
+                let want: Vec<u8> = data
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| b ^ key[(start + i) % 4])
+                    .collect();
+                assert_eq!(unmask(&data, key, start), want, "len {len} start {start}");
+            }
+        }
+    }
 }

@@ -371,6 +371,7 @@ impl AppPass {
         if !self.config.compact {
             return;
         }
+        let empty = self.empty.clone();
         let Some(m) = self.msg_mut(idx) else { return };
         let whole = m.spans.len() == 1
             && m.spans[0].packet == m.packet
@@ -379,12 +380,12 @@ impl AppPass {
             return;
         }
         m.in_frame = true;
-        m.bytes = Arc::from(Vec::new());
+        m.bytes = empty.clone();
         if let Kind::Ws(f) = &mut m.kind {
-            f.payload = Arc::from(Vec::new());
+            f.payload = empty.clone();
             if let Some(wm) = &mut f.message {
                 if wm.frames.len() == 1 && !wm.compressed {
-                    wm.data = Arc::from(Vec::new());
+                    wm.data = empty;
                 }
             }
         }
@@ -926,7 +927,7 @@ impl AppPass {
                     if let Some((op, compressed, data, frames, was_cut)) = db.frag.take() {
                         let mut m = WsMessage {
                             opcode: op,
-                            data: Arc::from(Vec::new()),
+                            data: self.empty.clone(),
                             compressed,
                             inflate_error: None,
                             inflate_cut: false,

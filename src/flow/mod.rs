@@ -178,6 +178,8 @@ pub struct Flows {
     pub conversations: Vec<Conversation>,
     pub stats: FlowStats,
     live: HashMap<Key, u32>,
+    /// The last key looked up and its conversation: consecutive packets usually share one.
+    last_key: Option<(Key, u32)>,
     next_stream: [u32; 2],
     /// Conversation of the packet last observed.
     last: Option<u32>,
@@ -309,7 +311,10 @@ impl Flows {
             b,
         };
         let mut reused = false;
-        let existing = self.live.get(&key).copied();
+        let existing = match self.last_key {
+            Some((k, ci)) if k == key => Some(ci),
+            _ => self.live.get(&key).copied(),
+        };
         let ci = match existing {
             Some(ci) if !(t.proto == 6 && self.starts_new_connection(ci as usize, t)) => ci,
             other => {
@@ -359,6 +364,7 @@ impl Flows {
                 ci
             }
         };
+        self.last_key = Some((key, ci));
         let conv = &mut self.conversations[ci as usize];
         let dir = u8::from(src != conv.client);
         let d = usize::from(dir);

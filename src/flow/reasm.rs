@@ -170,10 +170,9 @@ impl DirReasm {
         self.next = Some(next.wrapping_add(fresh.len() as u32));
         if limits.history > 0 {
             let take = fresh.len().min(limits.history);
+            let excess = (self.history.len() + take).saturating_sub(limits.history);
+            self.history.drain(..excess.min(self.history.len()));
             self.history.extend(&fresh[fresh.len() - take..]);
-            while self.history.len() > limits.history {
-                self.history.pop_front();
-            }
         }
     }
 
