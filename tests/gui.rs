@@ -252,3 +252,38 @@ fn live_window_runs_a_demo_and_saves_it() {
     );
     let _ = std::fs::remove_file(out);
 }
+
+/// A big file shows its first packets while the rest is still loading, and the full capture
+/// replaces them (keeping the selection) when it is ready.
+#[test]
+fn big_file_shows_its_first_packets_while_loading() {
+    let mut app = LayerscopeApp::new(Settings::default(), Box::new(Fixed(vec![])));
+    // Treat every file as big, and preview 10 packets.
+    app.preview = (0, 10);
+    app.open(&data("nodejs-socketio-chat-upgrade.pcap"), None);
+    let start = std::time::Instant::now();
+    let wait = |app: &mut LayerscopeApp, done: &dyn Fn(&LayerscopeApp) -> bool| {
+        while !done(app) {
+            assert!(start.elapsed().as_secs() < 10);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            app.poll_loading();
+        }
+    };
+    wait(&mut app, &|a| a.capture.is_some());
+    // The first message is always the preview.
+    assert_eq!(app.capture.as_ref().unwrap().len(), 10);
+    assert!(app.previewing());
+    assert!(app.file_name.contains("first 10 packets"));
+    app.select(4);
+    // The window shows it, and says the rest is coming.
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_max_steps(16)
+        .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
+    h.step();
+    let app = h.state_mut();
+    wait(app, &|a| !a.previewing() && a.loading_progress().is_none());
+    assert_eq!(app.capture.as_ref().unwrap().len(), 199);
+    assert_eq!(app.selected, Some(4), "the pick made in the preview stays");
+    assert_eq!(app.file_name, "nodejs-socketio-chat-upgrade.pcap");
+}

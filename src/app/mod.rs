@@ -179,8 +179,22 @@ struct Loading {
     path: PathBuf,
     done: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
-    rx: mpsc::Receiver<Result<Capture, String>>,
+    rx: mpsc::Receiver<LoadMsg>,
+    /// A preview (the first packets) is on screen while the rest loads.
+    pub previewing: bool,
 }
+
+/// What the loading thread sends.
+enum LoadMsg {
+    /// The first packets of a big file, analysed on their own, shown while the rest loads.
+    Preview(Capture),
+    Done(Result<Capture, String>),
+}
+
+/// Files of at least this many bytes show their first packets while the rest loads...
+pub const PREVIEW_FROM_BYTES: u64 = 8 << 20;
+/// ...this many of them.
+pub const PREVIEW_PACKETS: usize = 20_000;
 
 /// The app.
 pub struct LayerscopeApp {
@@ -215,6 +229,8 @@ pub struct LayerscopeApp {
     pub last_frame_secs: f64,
     /// Live capture and demos.
     pub live: live::LivePanel,
+    /// Big-file preview: (minimum file size in bytes, packets shown while loading).
+    pub preview: (u64, usize),
 }
 
 impl Default for LayerscopeApp {
@@ -251,6 +267,7 @@ impl LayerscopeApp {
             fullscreen: false,
             last_frame_secs: 0.0,
             live: live::LivePanel::default(),
+            preview: (PREVIEW_FROM_BYTES, PREVIEW_PACKETS),
         }
     }
 
@@ -258,13 +275,26 @@ impl LayerscopeApp {
     pub fn open(&mut self, path: &Path, ctx: Option<&egui::Context>) {
         let done = Arc::new(AtomicU64::new(0));
         let total = Arc::new(AtomicU64::new(1));
-        let (tx, rx) = mpsc::sync_channel(1);
+        let (tx, rx) = mpsc::sync_channel(2);
         let (d, t) = (done.clone(), total.clone());
         let p = path.to_path_buf();
         let ctx = ctx.cloned();
+        let (preview_from, preview_packets) = self.preview;
         let spawned = std::thread::Builder::new()
             .name("layerscope-open".into())
             .spawn(move || {
+                let big = std::fs::metadata(&p).is_ok_and(|m| m.len() >= preview_from);
+                if big {
+                    if let Ok(store) = crate::capture::PacketStore::open_prefix(&p, preview_packets)
+                    {
+                        let cap =
+                            Capture::analyse(store, crate::flow::FlowConfig::default(), |_, _| {});
+                        let _ = tx.send(LoadMsg::Preview(cap));
+                        if let Some(c) = &ctx {
+                            c.request_repaint();
+                        }
+                    }
+                }
                 let r = Capture::open(&p, |a, b| {
                     d.store(a, Ordering::Relaxed);
                     t.store(b.max(1), Ordering::Relaxed);
@@ -273,7 +303,7 @@ impl LayerscopeApp {
                     }
                 })
                 .map_err(|e| e.to_string());
-                let _ = tx.send(r);
+                let _ = tx.send(LoadMsg::Done(r));
                 if let Some(c) = &ctx {
                     c.request_repaint();
                 }
@@ -288,6 +318,7 @@ impl LayerscopeApp {
             done,
             total,
             rx,
+            previewing: false,
         });
         if let Some(dir) = path.parent() {
             self.settings.last_folder = Some(dir.display().to_string());
@@ -321,6 +352,11 @@ impl LayerscopeApp {
         }
     }
 
+    /// Whether the first packets of a big file are on screen while the rest loads.
+    pub fn previewing(&self) -> bool {
+        self.loading.as_ref().is_some_and(|l| l.previewing)
+    }
+
     /// Loading progress (0..=1), if a file is loading.
     pub fn loading_progress(&self) -> Option<f32> {
         self.loading.as_ref().map(|l| {
@@ -328,18 +364,36 @@ impl LayerscopeApp {
         })
     }
 
-    fn poll_loading(&mut self) {
+    /// Take what the loading thread has sent (one message per call; `ui` calls it every frame).
+    pub fn poll_loading(&mut self) {
         let Some(l) = &self.loading else { return };
+        let name = l
+            .path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().to_string());
         match l.rx.try_recv() {
-            Ok(Ok(cap)) => {
-                let name = l
-                    .path
-                    .file_name()
-                    .map_or(String::new(), |n| n.to_string_lossy().to_string());
+            Ok(LoadMsg::Preview(cap)) => {
+                let n = cap.len();
+                self.set_capture(
+                    cap,
+                    &format!("{name} (first {n} packets; loading the rest…)"),
+                );
+                if let Some(l) = &mut self.loading {
+                    l.previewing = true;
+                }
+            }
+            Ok(LoadMsg::Done(Ok(cap))) => {
+                let was_previewing = self.loading.as_ref().is_some_and(|l| l.previewing);
+                let keep = self.selected.filter(|_| was_previewing);
                 self.loading = None;
                 self.set_capture(cap, &name);
+                // Same file, same numbering: what the user picked in the preview stays picked.
+                if let Some(i) = keep {
+                    self.selected = None;
+                    self.select(i);
+                }
             }
-            Ok(Err(e)) => {
+            Ok(LoadMsg::Done(Err(e))) => {
                 self.error = Some(e);
                 self.loading = None;
             }

@@ -251,7 +251,11 @@ pub fn bottom_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                         .desired_width(200.0)
                         .show_percentage(),
                 );
-                ui.label("Loading…");
+                ui.label(if app.previewing() {
+                    "Loading… the first packets are already shown"
+                } else {
+                    "Loading…"
+                });
             }
             if let Some(e) = &app.error {
                 ui.colored_label(Color32::from_rgb(240, 80, 80), format!("Error: {e}"));

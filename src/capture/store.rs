@@ -158,11 +158,33 @@ impl PacketStore {
         Self::index(Backing::Owned(bytes), |_, _| {})
     }
 
-    fn index(bytes: Backing, mut progress: impl FnMut(u64, u64)) -> Result<Self, CaptureError> {
+    /// Open and index only the first `max_packets` packets of a file: what a big file shows
+    /// while the whole of it is still loading.
+    pub fn open_prefix(path: &Path, max_packets: usize) -> Result<Self, OpenError> {
+        let io = |source| OpenError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let backing = Backing::Mapped(map_file(path).map_err(io)?);
+        Self::index_limited(backing, |_, _| {}, max_packets).map_err(|source| OpenError::Capture {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    fn index(bytes: Backing, progress: impl FnMut(u64, u64)) -> Result<Self, CaptureError> {
+        Self::index_limited(bytes, progress, usize::MAX)
+    }
+
+    fn index_limited(
+        bytes: Backing,
+        mut progress: impl FnMut(u64, u64),
+        limit: usize,
+    ) -> Result<Self, CaptureError> {
         let total = bytes.len() as u64;
         let (index, interfaces, comments, section_comments, format, error) = {
             let mut r = Reader::new(&bytes)?;
-            let mut index = Vec::with_capacity((bytes.len() / 128).min(1 << 24));
+            let mut index = Vec::with_capacity((bytes.len() / 128).min(1 << 24).min(limit));
             let mut comments = BTreeMap::new();
             while let Some(p) = r.next_packet() {
                 if !p.comments.is_empty() {
@@ -177,6 +199,9 @@ impl PacketStore {
                 });
                 if index.len() % 65_536 == 0 {
                     progress(r.position() as u64, total);
+                }
+                if index.len() >= limit {
+                    break;
                 }
             }
             progress(r.position() as u64, total);
