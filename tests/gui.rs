@@ -287,3 +287,14 @@ fn big_file_shows_its_first_packets_while_loading() {
     assert_eq!(app.selected, Some(4), "the pick made in the preview stays");
     assert_eq!(app.file_name, "nodejs-socketio-chat-upgrade.pcap");
 }
+
+/// Socket.IO arguments also show as a JSON tree (structure, not just text).
+#[test]
+fn socketio_arguments_show_as_a_json_tree() {
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    // Packet 146: a client's "chat message" event.
+    h.state_mut().select(145);
+    h.run();
+    h.get_by_label("Arguments as a JSON tree");
+    h.get_by_label_contains("argument 1: ");
+}
