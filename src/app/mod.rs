@@ -66,68 +66,31 @@ pub trait FileDialog: Send {
     }
 }
 
-fn run_dialog(tries: [(&str, Vec<String>); 2]) -> Option<PathBuf> {
-    for (cmd, args) in tries {
-        if let Ok(out) = std::process::Command::new(cmd).args(&args).output() {
-            if out.status.success() {
-                let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                return (!p.is_empty()).then(|| PathBuf::from(p));
-            }
-            return None;
-        }
-    }
-    None
-}
-
-/// The desktop's file chooser through `zenity` (GNOME) or `kdialog` (KDE), when installed.
+/// The desktop's native file chooser, through rfd (the XDG desktop portal; rfd falls back to
+/// zenity where no portal runs).
 pub struct SystemDialog;
 
 impl FileDialog for SystemDialog {
     fn pick(&mut self, start: Option<&Path>) -> Option<PathBuf> {
-        let dir = start.map(|p| p.display().to_string()).unwrap_or_default();
-        let tries: [(&str, Vec<String>); 2] = [
-            (
-                "zenity",
-                vec![
-                    "--file-selection".into(),
-                    "--title=Open a capture".into(),
-                    format!("--filename={dir}/"),
-                ],
-            ),
-            (
-                "kdialog",
-                vec![
-                    "--getopenfilename".into(),
-                    dir.clone(),
-                    "*.pcap *.pcapng".into(),
-                ],
-            ),
-        ];
-        run_dialog(tries)
+        let mut d = rfd::FileDialog::new()
+            .set_title("Open a capture")
+            .add_filter("Captures (pcap, pcapng)", &["pcap", "pcapng", "cap", "dmp"])
+            .add_filter("All files", &["*"]);
+        if let Some(s) = start {
+            d = d.set_directory(s);
+        }
+        d.pick_file()
     }
 
     fn save(&mut self, start: Option<&Path>, name: &str) -> Option<PathBuf> {
-        let dir = start.map(|p| p.display().to_string()).unwrap_or_default();
-        run_dialog([
-            (
-                "zenity",
-                vec![
-                    "--file-selection".into(),
-                    "--save".into(),
-                    "--confirm-overwrite".into(),
-                    "--title=Save packets as pcapng".into(),
-                    format!("--filename={dir}/{name}"),
-                ],
-            ),
-            (
-                "kdialog",
-                vec![
-                    "--getsavefilename".into(),
-                    format!("{dir}/{name}"),
-                    "*.pcapng".into(),
-                ],
-            ),
-        ])
+        let mut d = rfd::FileDialog::new()
+            .set_title("Save packets as pcapng")
+            .set_file_name(name)
+            .add_filter("pcapng", &["pcapng"]);
+        if let Some(s) = start {
+            d = d.set_directory(s);
+        }
+        d.save_file()
     }
 }
 
