@@ -530,7 +530,7 @@ fn demo_on_the_host_loopback_works_with_privilege() {
 #[test]
 fn demo_loop_repeats_until_interrupted() {
     let out = tmp("loop.pcapng");
-    let mut child = bin()
+    let child = bin()
         .args(["demo", "dns", "--loop", "--pace", "0", "-w"])
         .arg(&out)
         .stderr(std::process::Stdio::piped())

@@ -1272,6 +1272,7 @@ pub fn help_window(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 ("Ctrl+F", "type a display filter"),
                 ("F2", "classroom text size on / off"),
                 ("F11", "full screen"),
+                ("L", "live capture and classroom demos"),
                 ("? or F1", "this help"),
             ] {
                 ui.horizontal(|ui| {
