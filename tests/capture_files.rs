@@ -283,3 +283,70 @@ fn pcapng_block_whose_two_lengths_disagree_is_reported() {
     let e = s.error().unwrap();
     assert!(e.to_string().contains("two different lengths"), "{e}");
 }
+
+fn scratch_copy(name: &str, tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("layerscope-change-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::copy(data(name), &p).unwrap();
+    p
+}
+
+/// A file rewritten or cut on disk while it is open is reported, and reading on never crashes:
+/// a read copy keeps every packet; a mapped file stops short of the new end (no SIGBUS).
+#[test]
+fn file_changed_on_disk_is_reported_not_a_crash() {
+    use layerscope::capture::store::FileChange;
+    // Read into memory (files up to 512 MB).
+    let p = scratch_copy("nodejs-socketio-chat-upgrade.pcap", "read");
+    let store = PacketStore::open(&p, |_, _| {}).unwrap();
+    assert!(!store.is_mapped());
+    assert_eq!(store.file_change(), None);
+    let n = store.len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(100)
+        .unwrap();
+    let change = store.file_change().unwrap();
+    assert!(
+        matches!(change, FileChange::Shrunk { to: 100, .. }),
+        "{change:?}"
+    );
+    assert!(change
+        .describe("x.pcap", false)
+        .contains("keeps showing the version it read"));
+    assert_eq!(
+        (0..n).filter(|&i| store.data(i).is_some()).count(),
+        n,
+        "the copy is whole"
+    );
+
+    // Memory-mapped (what files over 512 MB get).
+    let p = scratch_copy("nodejs-socketio-chat-upgrade.pcap", "mapped");
+    let store = PacketStore::open_mapped(&p, |_, _| {}).unwrap();
+    assert!(store.is_mapped());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    let change = store.file_change().unwrap();
+    assert!(change
+        .describe("x.pcap", true)
+        .contains("can no longer be shown"));
+    // Touch every packet: the ones past the new end are refused instead of faulting.
+    let readable: Vec<bool> = (0..n)
+        .map(|i| store.data(i).map(|d| d.len()).is_some())
+        .collect();
+    assert!(readable[0]);
+    assert!(!readable[n - 1]);
+    let first_gone = readable.iter().position(|r| !r).unwrap();
+    assert!(readable[first_gone..].iter().all(|r| !r));
+
+    // Deleted.
+    std::fs::remove_file(&p).unwrap();
+    assert_eq!(store.file_change(), Some(FileChange::Gone));
+}

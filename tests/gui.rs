@@ -298,3 +298,32 @@ fn socketio_arguments_show_as_a_json_tree() {
     h.get_by_label("Arguments as a JSON tree");
     h.get_by_label_contains("argument 1: ");
 }
+
+/// Another program cuts the open file: the window says so and keeps working.
+#[test]
+fn a_file_cut_on_disk_is_reported_in_the_window() {
+    let dir = std::env::temp_dir().join(format!("layerscope-gui-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("chat.pcap");
+    std::fs::copy(data("nodejs-socketio-chat-upgrade.pcap"), &p).unwrap();
+    let mut app = LayerscopeApp::new(Settings::default(), Box::new(Fixed(vec![])));
+    app.open_blocking(&p);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(10)
+        .unwrap();
+    app.check_file();
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_max_steps(16)
+        .build_ui_state(|ui, app: &mut LayerscopeApp| app.ui(ui), app);
+    h.run();
+    h.get_by_label_contains("chat.pcap shrank on disk after it was opened");
+    // Every packet still decodes from the copy that was read.
+    h.state_mut().select(198);
+    h.run();
+    assert!(h.state().detail.is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}

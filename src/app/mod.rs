@@ -194,6 +194,9 @@ pub struct LayerscopeApp {
     pub live: live::LivePanel,
     /// Big-file preview: (minimum file size in bytes, packets shown while loading).
     pub preview: (u64, usize),
+    /// The open file changed on disk (checked about once a second).
+    pub file_warning: Option<String>,
+    file_checked_at: f64,
 }
 
 impl Default for LayerscopeApp {
@@ -231,6 +234,8 @@ impl LayerscopeApp {
             last_frame_secs: 0.0,
             live: live::LivePanel::default(),
             preview: (PREVIEW_FROM_BYTES, PREVIEW_PACKETS),
+            file_warning: None,
+            file_checked_at: 0.0,
         }
     }
 
@@ -313,6 +318,14 @@ impl LayerscopeApp {
         if !self.visible.is_empty() {
             self.select(self.visible[0] as usize);
         }
+    }
+
+    /// Compare the open file with the version that was read; say so if it changed.
+    pub fn check_file(&mut self) {
+        self.file_warning = self.capture.as_ref().and_then(|c| {
+            let change = c.store.file_change()?;
+            Some(change.describe(&self.file_name, c.store.is_mapped()))
+        });
     }
 
     /// Whether the first packets of a big file are on screen while the rest loads.
@@ -519,6 +532,11 @@ impl LayerscopeApp {
         let started = std::time::Instant::now();
         self.poll_loading();
         self.poll_live(std::time::Duration::from_millis(8));
+        let now = ui.ctx().input(|i| i.time);
+        if now - self.file_checked_at >= 1.0 {
+            self.file_checked_at = now;
+            self.check_file();
+        }
         self.apply_style(ui.ctx());
         self.keyboard(ui.ctx());
         self.dropped_files(ui.ctx());

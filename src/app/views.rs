@@ -260,6 +260,9 @@ pub fn bottom_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             if let Some(e) = &app.error {
                 ui.colored_label(Color32::from_rgb(240, 80, 80), format!("Error: {e}"));
             }
+            if let Some(w) = &app.file_warning {
+                ui.colored_label(Color32::from_rgb(240, 160, 60), w);
+            }
             if let Some(s) = &app.live.session {
                 ui.label(s.counters().summary());
                 if s.ring.evicted > 0 {

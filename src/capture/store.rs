@@ -2,14 +2,28 @@
 //!
 //! Why no decoded trees: a decoded packet is tens of fields with names and text; a million of
 //! them would not fit a student's laptop. The store keeps one [`IndexEntry`] (32 bytes) per
-//! packet and the bytes themselves stay in the memory-mapped file. Views decode the few packets
-//! they show, on demand, which costs microseconds each.
+//! packet and the bytes themselves stay in the file's bytes. Views decode the few packets they
+//! show, on demand, which costs microseconds each.
+//!
+//! Why files up to 512 MB are read, not mapped: another program may rewrite or truncate the
+//! file while it is open, and reading a mapped page past the new end kills the process
+//! (SIGBUS). A copy cannot change under us, costs the same memory, and reading it from the page
+//! cache takes a fraction of a second. Bigger files are mapped (they may not fit in memory);
+//! for them [`PacketStore::file_change`] notices a shrink and stops the store from touching the
+//! pages past the new end.
 
 use super::file::{CaptureError, Format, Interface, Reader};
 use crate::model::{FrameMeta, Timestamp};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+/// Files up to this size are read into memory; bigger ones are memory-mapped.
+pub const READ_MAX_BYTES: u64 = 512 << 20;
+/// How much of a big file its preview reads.
+const PREFIX_BYTES: u64 = 32 << 20;
 
 /// One packet's place in the store: 32 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +62,53 @@ pub struct PacketStore {
     section_comments: Vec<String>,
     format: Format,
     error: Option<CaptureError>,
+    /// The file as it was when opened (size, modification time).
+    stamp: Option<FileStamp>,
+    /// Bytes of `bytes` still safe to read (lowered when a mapped file shrinks on disk).
+    safe_len: AtomicU64,
+}
+
+#[derive(Debug, Clone)]
+struct FileStamp {
+    path: PathBuf,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+/// How the file on disk differs from the version that was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileChange {
+    /// The file is gone (deleted or renamed).
+    Gone,
+    /// It is shorter than when it was opened.
+    Shrunk { from: u64, to: u64 },
+    /// Same or bigger size but rewritten (or appended to).
+    Modified { from: u64, to: u64 },
+}
+
+impl FileChange {
+    /// A sentence for the user. `mapped`: the store reads the file itself (not a copy).
+    pub fn describe(&self, name: &str, mapped: bool) -> String {
+        let what = match self {
+            FileChange::Gone => format!("{name} was deleted or moved after it was opened"),
+            FileChange::Shrunk { from, to } => {
+                format!("{name} shrank on disk after it was opened ({from} to {to} bytes)")
+            }
+            FileChange::Modified { from, to } => {
+                format!("{name} changed on disk after it was opened ({from} to {to} bytes)")
+            }
+        };
+        let keep = match (mapped, self) {
+            (true, FileChange::Shrunk { .. }) => {
+                "packets past the new end can no longer be shown; open it again to see the new version"
+            }
+            (true, _) => "open it again to see the new version",
+            (false, _) => {
+                "layerscope keeps showing the version it read; open it again to see the new one"
+            }
+        };
+        format!("{what}: {keep}.")
+    }
 }
 
 /// Errors opening a file (before any packet could be read).
@@ -71,8 +132,9 @@ pub enum OpenError {
 pub fn map_file(path: &Path) -> Result<memmap2::Mmap, std::io::Error> {
     let file = File::open(path)?;
     // SAFETY: the map is read-only and private to this process. Another process truncating the
-    // file while it is mapped would make reads fault (SIGBUS); capture files are not written
-    // while being analysed, and the store re-checks the file size before trusting offsets.
+    // file while it is mapped would make reads past the new end fault (SIGBUS): only files
+    // above READ_MAX_BYTES are mapped for long, and `PacketStore::file_change` lowers the
+    // readable length when it sees the file shrink.
     #[allow(unsafe_code)]
     let map = unsafe { memmap2::Mmap::map(&file)? };
     Ok(map)
@@ -87,15 +149,71 @@ impl PacketStore {
             source,
         };
         let len = std::fs::metadata(path).map_err(io)?.len();
-        let backing = if len == 0 {
-            Backing::Owned(Vec::new())
-        } else {
-            Backing::Mapped(map_file(path).map_err(io)?)
-        };
-        Self::index(backing, progress).map_err(|source| OpenError::Capture {
+        Self::open_as(path, progress, len > READ_MAX_BYTES)
+    }
+
+    /// Open a file through a memory map whatever its size (what [`PacketStore::open`] does for
+    /// big files).
+    pub fn open_mapped(path: &Path, progress: impl FnMut(u64, u64)) -> Result<Self, OpenError> {
+        Self::open_as(path, progress, true)
+    }
+
+    fn open_as(
+        path: &Path,
+        progress: impl FnMut(u64, u64),
+        mapped: bool,
+    ) -> Result<Self, OpenError> {
+        let io = |source| OpenError::Io {
             path: path.display().to_string(),
             source,
-        })
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        let len = meta.len();
+        let backing = if mapped && len > 0 {
+            Backing::Mapped(map_file(path).map_err(io)?)
+        } else {
+            Backing::Owned(std::fs::read(path).map_err(io)?)
+        };
+        let mut store = Self::index(backing, progress).map_err(|source| OpenError::Capture {
+            path: path.display().to_string(),
+            source,
+        })?;
+        store.stamp = Some(FileStamp {
+            path: path.to_path_buf(),
+            len,
+            modified: meta.modified().ok(),
+        });
+        Ok(store)
+    }
+
+    /// Whether the file differs from the version that was opened. For a memory-mapped file
+    /// that shrank, the store stops reading past the new end from now on.
+    pub fn file_change(&self) -> Option<FileChange> {
+        let st = self.stamp.as_ref()?;
+        let change = match std::fs::metadata(&st.path) {
+            Err(_) => FileChange::Gone,
+            Ok(m) if m.len() < st.len => FileChange::Shrunk {
+                from: st.len,
+                to: m.len(),
+            },
+            Ok(m) if m.len() != st.len || m.modified().ok() != st.modified => {
+                FileChange::Modified {
+                    from: st.len,
+                    to: m.len(),
+                }
+            }
+            Ok(_) => return None,
+        };
+        if let (FileChange::Shrunk { to, .. }, true) = (&change, self.is_mapped()) {
+            // Pages past the new end of a mapped file would fault: stop short of them.
+            self.safe_len.fetch_min(*to, Ordering::Relaxed);
+        }
+        Some(change)
+    }
+
+    /// Whether the store reads the file itself through a memory map (not a copy).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.bytes, Backing::Mapped(_))
     }
 
     /// An empty store that packets are appended to as they are captured
@@ -109,6 +227,8 @@ impl PacketStore {
             section_comments: Vec::new(),
             format: Format::Live,
             error: None,
+            stamp: None,
+            safe_len: AtomicU64::new(u64::MAX),
         }
     }
 
@@ -165,11 +285,22 @@ impl PacketStore {
             path: path.display().to_string(),
             source,
         };
-        let backing = Backing::Mapped(map_file(path).map_err(io)?);
-        Self::index_limited(backing, |_, _| {}, max_packets).map_err(|source| OpenError::Capture {
-            path: path.display().to_string(),
-            source,
-        })
+        // Only the start of the file: a copy, so nothing on disk can pull it away.
+        let mut head = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(File::open(path).map_err(io)?, PREFIX_BYTES),
+            &mut head,
+        )
+        .map_err(io)?;
+        let mut store = Self::index_limited(Backing::Owned(head), |_, _| {}, max_packets).map_err(
+            |source| OpenError::Capture {
+                path: path.display().to_string(),
+                source,
+            },
+        )?;
+        // The read stopped by choice, maybe inside a record: that is no damage.
+        store.error = None;
+        Ok(store)
     }
 
     fn index(bytes: Backing, progress: impl FnMut(u64, u64)) -> Result<Self, CaptureError> {
@@ -223,6 +354,8 @@ impl PacketStore {
             section_comments,
             format,
             error,
+            stamp: None,
+            safe_len: AtomicU64::new(u64::MAX),
         })
     }
 
@@ -276,6 +409,10 @@ impl PacketStore {
     /// Bytes of packet `i` (0-based).
     pub fn data(&self, i: usize) -> Option<&[u8]> {
         let e = self.index.get(i)?;
+        if e.offset + u64::from(e.caplen) > self.safe_len.load(Ordering::Relaxed) {
+            // The mapped file shrank on disk: these bytes are gone.
+            return None;
+        }
         let start = usize::try_from(e.offset).ok()?;
         self.bytes.get(start..start + e.caplen as usize)
     }
