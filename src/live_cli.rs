@@ -48,6 +48,8 @@ struct Printer {
     first_ts: Option<i64>,
     number: u64,
     sink: Option<PcapngSink<AtomicFile>>,
+    /// Where the sink writes (for error messages).
+    path: Option<std::path::PathBuf>,
     line: String,
 }
 
@@ -72,6 +74,7 @@ impl Printer {
             first_ts: None,
             number: 0,
             sink,
+            path: write.map(Path::to_path_buf),
             line: String::new(),
         })
     }
@@ -79,7 +82,11 @@ impl Printer {
     fn packet(&mut self, p: &LivePacket, link_type: u32) -> Result<()> {
         self.number += 1;
         if let Some(s) = &mut self.sink {
-            s.write(0, p.ts_ns, &p.data, p.wirelen, &[])?;
+            let path = self.path.as_deref().unwrap_or(Path::new("?"));
+            s.write(0, p.ts_ns, &p.data, p.wirelen, &[])
+                .with_context(|| {
+                    format!("cannot write {} (nothing was replaced)", path.display())
+                })?;
         }
         let Some(format) = self.format else {
             return Ok(());

@@ -35,6 +35,8 @@ pub enum PcapngError {
     },
     #[error("pcapng encoding failed: {0}")]
     Encode(String),
+    #[error("write failed: {0}")]
+    Write(#[source] std::io::Error),
     #[error("pcapng stream unreadable after {offset} bytes: {message}")]
     Read { offset: u64, message: String },
 }
@@ -45,7 +47,11 @@ pub struct PcapngSink<W: Write> {
 }
 
 fn encode_err(e: pcap_file::pcapng::PcapNgWriteError) -> PcapngError {
-    PcapngError::Encode(e.to_string())
+    match e {
+        // The sink does not know its path: `write_atomic` names it.
+        pcap_file::pcapng::PcapNgWriteError::Io(io) => PcapngError::Write(io),
+        other => PcapngError::Encode(other.to_string()),
+    }
 }
 
 impl<W: Write> PcapngSink<W> {
@@ -203,7 +209,13 @@ pub fn write_atomic(
     fill: impl FnOnce(&mut AtomicFile) -> Result<(), PcapngError>,
 ) -> Result<(), PcapngError> {
     let mut f = AtomicFile::create(path)?;
-    fill(&mut f)?;
+    fill(&mut f).map_err(|e| match e {
+        PcapngError::Write(source) => PcapngError::Io {
+            path: path.display().to_string(),
+            source,
+        },
+        other => other,
+    })?;
     f.commit()
 }
 

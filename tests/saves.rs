@@ -1,0 +1,102 @@
+//! Saves lose nothing: a full disk or a read-only folder fails the save with a message, and
+//! the file that was there before is untouched. Uses small tmpfs mounts (needs root, as CI
+//! runs); elsewhere the tests say why they skip.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use layerscope::capture::pcapng::save_store;
+use layerscope::capture::PacketStore;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Mount a tmpfs with `opts` on a fresh folder; `None` (and a message) when that is not allowed.
+fn tmpfs(tag: &str, opts: &str) -> Option<Mount> {
+    let dir = std::env::temp_dir().join(format!("layerscope-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", opts, "tmpfs"])
+        .arg(&dir)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!(
+            "SKIPPED: cannot mount a tmpfs here (needs root): the save-failure test needs one"
+        );
+        let _ = std::fs::remove_dir(&dir);
+        return None;
+    }
+    Some(Mount(dir))
+}
+
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn a_full_disk_fails_the_save_and_keeps_the_old_file() {
+    let Some(m) = tmpfs("full", "size=16k") else {
+        return;
+    };
+    let target = m.0.join("capture.pcapng");
+    let old = vec![7u8; 8 * 1024];
+    std::fs::write(&target, &old).unwrap();
+    // ~27 KB of pcapng: more than the 8 KB still free.
+    let store = PacketStore::open(&data("nodejs-socketio-chat-upgrade.pcap"), |_, _| {}).unwrap();
+    let err = save_store(&store, None, &target).unwrap_err().to_string();
+    assert!(
+        err.contains("capture.pcapng"),
+        "the message names the file: {err}"
+    );
+    assert!(err.to_lowercase().contains("space"), "and says why: {err}");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        old,
+        "the previous file is untouched"
+    );
+    let left: Vec<_> = std::fs::read_dir(&m.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "no temporary file left behind: {left:?}");
+    // A save that fits still works there.
+    let small = PacketStore::open(&data("crafted-l2l4.pcap"), |_, _| {}).unwrap();
+    let n = save_store(&small, Some(&[0, 1, 2]), &target).unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(PacketStore::open(&target, |_, _| {}).unwrap().len(), 3);
+}
+
+#[test]
+fn a_read_only_folder_fails_the_save_and_keeps_the_old_file() {
+    let Some(m) = tmpfs("ro", "size=64k") else {
+        return;
+    };
+    let target = m.0.join("capture.pcapng");
+    std::fs::write(&target, b"previous").unwrap();
+    let ok = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&m.0)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIPPED: cannot remount the tmpfs read-only here");
+        return;
+    }
+    let store = PacketStore::open(&data("crafted-l2l4.pcap"), |_, _| {}).unwrap();
+    let err = save_store(&store, None, &target).unwrap_err().to_string();
+    assert!(
+        err.contains("capture.pcapng") && err.to_lowercase().contains("read-only"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), b"previous");
+}
