@@ -323,6 +323,10 @@ pub struct AppPass {
     dns_queries: HashMap<(u32, u16), (u32, i64)>,
     /// DNS pairs by packet index: the other packet and, for a response, the latency.
     pub dns_pairs: HashMap<u32, (u32, Option<i64>)>,
+    /// SYN sequence numbers of conversations that have carried no data yet: (conversation,
+    /// direction) → seq. Their parse state is made with the first byte, so a SYN flood of
+    /// half-open connections costs an entry here, not a whole parser each.
+    syn_seq: HashMap<(u32, u8), u32>,
 }
 
 impl AppPass {
@@ -357,6 +361,8 @@ impl AppPass {
 
     /// Drop the parse state of a conversation that has ended (its messages stay).
     pub fn forget(&mut self, conv: u32) {
+        self.syn_seq.remove(&(conv, 0));
+        self.syn_seq.remove(&(conv, 1));
         if let Some(slot) = self.convs.0.get_mut(conv as usize) {
             if let Some(c) = slot.as_ref() {
                 let held: usize = c.dirs.iter().map(|d| d.buf.len()).sum();
@@ -394,6 +400,7 @@ impl AppPass {
     /// Drop the parse state of every conversation (after the pass: only messages are needed).
     pub fn forget_all(&mut self) {
         self.convs.0 = Vec::new();
+        self.syn_seq = HashMap::default();
         self.buffered_total = 0;
     }
 
@@ -418,11 +425,30 @@ impl AppPass {
     ) -> usize {
         let before = self.messages.len();
         let payload = frame.get(t.payload_range()).unwrap_or(&[]);
-        if payload.is_empty() && !t.syn() {
-            return 0;
+        let fresh = self.convs.get_mut(conv).is_none();
+        if payload.is_empty() {
+            if t.syn() && fresh {
+                self.syn_seq.insert((conv, dir), t.seq);
+            }
+            if !t.syn() || fresh {
+                return 0;
+            }
         }
         let limits = self.config.reasm;
+        let syns = if fresh {
+            [
+                self.syn_seq.remove(&(conv, 0)),
+                self.syn_seq.remove(&(conv, 1)),
+            ]
+        } else {
+            [None, None]
+        };
         let c = self.convs.entry(conv);
+        for (r, s) in c.reasm.iter_mut().zip(syns) {
+            if let Some(seq) = s {
+                r.syn_seen(seq);
+            }
+        }
         let d = usize::from(dir);
         let mut events = Vec::new();
         // Take the reassembler out so that it can deliver straight into our buffers.
