@@ -76,12 +76,12 @@ pub struct DirReasm {
 
 impl DirReasm {
     /// Feed a segment. `deliver(origin, bytes)` receives in-order stream bytes.
-    #[allow(clippy::too_many_arguments)]
     /// A SYN with sequence number `seq` was seen: the stream starts at `seq + 1`.
     pub fn syn_seen(&mut self, seq: u32) {
         self.next = Some(seq.wrapping_add(1));
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
         limits: &Limits,
