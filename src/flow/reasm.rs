@@ -75,12 +75,12 @@ pub struct DirReasm {
 }
 
 impl DirReasm {
-    /// Feed a segment. `deliver(origin, bytes)` receives in-order stream bytes.
     /// A SYN with sequence number `seq` was seen: the stream starts at `seq + 1`.
     pub fn syn_seen(&mut self, seq: u32) {
         self.next = Some(seq.wrapping_add(1));
     }
 
+    /// Feed a segment. `deliver(origin, bytes)` receives in-order stream bytes.
     #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
