@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Side-by-side: layerscope vs tshark on the same >= 200k-packet capture, in one run.
-#   scripts/bench-vs-tshark.sh [PACKETS]
-# Builds target/bench/big.pcap by concatenating real captures (mergecap -a), then times
+# Side-by-side, in one run, on the same >= 200k-packet capture:
 #   layerscope decode --format text   vs  tshark -r FILE
 #   layerscope decode --format jsonl  vs  tshark -r FILE -T json
-# and prints the ratios. Needs tshark + mergecap (Debian: tshark, wireshark-common).
+#   layerscope streams                vs  tshark -q -z conv,tcp
+#   and the floor: a bare pcap-parser read loop (examples/read_floor.rs)
+# and prints the ratios.  scripts/bench.sh [PACKETS]
+# Builds target/bench/big.pcap by concatenating real captures (mergecap -a; never committed).
+# Needs tshark + mergecap (Debian: tshark, wireshark-common).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-200000}
 command -v tshark >/dev/null && command -v mergecap >/dev/null || { echo "needs tshark and mergecap (apt-get install tshark)" >&2; exit 1; }
 cargo build --release --quiet
+cargo build --release --quiet --example read_floor
 mkdir -p target/bench
 big=target/bench/big.pcap
 src=tests/data/nodejs-socketio-chat-upgrade.pcap
@@ -30,11 +33,19 @@ ls_text=$(best target/release/layerscope decode "$big" --format text)
 ts_text=$(best tshark -n -r "$big")
 ls_json=$(best target/release/layerscope decode "$big" --format jsonl)
 ts_json=$(t tshark -n -r "$big" -T json)
+ls_conv=$(best target/release/layerscope streams "$big")
+ts_conv=$(best tshark -n -q -r "$big" -z conv,tcp)
+floor=$(best target/release/examples/read_floor "$big")
 printf '%-34s %10s %14s\n' "command" "seconds" "packets/s"
 row() { printf '%-34s %10.3f %14.0f\n' "$1" "$2" "$(echo "$n / $2" | bc -l)"; }
 row "layerscope decode --format text" "$ls_text"
 row "tshark -r" "$ts_text"
 row "layerscope decode --format jsonl" "$ls_json"
 row "tshark -T json" "$ts_json"
+row "layerscope streams" "$ls_conv"
+row "tshark -q -z conv,tcp" "$ts_conv"
+row "pcap-parser read loop (floor)" "$floor"
 printf 'text:  layerscope is %.1fx tshark\n' "$(echo "$ts_text / $ls_text" | bc -l)"
 printf 'jsonl: layerscope is %.1fx tshark -T json\n' "$(echo "$ts_json / $ls_json" | bc -l)"
+printf 'conversations: layerscope streams is %.1fx tshark -z conv,tcp\n' "$(echo "$ts_conv / $ls_conv" | bc -l)"
+printf 'floor: decode text takes %.1fx the bare read loop\n' "$(echo "$ls_text / $floor" | bc -l)"
