@@ -79,9 +79,9 @@ fn a_million_half_open_flows_stay_bounded_and_are_reported() {
         cap.app.messages.is_empty(),
         "SYNs carry no application data"
     );
-    // The stated bound (docs/robustness.md): 600 bytes per tracked conversation plus 32 per
+    // The stated bound (docs/robustness.md): 450 bytes per tracked conversation plus 32 per
     // packet, on top of the capture's own bytes.
-    let bound = (tracked * 600 + N as usize * 32) / (1 << 20);
+    let bound = (tracked * 450 + N as usize * 32) / (1 << 20);
     eprintln!("SYN flood: {tracked} conversations tracked, analysis grew RSS by {grown} MB (bound {bound} MB)");
     assert!(
         grown as usize <= bound,

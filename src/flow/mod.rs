@@ -133,17 +133,18 @@ pub struct Conversation {
     pub last_ts: i64,
     pub state: TcpState,
     pub completeness: u8,
-    /// Packet numbers of the handshake: SYN, SYN-ACK, ACK.
-    pub syn: Option<u64>,
-    pub syn_ack: Option<u64>,
-    pub handshake_ack: Option<u64>,
+    /// Packet numbers of the handshake: SYN, SYN-ACK, ACK (u32, like every packet index
+    /// kept per conversation: half the size of a u64 for a table that a SYN flood fills).
+    pub syn: Option<u32>,
+    pub syn_ack: Option<u32>,
+    pub handshake_ack: Option<u32>,
     /// SYN to SYN-ACK, SYN-ACK to ACK, SYN to ACK (the initial RTT), in nanoseconds.
     pub syn_ts: Option<i64>,
     pub syn_ack_ts: Option<i64>,
     pub irtt_ns: Option<i64>,
     /// Packet numbers of each side's first FIN, and of the RST.
-    pub fin: [Option<u64>; 2],
-    pub rst: Option<u64>,
+    pub fin: [Option<u32>; 2],
+    pub rst: Option<u32>,
     /// TCP sequence state per direction (kept after the pass: it is small).
     dirs: [tcp::DirState; 2],
 }
@@ -496,6 +497,7 @@ fn track_state(conv: &mut Conversation, t: &TransportInfo, dir: u8, number: u64,
 
 fn track_state_inner(conv: &mut Conversation, t: &TransportInfo, dir: u8, number: u64, ts: i64) {
     use completeness as c;
+    let number = u32::try_from(number).unwrap_or(u32::MAX);
     let from_client = dir == 0;
     if t.syn() && !t.ack_flag() {
         conv.completeness |= c::SYN;

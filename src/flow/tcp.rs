@@ -38,7 +38,7 @@ pub struct DirState {
     pub last_analysis: u16,
     pub dupacks: u32,
     /// Packet number of the last ACK that was not a duplicate.
-    pub last_nondup_ack: u64,
+    pub last_nondup_ack: u32,
 }
 
 /// Result of analysing one segment.
@@ -145,7 +145,7 @@ pub fn analyze(
     }
     if a & flag::DUPLICATE_ACK == 0 {
         fwd.dupacks = 0;
-        fwd.last_nondup_ack = number;
+        fwd.last_nondup_ack = u32::try_from(number).unwrap_or(u32::MAX);
     }
     // Acknowledges something never seen.
     if flags & ACK != 0 {
@@ -220,7 +220,7 @@ pub fn analyze(
             0
         },
         dup_ack_of: if a & flag::DUPLICATE_ACK != 0 {
-            fwd.last_nondup_ack
+            u64::from(fwd.last_nondup_ack)
         } else {
             0
         },
