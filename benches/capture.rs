@@ -82,6 +82,7 @@ fn main() {
     let port = rx_sock.local_addr().expect("addr").port();
     let stop = Arc::new(AtomicBool::new(false));
 
+    let baseline_rss = rss_kb("VmRSS:") / 1024;
     let mut cap = LiveCapture::start(&LiveOptions::new("lo"), Box::new(|| {})).expect("capture");
     let sent = Arc::new(AtomicU64::new(0));
     let sender = {
@@ -127,7 +128,7 @@ fn main() {
                 if let Some(fresh) = ring.poll() {
                     capture = fresh;
                 }
-                peak_store = peak_store.max(capture.store.heap_bytes());
+                peak_store = peak_store.max(capture.heap_bytes());
             }
             Err(_) => continue,
         }
@@ -181,9 +182,13 @@ fn main() {
         c.get(&c.channel_dropped)
     );
     println!(
-        "  ring-buffer evictions : {} (cap {cap_mb} MB, peak store {:.1} MB)",
+        "  ring-buffer evictions : {} (cap {cap_mb} MB, peak held by the capture {:.1} MB)",
         ring.evicted,
         peak_store as f64 / 1e6
     );
-    println!("  peak RSS              : {} MB", rss_kb("VmHWM:") / 1024);
+    println!(
+        "  peak RSS              : {} MB ({} MB before the capture started)",
+        rss_kb("VmHWM:") / 1024,
+        baseline_rss
+    );
 }

@@ -196,6 +196,7 @@ impl LayerscopeApp {
             replaced = true;
         }
         let before = self.capture.as_ref().map_or(0, |c| c.len());
+        let swaps = session.ring.swaps;
         if let Some(cap) = self.capture.as_mut().and_then(Arc::get_mut) {
             while start.elapsed() < budget {
                 let Ok(p) = session.rx().try_recv() else {
@@ -206,6 +207,8 @@ impl LayerscopeApp {
             }
         }
         let finished = !session.running() && session.rx().try_recv().is_err();
+        // A swap inside `push` (the cap was reached mid-rebuild) renumbers too.
+        replaced |= session.ring.swaps != swaps;
         if replaced {
             self.selected = None;
             self.detail = None;
@@ -236,9 +239,9 @@ impl LayerscopeApp {
         added
     }
 
-    /// Heap bytes of the live packet store (reserved packet bytes and index).
+    /// Heap the live capture holds for its packets (what the memory cap counts).
     pub fn live_store_bytes(&self) -> usize {
-        self.capture.as_ref().map_or(0, |c| c.store.heap_bytes())
+        self.capture.as_ref().map_or(0, |c| c.heap_bytes())
     }
 
     /// Save all packets, or only the displayed ones, as pcapng (atomically).

@@ -127,6 +127,16 @@ impl Capture {
         true
     }
 
+    /// Heap this capture holds for its packets: the store (bytes and index), the flow tables
+    /// and the application messages. What the live memory cap is checked against.
+    pub fn heap_bytes(&self) -> usize {
+        self.store.heap_bytes()
+            + self.flows.heap_bytes()
+            + self.app.heap_bytes()
+            + (self.completed.capacity() + self.contributes.capacity())
+                * std::mem::size_of::<(u32, u32)>()
+    }
+
     /// A live store holding copies of packets `from..` of this capture (cheap: no analysis).
     pub fn copy_newest(&self, from: usize) -> PacketStore {
         let mut store = PacketStore::live(self.store.interfaces().to_vec());

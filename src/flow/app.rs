@@ -398,6 +398,16 @@ impl AppPass {
     }
 
     /// Drop the parse state of every conversation (after the pass: only messages are needed).
+    /// Heap held by the message records, the per-conversation parsers and the bytes waiting
+    /// in their buffers (an estimate from sizes and capacities; what a memory cap counts).
+    pub fn heap_bytes(&self) -> usize {
+        let parsers = self.convs.0.iter().filter(|c| c.is_some()).count();
+        self.messages.capacity() * std::mem::size_of::<Message>()
+            + self.convs.0.capacity() * std::mem::size_of::<Option<Box<ConvApp>>>()
+            + parsers * std::mem::size_of::<ConvApp>()
+            + self.buffered_total
+    }
+
     pub fn forget_all(&mut self) {
         self.convs.0 = Vec::new();
         self.syn_seq = HashMap::default();

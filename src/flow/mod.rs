@@ -282,6 +282,15 @@ impl Flows {
     }
 
     /// Make the per-packet tables cover `n` packets (packets without TCP/UDP have no facts).
+    /// Heap held by the per-packet facts, the conversations and their index (an estimate
+    /// from capacities; what a memory cap counts).
+    pub fn heap_bytes(&self) -> usize {
+        self.conv_of.capacity() * std::mem::size_of::<u32>()
+            + self.facts.capacity() * std::mem::size_of::<PacketTcp>()
+            + self.conversations.capacity() * std::mem::size_of::<Conversation>()
+            + self.live.capacity() * (std::mem::size_of::<u32>() + 1)
+    }
+
     pub fn finish(&mut self, n: usize) {
         if self.config.keep_packets {
             self.conv_of.resize(n.max(self.conv_of.len()), NONE);
