@@ -221,20 +221,16 @@ pub fn demo(
                             .lock()
                             .ok()
                             .and_then(|g| g.clone())
-                            .unwrap_or_else(|| {
-                                Interface::live(live::LINKTYPE_ETHERNET, "lo", 262_144)
-                            });
+                            .unwrap_or_else(layerscope::capture::demo::demo_interface);
                         printer = Some(Printer::new(format, write, &iface)?);
                     }
                     if let Some(pr) = printer.as_mut() {
                         pr.packet(&p, live::LINKTYPE_ETHERNET)?;
                     }
                 }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    if run.finished() && run.rx.try_recv().is_err() {
-                        break;
-                    }
-                }
+                // The reader thread drops its sender at the end of the stream: `Disconnected`
+                // comes only once every packet has been taken.
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             }
             if stop.load(Ordering::Relaxed) {

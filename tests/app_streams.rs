@@ -80,6 +80,19 @@ impl Conn {
     }
 }
 
+/// The newest complete WebSocket message the pass produced.
+fn last_ws_message(c: &Conn) -> layerscope::flow::app::WsMessage {
+    c.app
+        .messages
+        .iter()
+        .rev()
+        .find_map(|m| match &m.kind {
+            Kind::Ws(f) => f.message.clone(),
+            _ => None,
+        })
+        .unwrap()
+}
+
 fn ws_messages(msgs: &[Message]) -> Vec<(u8, Vec<u8>)> {
     msgs.iter()
         .filter_map(|m| match &m.kind {
@@ -258,16 +271,7 @@ fn deflate_bomb_is_cut_at_the_limit_and_said() {
         &frame(OpCode::Data(Data::Text), &out, true, None, true),
         &[],
     );
-    let m = c
-        .app
-        .messages
-        .iter()
-        .rev()
-        .find_map(|m| match &m.kind {
-            Kind::Ws(f) => f.message.clone(),
-            _ => None,
-        })
-        .unwrap();
+    let m = last_ws_message(&c);
     assert!(m.inflate_cut, "the cut is reported");
     assert!(m.data.len() <= 16 << 20, "output bounded: {}", m.data.len());
     assert_eq!(c.app.stats.inflate_cut, 1);
@@ -283,16 +287,7 @@ fn deflate_bomb_is_cut_at_the_limit_and_said() {
         ),
         &[],
     );
-    let next = c
-        .app
-        .messages
-        .iter()
-        .rev()
-        .find_map(|m| match &m.kind {
-            Kind::Ws(f) => f.message.clone(),
-            _ => None,
-        })
-        .unwrap();
+    let next = last_ws_message(&c);
     assert!(next.inflate_error.unwrap().contains("cannot decompress"));
 }
 

@@ -55,13 +55,6 @@ impl LiveSession {
         }
     }
 
-    fn running(&self) -> bool {
-        match &self.source {
-            Source::Interface(c) => c.is_running(),
-            Source::Demo(d) => !d.finished(),
-        }
-    }
-
     /// Narration of a demo (empty for an interface capture).
     pub fn steps(&self) -> Vec<String> {
         match &self.source {
@@ -145,7 +138,7 @@ impl LayerscopeApp {
         };
         match DemoRun::start(name, &opts, wake(ctx)) {
             Ok(d) => {
-                let iface = crate::capture::Interface::live(live::LINKTYPE_ETHERNET, "lo", 262_144);
+                let iface = crate::capture::demo::demo_interface();
                 self.begin_live(Source::Demo(d), format!("demo: {}", name.as_str()), iface);
                 self.live.status = None;
             }
@@ -197,16 +190,24 @@ impl LayerscopeApp {
         }
         let before = self.capture.as_ref().map_or(0, |c| c.len());
         let swaps = session.ring.swaps;
+        // The source's sender is dropped when its thread ends: `Disconnected` means every
+        // packet it sent has been taken.
+        let mut finished = false;
         if let Some(cap) = self.capture.as_mut().and_then(Arc::get_mut) {
             while start.elapsed() < budget {
-                let Ok(p) = session.rx().try_recv() else {
-                    break;
-                };
-                session.ring.push(cap, p.ts_ns, &p.data, p.wirelen, 0);
-                added += 1;
+                match session.rx().try_recv() {
+                    Ok(p) => {
+                        session.ring.push(cap, p.ts_ns, &p.data, p.wirelen, 0);
+                        added += 1;
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                        finished = true;
+                        break;
+                    }
+                }
             }
         }
-        let finished = !session.running() && session.rx().try_recv().is_err();
         // A swap inside `push` (the cap was reached mid-rebuild) renumbers too.
         replaced |= session.ring.swaps != swaps;
         if replaced {

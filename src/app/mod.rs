@@ -9,6 +9,7 @@
 use eframe::egui;
 
 pub mod glossary;
+mod json_tree;
 pub mod live;
 mod views;
 

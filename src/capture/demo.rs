@@ -228,6 +228,15 @@ pub fn child_main(
     written.map_err(DemoError::Setup)
 }
 
+/// The interface a demo captures on, as its pcapng stream describes it (the loopback).
+pub fn demo_interface() -> Interface {
+    Interface::live(
+        super::live::LINKTYPE_ETHERNET,
+        "lo",
+        super::sys::FILTER_SNAPLEN,
+    )
+}
+
 /// Where the demo child binary is: `LAYERSCOPE_BIN` if set (tests), else this executable.
 pub fn child_binary() -> std::path::PathBuf {
     std::env::var_os("LAYERSCOPE_BIN")

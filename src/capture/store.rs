@@ -258,11 +258,6 @@ impl PacketStore {
         true
     }
 
-    /// Bytes held for packet data (the live store's memory, or the mapped file's size).
-    pub fn data_bytes(&self) -> usize {
-        self.bytes.len()
-    }
-
     /// Heap memory of a live store: reserved packet bytes plus the index (what its memory
     /// cap is checked against). For a file, the index only (the bytes are mapped).
     pub fn heap_bytes(&self) -> usize {

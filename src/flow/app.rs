@@ -232,13 +232,18 @@ struct DirBuf {
 
 /// Conversation state by dense conversation index: no hashing on the per-packet path.
 #[derive(Debug, Default)]
-struct ConvTable(Vec<Option<Box<ConvApp>>>);
+/// Parsers by conversation index, and how many exist (kept so the memory cap's estimate,
+/// asked on every live packet, does not walk the table).
+struct ConvTable(Vec<Option<Box<ConvApp>>>, usize);
 
 impl ConvTable {
     fn entry(&mut self, conv: u32) -> &mut ConvApp {
         let i = conv as usize;
         if self.0.len() <= i {
             self.0.resize_with(i + 1, || None);
+        }
+        if self.0[i].is_none() {
+            self.1 += 1;
         }
         self.0[i].get_or_insert_with(|| Box::new(ConvApp::new()))
     }
@@ -368,7 +373,9 @@ impl AppPass {
                 let held: usize = c.dirs.iter().map(|d| d.buf.len()).sum();
                 self.buffered_total = self.buffered_total.saturating_sub(held);
             }
-            *slot = None;
+            if slot.take().is_some() {
+                self.convs.1 -= 1;
+            }
         }
     }
 
@@ -401,7 +408,7 @@ impl AppPass {
     /// Heap held by the message records, the per-conversation parsers and the bytes waiting
     /// in their buffers (an estimate from sizes and capacities; what a memory cap counts).
     pub fn heap_bytes(&self) -> usize {
-        let parsers = self.convs.0.iter().filter(|c| c.is_some()).count();
+        let parsers = self.convs.1;
         self.messages.capacity() * std::mem::size_of::<Message>()
             + self.convs.0.capacity() * std::mem::size_of::<Option<Box<ConvApp>>>()
             + parsers * std::mem::size_of::<ConvApp>()
@@ -409,7 +416,7 @@ impl AppPass {
     }
 
     pub fn forget_all(&mut self) {
-        self.convs.0 = Vec::new();
+        self.convs = ConvTable::default();
         self.syn_seq = HashMap::default();
         self.buffered_total = 0;
     }
