@@ -76,7 +76,7 @@ impl Conn {
 
     /// Complete WebSocket messages (opcode, data) in order.
     fn messages(&self) -> Vec<(u8, Vec<u8>)> {
-        ws_messages(&self.app.messages)
+        ws_messages(self.app.messages.iter_full())
     }
 }
 
@@ -84,7 +84,7 @@ impl Conn {
 fn last_ws_message(c: &Conn) -> layerscope::flow::app::WsMessage {
     c.app
         .messages
-        .iter()
+        .iter_full()
         .rev()
         .find_map(|m| match &m.kind {
             Kind::Ws(f) => f.message.clone(),
@@ -93,13 +93,12 @@ fn last_ws_message(c: &Conn) -> layerscope::flow::app::WsMessage {
         .unwrap()
 }
 
-fn ws_messages(msgs: &[Message]) -> Vec<(u8, Vec<u8>)> {
-    msgs.iter()
-        .filter_map(|m| match &m.kind {
-            Kind::Ws(f) => f.message.as_ref().map(|wm| (wm.opcode, wm.data.to_vec())),
-            _ => None,
-        })
-        .collect()
+fn ws_messages<'a>(msgs: impl Iterator<Item = &'a Message>) -> Vec<(u8, Vec<u8>)> {
+    msgs.filter_map(|m| match &m.kind {
+        Kind::Ws(f) => f.message.as_ref().map(|wm| (wm.opcode, wm.data.to_vec())),
+        _ => None,
+    })
+    .collect()
 }
 
 fn frame(op: OpCode, data: &[u8], fin: bool, mask: Option<[u8; 4]>, rsv1: bool) -> Vec<u8> {
@@ -230,7 +229,7 @@ fn split_at_every_byte() {
     let close = c
         .app
         .messages
-        .iter()
+        .iter_full()
         .find(|m| matches!(&m.kind, Kind::Ws(f) if f.header.opcode == 8))
         .unwrap();
     assert_eq!(
@@ -306,7 +305,7 @@ fn frame_claiming_2_pow_63_bytes_is_kept_bounded() {
     let m = c
         .app
         .messages
-        .iter()
+        .iter_full()
         .rev()
         .find(|m| matches!(m.kind, Kind::Ws(_)))
         .unwrap();

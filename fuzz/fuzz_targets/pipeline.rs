@@ -11,6 +11,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(store) = PacketStore::from_bytes(data.to_vec()) else { return };
     let cap = Capture::analyse(store, FlowConfig::default(), |_, _| {});
+    // A packed message is parsed again from its packet: that must always work.
+    for k in 0..cap.app.messages.len() as u32 {
+        assert!(cap.message(k).is_some(), "message {k} cannot be built again");
+    }
     for i in 0..cap.len() {
         let _ = cap.packet(i);
         let _ = cap.row(i);

@@ -61,15 +61,15 @@ pub fn show_me(cap: &Capture, term: &str) -> Option<usize> {
         "Full-duplex" => (0..n).find(|&i| {
             cap.packet(i).is_some_and(|p| has(&p, Protocol::WebSocket))
                 && cap.flows.conversation_of(i).is_some_and(|c| {
-                    cap.app.messages.iter().any(|m| {
-                        cap.flows.conversation_index(i) == Some(m.conv as usize)
-                            && m.dir == 0
-                            && matches!(m.kind, crate::flow::app::Kind::Ws(_))
-                    }) && cap.app.messages.iter().any(|m| {
-                        cap.flows.conversation_index(i) == Some(m.conv as usize)
-                            && m.dir == 1
-                            && matches!(m.kind, crate::flow::app::Kind::Ws(_))
-                    }) && c.proto == 6
+                    let recs = cap.app.messages.records();
+                    let ws_from = |dir: u8| {
+                        recs.iter().any(|m| {
+                            cap.flows.conversation_index(i) == Some(m.conv as usize)
+                                && m.dir == dir
+                                && m.is_ws()
+                        })
+                    };
+                    ws_from(0) && ws_from(1) && c.proto == 6
                 })
         }),
         "Emit" => find(&|p| p.field("socketio.event").is_some()),

@@ -364,6 +364,8 @@ impl LayerscopeApp {
                 let keep = self.selected.filter(|_| was_previewing);
                 self.loading = None;
                 self.set_capture(cap, &name);
+                // The preview and the pass's working tables are gone: hand their pages back.
+                crate::capture::sys::release_free_memory();
                 // Same file, same numbering: what the user picked in the preview stays picked.
                 if let Some(i) = keep {
                     self.selected = None;

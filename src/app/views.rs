@@ -957,7 +957,6 @@ fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
 /// Socket.IO traffic of every client around the selected packet: one lane for the server,
 /// one per client connection, so a broadcast shows as one arrow per client.
 fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capture, sel: usize) {
-    use crate::flow::app::Kind;
     // One lane per client: per Engine.IO session (polling and WebSocket of one client share
     // it), else per connection.
     let lane_key = |c: usize| {
@@ -967,13 +966,9 @@ fn fan_out(app: &mut LayerscopeApp, ui: &mut egui::Ui, cap: &crate::engine::Capt
     };
     let mut lanes: Vec<(String, u16)> = Vec::new();
     let mut convs: Vec<usize> = Vec::new();
-    for m in &cap.app.messages {
-        let eio = match &m.kind {
-            Kind::Ws(f) => f.message.as_ref().is_some_and(|w| !w.eio.is_empty()),
-            Kind::Http(h) => !h.eio.is_empty(),
-        };
+    for m in cap.app.messages.records() {
         let c = m.conv as usize;
-        if eio && !convs.contains(&c) {
+        if m.has_eio() && !convs.contains(&c) {
             convs.push(c);
             let key = lane_key(c);
             if !lanes.iter().any(|(k, _)| *k == key) {

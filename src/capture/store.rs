@@ -1,7 +1,7 @@
 //! The packet store: raw bytes plus a compact index, nothing decoded.
 //!
 //! Why no decoded trees: a decoded packet is tens of fields with names and text; a million of
-//! them would not fit a student's laptop. The store keeps one [`IndexEntry`] (32 bytes) per
+//! them would not fit a student's laptop. The store keeps one [`IndexEntry`] (24 bytes) per
 //! packet and the bytes themselves stay in the file's bytes. Views decode the few packets they
 //! show, on demand, which costs microseconds each.
 //!
@@ -25,16 +25,40 @@ pub const READ_MAX_BYTES: u64 = 512 << 20;
 /// How much of a big file its preview reads.
 const PREFIX_BYTES: u64 = 32 << 20;
 
-/// One packet's place in the store: 32 bytes.
+/// One packet's place in the store: 24 bytes (a million packets: 24 MB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexEntry {
-    /// Offset of the packet bytes in the backing buffer.
-    pub offset: u64,
+    /// Offset of the packet bytes in the backing buffer (low 48 bits: 256 TB) and the
+    /// interface (high 16 bits; `WIDE` means "look it up in the store's `wide` map").
+    at: u64,
     /// Nanoseconds since the epoch.
     pub ts_ns: i64,
     pub caplen: u32,
     pub wirelen: u32,
-    pub interface: u32,
+}
+
+const OFFSET_BITS: u32 = 48;
+const WIDE: u64 = 0xffff;
+
+impl IndexEntry {
+    fn new(offset: u64, ts_ns: i64, caplen: u32, wirelen: u32, interface: u32) -> Self {
+        IndexEntry {
+            at: (offset & ((1 << OFFSET_BITS) - 1))
+                | (u64::from(interface).min(WIDE) << OFFSET_BITS),
+            ts_ns,
+            caplen,
+            wirelen,
+        }
+    }
+
+    /// Offset of the packet bytes in the backing buffer.
+    pub fn offset(&self) -> u64 {
+        self.at & ((1 << OFFSET_BITS) - 1)
+    }
+
+    fn narrow_interface(&self) -> u64 {
+        self.at >> OFFSET_BITS
+    }
 }
 
 /// Where the bytes live.
@@ -57,6 +81,9 @@ impl std::ops::Deref for Backing {
 pub struct PacketStore {
     bytes: Backing,
     index: Vec<IndexEntry>,
+    /// Interface ids too big for an index entry (65 535 and up: only hostile files), by
+    /// packet index.
+    wide: BTreeMap<usize, u32>,
     interfaces: Vec<Interface>,
     comments: BTreeMap<u64, Vec<String>>,
     section_comments: Vec<String>,
@@ -222,6 +249,7 @@ impl PacketStore {
         PacketStore {
             bytes: Backing::Owned(Vec::new()),
             index: Vec::new(),
+            wide: BTreeMap::new(),
             interfaces,
             comments: BTreeMap::new(),
             section_comments: Vec::new(),
@@ -248,13 +276,16 @@ impl PacketStore {
         if self.index.capacity() == self.index.len() {
             self.index.reserve_exact((self.index.len() / 8).max(32_768));
         }
-        self.index.push(IndexEntry {
+        if u64::from(interface) >= WIDE {
+            self.wide.insert(self.index.len(), interface);
+        }
+        self.index.push(IndexEntry::new(
             offset,
             ts_ns,
-            caplen: data.len() as u32,
-            wirelen: wirelen.max(data.len() as u32),
+            data.len() as u32,
+            wirelen.max(data.len() as u32),
             interface,
-        });
+        ));
         true
     }
 
@@ -308,6 +339,7 @@ impl PacketStore {
         limit: usize,
     ) -> Result<Self, CaptureError> {
         let total = bytes.len() as u64;
+        let mut wide = BTreeMap::new();
         let (index, interfaces, comments, section_comments, format, error) = {
             let mut r = Reader::new(&bytes)?;
             let mut index = Vec::with_capacity((bytes.len() / 128).min(1 << 24).min(limit));
@@ -316,13 +348,16 @@ impl PacketStore {
                 if !p.comments.is_empty() {
                     comments.insert(p.meta.number, p.comments);
                 }
-                index.push(IndexEntry {
-                    offset: p.data_offset,
-                    ts_ns: p.meta.timestamp.ns,
-                    caplen: p.meta.caplen,
-                    wirelen: p.meta.wirelen,
-                    interface: p.meta.interface,
-                });
+                if u64::from(p.meta.interface) >= WIDE {
+                    wide.insert(index.len(), p.meta.interface);
+                }
+                index.push(IndexEntry::new(
+                    p.data_offset,
+                    p.meta.timestamp.ns,
+                    p.meta.caplen,
+                    p.meta.wirelen,
+                    p.meta.interface,
+                ));
                 if index.len() % 65_536 == 0 {
                     progress(r.position() as u64, total);
                 }
@@ -344,6 +379,7 @@ impl PacketStore {
         Ok(PacketStore {
             bytes,
             index,
+            wide,
             interfaces,
             comments,
             section_comments,
@@ -387,7 +423,11 @@ impl PacketStore {
     /// Metadata of packet `i` (0-based).
     pub fn meta(&self, i: usize) -> Option<FrameMeta> {
         let e = self.index.get(i)?;
-        let iface = self.interfaces.get(e.interface as usize);
+        let interface = match e.narrow_interface() {
+            WIDE => self.wide.get(&i).copied().unwrap_or(WIDE as u32),
+            n => n as u32,
+        };
+        let iface = self.interfaces.get(interface as usize);
         Some(FrameMeta {
             number: i as u64 + 1,
             timestamp: Timestamp {
@@ -397,18 +437,18 @@ impl PacketStore {
             caplen: e.caplen,
             wirelen: e.wirelen,
             link_type: iface.map_or(0, |f| f.link_type),
-            interface: e.interface,
+            interface,
         })
     }
 
     /// Bytes of packet `i` (0-based).
     pub fn data(&self, i: usize) -> Option<&[u8]> {
         let e = self.index.get(i)?;
-        if e.offset + u64::from(e.caplen) > self.safe_len.load(Ordering::Relaxed) {
+        if e.offset() + u64::from(e.caplen) > self.safe_len.load(Ordering::Relaxed) {
             // The mapped file shrank on disk: these bytes are gone.
             return None;
         }
-        let start = usize::try_from(e.offset).ok()?;
+        let start = usize::try_from(e.offset()).ok()?;
         self.bytes.get(start..start + e.caplen as usize)
     }
 
@@ -429,6 +469,10 @@ mod tests {
 
     #[test]
     fn index_entry_is_small() {
-        assert!(std::mem::size_of::<IndexEntry>() <= 32);
+        assert!(std::mem::size_of::<IndexEntry>() <= 24);
+        let e = IndexEntry::new(123_456_789_012, -5, 60, 70, 3);
+        assert_eq!((e.offset(), e.narrow_interface()), (123_456_789_012, 3));
+        let w = IndexEntry::new(1, 0, 0, 0, 1 << 20);
+        assert_eq!((w.offset(), w.narrow_interface()), (1, WIDE));
     }
 }

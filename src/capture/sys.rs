@@ -14,6 +14,10 @@
 //! real network. This must happen before the process starts any thread, so `main` does it
 //! first thing in the demo child.
 //!
+//! And one allocator call: after a big file is loaded, the pass's temporary tables (and the
+//! preview shown meanwhile) are freed, but the C allocator keeps those pages; giving them
+//! back is the difference between the app's memory and its high-water mark.
+//!
 //! Every `unsafe` block here is a plain libc call on values we own, each with its SAFETY note.
 #![allow(unsafe_code)]
 
@@ -194,4 +198,19 @@ pub fn has_cap_net_raw() -> bool {
                 .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
         })
         .is_some_and(|caps| caps & (1 << 13) != 0)
+}
+
+/// Give freed heap pages back to the operating system (glibc's `malloc_trim`). Returns whether
+/// anything was released. Cheap enough to call after each big load, pointless in a loop.
+pub fn release_free_memory() -> bool {
+    #[cfg(target_env = "gnu")]
+    {
+        // SAFETY: malloc_trim only walks the allocator's own free lists; it takes no pointers
+        // from us and is safe to call from any thread at any time.
+        unsafe { libc::malloc_trim(0) == 1 }
+    }
+    #[cfg(not(target_env = "gnu"))]
+    {
+        false
+    }
 }

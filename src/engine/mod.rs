@@ -14,6 +14,7 @@ use crate::decode::{decode_opt, Options};
 use crate::flow::app::{AppConfig, AppPass, Message};
 use crate::flow::{FlowConfig, Flows};
 use crate::model::{Base, Packet, Protocol, Text, Value};
+use std::borrow::Cow;
 use std::path::Path;
 
 crate::field_def!(TCP_REASSEMBLED_IN, "tcp.reassembled_in", "Reassembled PDU in packet", Base::Dec, "This segment carries part of a message that is complete only in that later packet, where it is decoded.");
@@ -89,8 +90,18 @@ impl Capture {
         cap.app.finish();
         cap.app.forget_all();
         cap.index_messages(0);
+        cap.shrink();
         progress(n as u64, n as u64);
         cap
+    }
+
+    /// Give back the room the tables grew into during the pass: growing by doubling leaves up
+    /// to half of each table unused (about 80 MB for a million packets).
+    fn shrink(&mut self) {
+        self.flows.shrink();
+        self.app.messages.shrink();
+        self.completed.shrink_to_fit();
+        self.contributes.shrink_to_fit();
     }
 
     fn empty(store: PacketStore, config: FlowConfig, app_config: AppConfig) -> Self {
@@ -228,19 +239,21 @@ impl Capture {
             }
         }
         let bulk = from == 0;
-        for (k, m) in self.app.messages.iter().enumerate().skip(from) {
+        let msgs = &self.app.messages;
+        for (k, r) in msgs.records().iter().enumerate().skip(from) {
             let k = k as u32;
+            let spans = msgs.spans(k);
             if bulk {
-                self.completed.push((m.packet, k));
+                self.completed.push((r.packet, k));
                 self.contributes.extend(
-                    m.spans
+                    spans
                         .iter()
-                        .filter(|s| s.packet != m.packet)
+                        .filter(|s| s.packet != r.packet)
                         .map(|s| (s.packet, k)),
                 );
             } else {
-                insert(&mut self.completed, (m.packet, k));
-                for s in m.spans.iter().filter(|s| s.packet != m.packet) {
+                insert(&mut self.completed, (r.packet, k));
+                for s in spans.iter().filter(|s| s.packet != r.packet) {
                     insert(&mut self.contributes, (s.packet, k));
                 }
             }
@@ -305,8 +318,15 @@ impl Capture {
     }
 
     /// Messages completed in packet `i`.
-    pub fn messages_at(&self, i: usize) -> Vec<&Message> {
-        self.messages_in(&self.completed, i).collect()
+    pub fn messages_at(&self, i: usize) -> Vec<Cow<'_, Message>> {
+        self.messages_in(&self.completed, i)
+            .filter_map(|m| self.message(m))
+            .collect()
+    }
+
+    /// Message `idx` (packed ones are parsed again from their packet).
+    pub fn message(&self, idx: u32) -> Option<Cow<'_, Message>> {
+        self.app.messages.get(idx, |p| self.store.data(p as usize))
     }
 
     /// Packet numbers (1-based) of the later packets completing messages that packet `i`
@@ -314,7 +334,8 @@ impl Capture {
     pub fn reassembled_in(&self, i: usize) -> Vec<u64> {
         let mut v: Vec<u64> = self
             .messages_in(&self.contributes, i)
-            .map(|m| u64::from(m.packet) + 1)
+            .filter_map(|m| self.app.messages.rec(m))
+            .map(|r| u64::from(r.packet) + 1)
             .collect();
         v.dedup();
         v
@@ -325,13 +346,13 @@ impl Capture {
         &'a self,
         table: &'a [(u32, u32)],
         i: usize,
-    ) -> impl Iterator<Item = &'a Message> + 'a {
+    ) -> impl Iterator<Item = u32> + 'a {
         let i = i as u32;
         let start = table.partition_point(|(p, _)| *p < i);
         table[start..]
             .iter()
             .take_while(move |(p, _)| *p == i)
-            .filter_map(|(_, m)| self.app.messages.get(*m as usize))
+            .map(|(_, m)| *m)
     }
 
     fn decode(&self, i: usize, sentences: bool, fields: bool) -> Option<Packet> {
@@ -356,6 +377,7 @@ impl Capture {
             }
         } else {
             let frame = self.store.data(i).unwrap_or(&[]);
+            let msgs: Vec<&Message> = msgs.iter().map(|m| &**m).collect();
             app_layers::attach(frame, &mut p, i as u32, &msgs, conv, fields);
         }
         if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
@@ -464,10 +486,14 @@ impl Stream {
         let Some(conv) = self.flows.last_conversation() else {
             return p;
         };
-        let before = self.app.messages.len();
+        let before = self.app.messages.next_index();
         self.app
             .on_tcp(conv as u32, dir, &t, i, meta.timestamp.ns, data);
-        let new: Vec<&Message> = self.app.messages[before..].iter().collect();
+        // Streaming keeps messages in full (no packing), so no frame is needed here.
+        let new: Vec<Cow<'_, Message>> = (before..self.app.messages.next_index())
+            .filter_map(|k| self.app.messages.get(k, |_| None))
+            .collect();
+        let new: Vec<&Message> = new.iter().map(|m| &**m).collect();
         if !new.is_empty() {
             let c = self.flows.conversations.get(conv);
             app_layers::attach(data, &mut p, i, &new, c, fields);

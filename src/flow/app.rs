@@ -18,13 +18,13 @@
 //! direction are marked undecompressable, since the shared context is gone). Everything cut or
 //! dropped is counted in [`AppStats`].
 
+use super::messages::MessageTable;
 use super::reasm::{DirReasm, Event, Limits, Origin};
 use crate::decode::http::{self, Head, HeadParse};
-use crate::decode::socketio::{self, SioContext};
-use crate::decode::websocket::{self, FrameHeader};
+use crate::decode::socketio;
+use crate::decode::websocket;
 use crate::model::TransportInfo;
 use foldhash::HashMap;
-use smallvec::SmallVec;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -45,6 +45,9 @@ pub struct AppConfig {
     /// Do not keep copies of messages that lie whole in one packet (the engine re-reads them
     /// from the capture): what keeps a million-packet capture within its memory budget.
     pub compact: bool,
+    /// With `compact`: keep such messages as small records, parsed again from their packet
+    /// when asked for (see [`super::messages`]). Off only to test that packing is exact.
+    pub pack: bool,
 }
 
 impl Default for AppConfig {
@@ -56,6 +59,7 @@ impl Default for AppConfig {
             reasm: Limits::default(),
             max_total_buffer: 512 << 20,
             compact: false,
+            pack: true,
         }
     }
 }
@@ -72,127 +76,9 @@ pub struct AppStats {
     pub streams_given_up: u64,
 }
 
-/// Where a run of a message's bytes came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    /// Packet index (0-based).
-    pub packet: u32,
-    pub frame_offset: u32,
-    pub msg_offset: u32,
-    pub len: u32,
-}
-
-/// Where a message's bytes came from; almost always one packet.
-pub type Spans = SmallVec<[Span; 1]>;
-/// Packets of the frames a WebSocket message was assembled from; almost always one.
-pub type FramePackets = SmallVec<[u32; 2]>;
-/// Engine.IO packets in a message; a WebSocket message carries one.
-pub type EioItems = SmallVec<[EioItem; 1]>;
-
-/// One application message.
-#[derive(Debug, Clone)]
-pub struct Message {
-    /// Index into the flow pass's conversations.
-    pub conv: u32,
-    /// 0 client to server, 1 server to client.
-    pub dir: u8,
-    /// Packet index (0-based) of the packet that completed the message.
-    pub packet: u32,
-    pub ts: i64,
-    pub spans: Spans,
-    /// The message's wire bytes (possibly cut at `max_message`).
-    pub bytes: Arc<[u8]>,
-    /// Length on the wire.
-    pub wire_len: u64,
-    pub kind: Kind,
-    pub notes: Vec<String>,
-    /// The message lies whole in the frame of `packet` at `spans[0].frame_offset`, and its
-    /// copies (`bytes`, the unmasked payload, single-frame message data) were not kept.
-    pub in_frame: bool,
-}
-
-#[derive(Debug, Clone)]
-pub enum Kind {
-    /// Boxed: an HTTP message is rare and big, a WebSocket frame frequent and smaller.
-    Http(Box<HttpMsg>),
-    Ws(WsFrame),
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpMsg {
-    pub head: Head,
-    /// Message index of the paired request/response.
-    pub pair: Option<u32>,
-    /// Packet index (0-based) of the paired request/response.
-    pub pair_packet: Option<u32>,
-    /// For a response: the client's Sec-WebSocket-Key (to verify the accept value).
-    pub client_key: Option<String>,
-    /// Engine.IO packets in a long-polling body.
-    pub eio: EioItems,
-}
-
-#[derive(Debug, Clone)]
-pub struct WsFrame {
-    pub header: FrameHeader,
-    /// The connection was recognised from its frames, not from a captured handshake.
-    pub heuristic: bool,
-    /// Payload after unmasking (possibly cut).
-    pub payload: Arc<[u8]>,
-    /// When this frame completes a message: the message.
-    pub message: Option<WsMessage>,
-    /// Ping/pong or close pair (message index).
-    pub pair: Option<u32>,
-    /// Packet index (0-based) of that pair.
-    pub pair_packet: Option<u32>,
-}
-
-#[derive(Debug, Clone)]
-pub struct WsMessage {
-    /// 1 text, 2 binary.
-    pub opcode: u8,
-    /// Assembled, unmasked and (if compressed) decompressed data.
-    pub data: Arc<[u8]>,
-    pub compressed: bool,
-    /// Why it could not be decompressed.
-    pub inflate_error: Option<String>,
-    /// Decompression stopped at the limit.
-    pub inflate_cut: bool,
-    /// Packet indices (0-based) of the frames it was assembled from (more than one when
-    /// fragmented).
-    pub frames: FramePackets,
-    pub utf8_ok: bool,
-    pub eio: EioItems,
-}
-
-/// An Engine.IO packet inside a WebSocket message or polling body.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EioItem {
-    /// Offset and length in the message data (polling: in the HTTP message bytes).
-    pub offset: usize,
-    pub len: usize,
-    /// A binary message (a Socket.IO attachment).
-    pub binary: bool,
-    /// Pairing facts (ACKs, attachments); boxed and absent for most items, which have none.
-    pub sio: Option<Box<SioContext>>,
-}
-
-/// What an Engine.IO item without pairing facts reports.
-static NO_SIO: SioContext = SioContext {
-    ack_of: None,
-    ack_in: None,
-    attachments_in: Vec::new(),
+pub use super::messages::{
+    EioItem, EioItems, FramePackets, HttpMsg, Kind, Message, Span, Spans, WsFrame, WsMessage,
 };
-
-impl EioItem {
-    /// The item's Socket.IO pairing facts (empty when it has none).
-    pub fn sio(&self) -> &SioContext {
-        self.sio.as_deref().unwrap_or(&NO_SIO)
-    }
-
-    fn sio_mut(&mut self) -> &mut SioContext {
-        self.sio.get_or_insert_with(Box::default)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -308,10 +194,9 @@ pub struct AppPass {
     config: AppConfig,
     /// Per conversation index (dense), allocated when the conversation first carries data.
     convs: ConvTable,
-    /// Messages, oldest first; `messages[0]` has index `base` (a streaming reader drops what it
-    /// has printed, see [`AppPass::drop_all`]).
-    pub messages: Vec<Message>,
-    base: u32,
+    /// Messages, oldest first (a streaming reader drops what it has printed, see
+    /// [`AppPass::drop_all`]).
+    pub messages: MessageTable,
     pub stats: AppStats,
     /// Socket.IO events waiting for their ACK: (session, namespace, id, dir) →
     /// (msg, eio idx, packet, time).
@@ -342,20 +227,10 @@ impl AppPass {
         }
     }
 
-    /// Message by index.
-    pub fn message(&self, idx: u32) -> Option<&Message> {
-        self.messages.get(idx.checked_sub(self.base)? as usize)
-    }
-
-    fn msg_mut(&mut self, idx: u32) -> Option<&mut Message> {
-        self.messages.get_mut(idx.checked_sub(self.base)? as usize)
-    }
-
-    fn eio_mut(&mut self, m: u32, k: usize) -> Option<&mut EioItem> {
-        match &mut self.msg_mut(m)?.kind {
-            Kind::Http(h) => h.eio.get_mut(k),
-            Kind::Ws(f) => f.message.as_mut()?.eio.get_mut(k),
-        }
+    /// Message by index, while the pass still holds it in full (the pass's own lookups:
+    /// a new message is packed only after them). Readers use [`MessageTable::get`].
+    fn message(&self, idx: u32) -> Option<&Message> {
+        self.messages.full(idx)
     }
 
     /// The Engine.IO session (sid) a conversation belongs to, when known: HTTP polling and the
@@ -379,37 +254,12 @@ impl AppPass {
         }
     }
 
-    /// Drop the copies of a message that lies whole in one packet (see [`AppConfig::compact`]).
-    fn compact(&mut self, idx: u32) {
-        if !self.config.compact {
-            return;
-        }
-        let empty = self.empty.clone();
-        let Some(m) = self.msg_mut(idx) else { return };
-        let whole = m.spans.len() == 1
-            && m.spans[0].packet == m.packet
-            && u64::from(m.spans[0].len) == m.wire_len;
-        if !whole {
-            return;
-        }
-        m.in_frame = true;
-        m.bytes = empty.clone();
-        if let Kind::Ws(f) = &mut m.kind {
-            f.payload = empty.clone();
-            if let Some(wm) = &mut f.message {
-                if wm.frames.len() == 1 && !wm.compressed {
-                    wm.data = empty;
-                }
-            }
-        }
-    }
-
     /// Drop the parse state of every conversation (after the pass: only messages are needed).
     /// Heap held by the message records, the per-conversation parsers and the bytes waiting
     /// in their buffers (an estimate from sizes and capacities; what a memory cap counts).
     pub fn heap_bytes(&self) -> usize {
         let parsers = self.convs.1;
-        self.messages.capacity() * std::mem::size_of::<Message>()
+        self.messages.heap_bytes()
             + self.convs.0.capacity() * std::mem::size_of::<Option<Box<ConvApp>>>()
             + parsers * std::mem::size_of::<ConvApp>()
             + self.buffered_total
@@ -424,8 +274,7 @@ impl AppPass {
     /// Forget every message so far (a streaming reader, once it has printed them). Pairs with
     /// later messages still work: what they need is kept in the pending tables.
     pub fn drop_all(&mut self) {
-        self.base += self.messages.len() as u32;
-        self.messages.clear();
+        self.messages.drop_all();
     }
 
     /// Feed one TCP segment (in capture order). Returns how many messages it completed (the
@@ -571,6 +420,36 @@ impl AppPass {
                     self.parse(conv, dir, p, 0);
                 }
             }
+        }
+    }
+
+    /// Drop the copies of a message that lies whole in one packet (see [`AppConfig::compact`]).
+    fn compact(&mut self, idx: u32) {
+        if !self.config.compact {
+            return;
+        }
+        let empty = self.empty.clone();
+        let Some(m) = self.messages.full_mut(idx) else {
+            return;
+        };
+        let whole = m.spans.len() == 1
+            && m.spans[0].packet == m.packet
+            && u64::from(m.spans[0].len) == m.wire_len;
+        if !whole {
+            return;
+        }
+        m.in_frame = true;
+        m.bytes = empty.clone();
+        if let Kind::Ws(f) = &mut m.kind {
+            f.payload = empty.clone();
+            if let Some(wm) = &mut f.message {
+                if wm.frames.len() == 1 && !wm.compressed {
+                    wm.data = empty;
+                }
+            }
+        }
+        if self.config.pack {
+            self.messages.pack_last(&self.empty);
         }
     }
 
@@ -774,7 +653,7 @@ impl AppPass {
             return false;
         };
         c.dirs[usize::from(dir)].skip += skip;
-        let idx = self.base + self.messages.len() as u32;
+        let idx = self.messages.next_index();
         let packet_done = spans.last().map_or(packet, |s| s.packet);
         let mut msg = HttpMsg {
             head: head.clone(),
@@ -798,14 +677,7 @@ impl AppPass {
             if let Some((req, req_packet)) = c.requests.pop_front() {
                 msg.pair = Some(req);
                 msg.pair_packet = Some(req_packet);
-                let base = self.base;
-                let earlier = req
-                    .checked_sub(base)
-                    .and_then(|i| self.messages.get_mut(i as usize));
-                if let Some(Kind::Http(r)) = earlier.map(|m| &mut m.kind) {
-                    r.pair = Some(idx);
-                    r.pair_packet = Some(packet_done);
-                }
+                self.messages.set_pair(req, idx, packet_done);
             }
             if head.code == 101 && head.upgrade_websocket {
                 msg.client_key = c.upgrade_key.take();
@@ -834,8 +706,8 @@ impl AppPass {
             || c_uri_is_eio(&head)
             || msg
                 .pair
-                .and_then(|p| self.message(p))
-                .is_some_and(|m| matches!(&m.kind, Kind::Http(h) if c_uri_is_eio(&h.head)));
+                .and_then(|p| self.messages.rec(p))
+                .is_some_and(|r| r.is_eio_request());
         if is_eio && bytes.len() > head.head_len {
             for (off, p) in socketio::split_polling(&bytes[head.head_len..]) {
                 msg.eio.push(EioItem {
@@ -864,8 +736,8 @@ impl AppPass {
     }
 
     fn note_last(&mut self, conv: u32, note: String) {
-        if let Some(m) = self.messages.iter_mut().rev().find(|m| m.conv == conv) {
-            m.notes.push(note);
+        if let Some(m) = self.messages.last_of(conv) {
+            self.messages.note(m, note);
         }
     }
 
@@ -906,7 +778,7 @@ impl AppPass {
         };
         let db = &mut c.dirs[usize::from(dir)];
         db.skip += skip;
-        let idx = self.base + self.messages.len() as u32;
+        let idx = self.messages.next_index();
         let mut notes = Vec::new();
         if cut {
             self.stats.messages_cut += 1;
@@ -1062,10 +934,7 @@ impl AppPass {
             );
         }
         if let Some((p, _)) = pair {
-            if let Some(Kind::Ws(f)) = self.msg_mut(p).map(|m| &mut m.kind) {
-                f.pair = Some(idx);
-                f.pair_packet = Some(packet_done);
-            }
+            self.messages.set_pair(p, idx, packet_done);
         }
         self.messages.push(Message {
             conv,
@@ -1153,8 +1022,8 @@ impl AppPass {
                     if remaining <= 1 {
                         q.pop_front();
                     }
-                    if let Some(e) = self.eio_mut(bm, bk) {
-                        e.sio_mut().attachments_in.push(packet);
+                    if let Some(e) = self.messages.sio_mut(bm, bk) {
+                        e.attachments_in.push(packet);
                     }
                 }
                 continue;
@@ -1195,11 +1064,11 @@ impl AppPass {
                 3 | 6 => {
                     let key = (session.clone(), s.namespace.clone(), id, 1 - dir);
                     if let Some((em, ek, epkt, ets)) = self.pending_acks.remove(&key) {
-                        if let Some(e) = self.eio_mut(em, ek) {
-                            e.sio_mut().ack_in = Some(packet);
+                        if let Some(e) = self.messages.sio_mut(em, ek) {
+                            e.ack_in = Some(packet);
                         }
-                        if let Some(e) = self.eio_mut(idx, k) {
-                            e.sio_mut().ack_of = Some((u64::from(epkt), ts - ets));
+                        if let Some(e) = self.messages.sio_mut(idx, k) {
+                            e.ack_of = Some((u64::from(epkt), ts - ets));
                         }
                     }
                 }
@@ -1312,21 +1181,6 @@ fn inflate(db: &mut DirBuf, data: &[u8], limit: usize) -> Result<(Vec<u8>, bool)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A big capture holds hundreds of thousands of these: keep the per-message record small
-    /// (docs/performance.md has the memory budget).
-    #[test]
-    fn message_records_stay_small() {
-        assert!(std::mem::size_of::<Message>() <= 288);
-        assert!(std::mem::size_of::<EioItem>() <= 32);
-        let item = EioItem {
-            offset: 0,
-            len: 1,
-            binary: false,
-            sio: None,
-        };
-        assert_eq!(item.sio(), &SioContext::default());
-    }
 
     #[test]
     fn chunked_bodies() {

@@ -15,6 +15,7 @@
 //! counted in [`FlowStats::untracked_packets`], which the CLI and GUI show.
 
 pub mod app;
+pub mod messages;
 pub mod reasm;
 pub mod tcp;
 
@@ -145,8 +146,27 @@ pub struct Conversation {
     /// Packet numbers of each side's first FIN, and of the RST.
     pub fin: [Option<u32>; 2],
     pub rst: Option<u32>,
-    /// TCP sequence state per direction (kept after the pass: it is small).
-    dirs: [tcp::DirState; 2],
+    /// What the per-packet facts need of each direction's sequence state after the pass
+    /// (the rest of it lives in [`Flows`] while the pass runs).
+    dirs: [DirBases; 2],
+}
+
+/// A direction's bases for relative numbers and its window scale.
+#[derive(Debug, Clone, Copy, Default)]
+struct DirBases {
+    base: Option<u32>,
+    isn_seen: bool,
+    win_scale: Option<u8>,
+}
+
+impl DirBases {
+    fn of(d: &tcp::DirState) -> Self {
+        DirBases {
+            base: d.base,
+            isn_seen: d.isn_seen,
+            win_scale: d.win_scale,
+        }
+    }
 }
 
 impl Conversation {
@@ -173,9 +193,13 @@ impl Conversation {
 pub struct Flows {
     /// Per packet (0-based index): conversation index into `conversations`, or `NONE`.
     conv_of: Vec<u32>,
-    /// Per packet: direction and TCP facts.
-    facts: Vec<PacketTcp>,
+    /// Per packet: direction and TCP facts, and the rare parts of them by packet index.
+    facts: Vec<Stored>,
+    rare: foldhash::HashMap<u32, Rare>,
     pub conversations: Vec<Conversation>,
+    /// TCP sequence analysis state per conversation and direction, while the pass runs
+    /// (128 bytes a conversation; released with [`Flows::shrink`]).
+    tcp_state: Vec<[tcp::DirState; 2]>,
     pub stats: FlowStats,
     /// Conversation index by endpoints. Only the index is stored: the key is read back from
     /// the conversation (a SYN flood of a million flows costs ~10 MB here, not ~130 MB).
@@ -190,8 +214,9 @@ pub struct Flows {
 }
 
 #[derive(Debug, Clone, Copy, Default)]
-/// What is kept per packet (24 bytes): the numbers that change from packet to packet. The
-/// bases relative numbers count from are per direction, in the conversation.
+/// A packet's TCP facts as the pass computes them: the numbers that change from packet to
+/// packet (the bases relative numbers count from are per direction, in the conversation).
+/// Stored as a 12-byte [`Stored`] plus, rarely, a [`Rare`] entry.
 struct PacketTcp {
     rel_seq: u32,
     rel_ack: u32,
@@ -212,6 +237,64 @@ impl PacketTcp {
             flags: s.flags,
             dup_ack_num: s.dup_ack_num.min(u32::from(u16::MAX)) as u16,
             dir,
+        }
+    }
+}
+
+/// What the per-packet table keeps: 12 bytes, since it has one entry per packet (a million
+/// packets: 12 MB instead of 24). The segment's length in sequence space fits 16 bits for
+/// any IP packet; the duplicate-ACK numbers are rare. Both go to [`Rare`] when needed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stored {
+    rel_seq: u32,
+    rel_ack: u32,
+    /// `nxtseq - rel_seq`, or `FAR` (then `nxtseq` is in the rare table).
+    nxt_len: u16,
+    /// Analysis flags (15 bits) and the direction (top bit).
+    bits: u16,
+}
+
+/// The rare part of a packet's facts, by packet index.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rare {
+    dup_ack_of: u32,
+    dup_ack_num: u16,
+    nxtseq: Option<u32>,
+}
+
+const DIR_BIT: u16 = 1 << 15;
+const FAR: u16 = u16::MAX;
+
+impl Stored {
+    fn pack(f: &PacketTcp) -> (Stored, Option<Rare>) {
+        let len = f.nxtseq.wrapping_sub(f.rel_seq);
+        let far = len >= u32::from(FAR);
+        let stored = Stored {
+            rel_seq: f.rel_seq,
+            rel_ack: f.rel_ack,
+            nxt_len: if far { FAR } else { len as u16 },
+            bits: (f.flags & !DIR_BIT) | if f.dir == 1 { DIR_BIT } else { 0 },
+        };
+        let rare = (far || f.dup_ack_of != 0 || f.dup_ack_num != 0).then_some(Rare {
+            dup_ack_of: f.dup_ack_of,
+            dup_ack_num: f.dup_ack_num,
+            nxtseq: far.then_some(f.nxtseq),
+        });
+        (stored, rare)
+    }
+
+    fn unpack(&self, rare: Option<&Rare>) -> PacketTcp {
+        let r = rare.copied().unwrap_or_default();
+        PacketTcp {
+            rel_seq: self.rel_seq,
+            rel_ack: self.rel_ack,
+            nxtseq: r
+                .nxtseq
+                .unwrap_or(self.rel_seq.wrapping_add(u32::from(self.nxt_len))),
+            dup_ack_of: r.dup_ack_of,
+            flags: self.bits & !DIR_BIT,
+            dup_ack_num: r.dup_ack_num,
+            dir: u8::from(self.bits & DIR_BIT != 0),
         }
     }
 }
@@ -272,8 +355,8 @@ impl Flows {
     /// are the conversation's final values (as tshark's two-pass mode shows them).
     pub fn facts(&self, i: usize) -> Option<FlowFacts> {
         let conv = self.conversation_of(i)?;
-        let f = self.facts.get(i)?;
-        Some(Self::to_facts(conv, f))
+        let f = self.facts.get(i)?.unpack(self.rare.get(&(i as u32)));
+        Some(Self::to_facts(conv, &f))
     }
 
     /// Index of the conversation of the packet last observed (one-pass streaming).
@@ -286,16 +369,34 @@ impl Flows {
     /// from capacities; what a memory cap counts).
     pub fn heap_bytes(&self) -> usize {
         self.conv_of.capacity() * std::mem::size_of::<u32>()
-            + self.facts.capacity() * std::mem::size_of::<PacketTcp>()
+            + self.facts.capacity() * std::mem::size_of::<Stored>()
+            + self.rare.capacity() * (std::mem::size_of::<(u32, Rare)>() + 1)
             + self.conversations.capacity() * std::mem::size_of::<Conversation>()
+            + self.tcp_state.capacity() * std::mem::size_of::<[tcp::DirState; 2]>()
             + self.live.capacity() * (std::mem::size_of::<u32>() + 1)
+    }
+
+    /// Give back the room the tables grew into, and the pass's own state (a file's pass is
+    /// over: nothing more comes).
+    pub fn shrink(&mut self) {
+        self.tcp_state = Vec::new();
+        self.conv_of.shrink_to_fit();
+        self.facts.shrink_to_fit();
+        self.rare.shrink_to_fit();
+        self.conversations.shrink_to_fit();
+        let (convs, hasher) = (&self.conversations, &self.hasher);
+        self.live.shrink_to_fit(|&c| {
+            convs
+                .get(c as usize)
+                .map_or(0, |c| std::hash::BuildHasher::hash_one(hasher, key_of(c)))
+        });
     }
 
     pub fn finish(&mut self, n: usize) {
         if self.config.keep_packets {
             self.conv_of.resize(n.max(self.conv_of.len()), NONE);
             self.facts
-                .resize(n.max(self.facts.len()), PacketTcp::default());
+                .resize(n.max(self.facts.len()), Stored::default());
         }
     }
 
@@ -306,10 +407,14 @@ impl Flows {
         let i = (number as usize).saturating_sub(1);
         if self.conv_of.len() <= i {
             self.conv_of.resize(i + 1, NONE);
-            self.facts.resize(i + 1, PacketTcp::default());
+            self.facts.resize(i + 1, Stored::default());
         }
         self.conv_of[i] = ci;
-        self.facts[i] = fact;
+        let (stored, rare) = Stored::pack(&fact);
+        self.facts[i] = stored;
+        if let Some(r) = rare {
+            self.rare.insert(i as u32, r);
+        }
     }
 
     /// Observe a TCP/UDP packet (in capture order) and return its flow facts. This is the
@@ -423,9 +528,15 @@ impl Flows {
         let mut seg = tcp::SegInfo::default();
         if t.proto == 6 {
             track_state(conv, t, dir, meta.number, meta.timestamp.ns);
-            let [c, s] = &mut conv.dirs;
+            let i = ci as usize;
+            if self.tcp_state.len() <= i {
+                self.tcp_state.resize_with(i + 1, Default::default);
+            }
+            let state = &mut self.tcp_state[i];
+            let [c, s] = state;
             let (fwd, rev) = if dir == 0 { (c, s) } else { (s, c) };
             seg = tcp::analyze(t, meta.number, meta.timestamp.ns, fwd, rev, conv.irtt_ns);
+            conv.dirs = [DirBases::of(&state[0]), DirBases::of(&state[1])];
             if reused && t.syn() && !t.ack_flag() {
                 seg.flags |= tcp::flag::REUSED_PORTS;
             }
@@ -565,5 +676,48 @@ fn track_state_inner(conv: &mut Conversation, t: &TransportInfo, dir: u8, number
         conv.state = TcpState::Reset {
             by_client: from_client,
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_packet_facts_pack_exactly() {
+        assert_eq!(std::mem::size_of::<Stored>(), 12);
+        let cases = [
+            PacketTcp {
+                rel_seq: 1,
+                rel_ack: 1,
+                nxtseq: 1449,
+                dir: 1,
+                flags: tcp::flag::RETRANSMISSION | tcp::flag::REUSED_PORTS,
+                ..PacketTcp::default()
+            },
+            // A segment longer than 16 bits of sequence space, wrapping around zero.
+            PacketTcp {
+                rel_seq: u32::MAX - 10,
+                nxtseq: 70_000,
+                ..PacketTcp::default()
+            },
+            PacketTcp {
+                rel_seq: 5,
+                nxtseq: 5,
+                dup_ack_of: 42,
+                dup_ack_num: 3,
+                flags: tcp::flag::DUPLICATE_ACK,
+                ..PacketTcp::default()
+            },
+        ];
+        for f in cases {
+            let (s, rare) = Stored::pack(&f);
+            let back = s.unpack(rare.as_ref());
+            assert_eq!(format!("{back:?}"), format!("{f:?}"));
+        }
+        assert!(
+            Stored::pack(&cases[0]).1.is_none(),
+            "the common case needs no rare entry"
+        );
     }
 }
