@@ -6,7 +6,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use layerscope::capture::store::map_file;
+use layerscope::capture::store::{map_file, Backing};
 use layerscope::capture::{CaptureError, Reader};
 use layerscope::engine::{Capture, Stream};
 use layerscope::output;
@@ -50,6 +50,12 @@ struct Cli {
     /// Close the window after this many frames (smoke tests and screenshots).
     #[arg(long, hide = true)]
     exit_after_frames: Option<u64>,
+    /// Print to stderr when the first packets are on screen and when the whole file is loaded
+    /// (milliseconds since start, and the memory in use then): what `scripts/scale.sh` reads.
+    #[arg(long)]
+    timings: bool,
+    #[arg(skip)]
+    started: Option<std::time::Instant>,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -173,7 +179,9 @@ enum Command {
 const EXIT_DAMAGED: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let started = std::time::Instant::now();
+    let mut cli = Cli::parse();
+    cli.started = Some(started);
     let result = match cli.command {
         None => gui(cli),
         Some(Command::Decode {
@@ -253,31 +261,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn open_bytes(path: &Path) -> Result<Bytes> {
+fn open_bytes(path: &Path) -> Result<Backing> {
     let len = std::fs::metadata(path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .len();
     if len == 0 {
-        return Ok(Bytes::Owned(Vec::new()));
+        return Ok(Backing::Owned(Vec::new()));
     }
-    Ok(Bytes::Mapped(map_file(path).with_context(|| {
+    Ok(Backing::Mapped(map_file(path).with_context(|| {
         format!("cannot read {}", path.display())
     })?))
-}
-
-enum Bytes {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(m) => m,
-            Bytes::Owned(v) => v,
-        }
-    }
 }
 
 /// Files up to this size are decoded to jsonl in two passes (every pair, in both directions,
@@ -290,7 +283,9 @@ fn decode_file(path: &Path, format: Format, count: Option<u64>) -> Result<Option
         return jsonl_two_pass(path, count);
     }
     let bytes = open_bytes(path)?;
-    decode_bytes(&bytes, format, count).with_context(|| format!("{}", path.display()))
+    // The file is read once, front to back: pages behind the reader leave memory.
+    let release = |from, to| bytes.release(from, to);
+    decode_bytes(&bytes, format, count, release).with_context(|| format!("{}", path.display()))
 }
 
 fn jsonl_two_pass(path: &Path, count: Option<u64>) -> Result<Option<String>> {
@@ -311,7 +306,13 @@ fn jsonl_two_pass(path: &Path, count: Option<u64>) -> Result<Option<String>> {
 }
 
 /// Stream-decode a capture: memory stays bounded whatever the file size (nothing is indexed).
-fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Option<String>> {
+fn decode_bytes(
+    bytes: &[u8],
+    format: Format,
+    count: Option<u64>,
+    release: impl Fn(usize, usize),
+) -> Result<Option<String>> {
+    let mut released = 0;
     let mut reader = Reader::new(bytes).map_err(capture_error)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -339,6 +340,13 @@ fn decode_bytes(bytes: &[u8], format: Format, count: Option<u64>) -> Result<Opti
             Format::Jsonl => {
                 output::write_json(&mut out, &p)?;
                 out.write_all(b"\n")?;
+            }
+        }
+        if n % 8192 == 0 {
+            let at = reader.position();
+            if at >= released + (64 << 20) {
+                release(released, at);
+                released = at;
             }
         }
         if let Some(b) = &bar {
@@ -585,6 +593,7 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             font_scale: cli.text_size,
             fan_out: matches!(cli.view, Some(View::Broadcast)),
             exit_after_frames: cli.exit_after_frames,
+            timings: cli.timings.then_some(cli.started).flatten(),
             demo: cli.demo,
             live: cli.live,
         };
@@ -594,6 +603,8 @@ fn gui(cli: Cli) -> Result<Option<String>> {
     }
     #[cfg(not(feature = "gui"))]
     let _ = (cli.packet, cli.view, cli.text_size, cli.exit_after_frames);
+    #[cfg(not(feature = "gui"))]
+    let _ = (cli.timings, cli.started);
     let why = if cfg!(feature = "gui") {
         "no display found"
     } else {
@@ -612,7 +623,7 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             eprintln!(
                 "layerscope: {why}; decoding the bundled sample {SAMPLE_NAME} to the terminal"
             );
-            decode_bytes(SAMPLE, Format::Text, None)
+            decode_bytes(SAMPLE, Format::Text, None, |_, _| {})
         }
     }
 }

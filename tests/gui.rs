@@ -96,6 +96,37 @@ fn replay_steps_packet_by_packet() {
 }
 
 #[test]
+fn replay_under_a_filter_lists_what_filtering_from_scratch_lists() {
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    h.state_mut().filter_text = "websocket || http".into();
+    h.get_by_label("Apply").click();
+    h.run();
+    h.state_mut().selected = None;
+    let check = |h: &mut Harness<'_, LayerscopeApp>| {
+        let incremental = h.state().visible.clone();
+        h.state_mut().refilter();
+        assert_eq!(incremental, h.state().visible);
+        assert!(incremental
+            .iter()
+            .all(|&i| (i as usize) < h.state().replay.position));
+    };
+    for _ in 0..60 {
+        h.state_mut().step(1);
+    }
+    check(&mut h);
+    assert!(!h.state().visible.is_empty());
+    for _ in 0..25 {
+        h.state_mut().step(-1);
+    }
+    check(&mut h);
+    h.state_mut().step(40);
+    check(&mut h);
+    h.key_press(egui::Key::Space);
+    h.run_steps(5);
+    check(&mut h);
+}
+
+#[test]
 fn filters_apply_and_bad_syntax_is_explained() {
     let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
     let all = h.state().visible.len();

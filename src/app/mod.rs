@@ -443,17 +443,41 @@ impl LayerscopeApp {
             self.visible.clear();
             return;
         };
-        let text = self.applied.clone();
-        let toggles = self.toggle_filter();
-        let hide_acks = self.toggles.hide_bare_acks;
         let limit = if self.replay.active {
             self.replay.position.min(cap.len())
         } else {
             cap.len()
         };
+        self.visible = self.filtered(0..limit);
+    }
+
+    /// The replay moved from position `from` to `self.replay.position`: add the rows it
+    /// passed or drop the ones it went back over, instead of filtering the whole capture
+    /// again (which, on every frame of a replay through millions of packets, would not keep
+    /// up).
+    fn replay_moved(&mut self, from: usize) {
+        let to = self.replay.position;
+        if to < from {
+            let keep = self.visible.partition_point(|&v| (v as usize) < to);
+            self.visible.truncate(keep);
+        } else {
+            let more = self.filtered(from..to);
+            self.visible.extend(more);
+        }
+    }
+
+    /// The packets of `range` that pass the filters, in order.
+    fn filtered(&self, range: std::ops::Range<usize>) -> Vec<u32> {
+        let Some(cap) = self.capture.clone() else {
+            return Vec::new();
+        };
+        let range = range.start.min(cap.len())..range.end.min(cap.len());
+        let text = self.applied.clone();
+        let toggles = self.toggle_filter();
+        let hide_acks = self.toggles.hide_bare_acks;
         let cheap = text.as_ref().is_none_or(|f| f.protocols_only())
             && toggles.as_ref().is_none_or(|f| f.protocols_only());
-        self.visible = (0..limit)
+        range
             .filter(|&i| {
                 if text.is_none() && toggles.is_none() && !hide_acks {
                     return true;
@@ -467,21 +491,27 @@ impl LayerscopeApp {
                     && toggles.as_ref().is_none_or(|f| f.matches(&p))
             })
             .map(|i| i as u32)
-            .collect();
+            .collect()
     }
 
     /// Step the replay by `delta` packets (and start replay mode).
     pub fn step(&mut self, delta: isize) {
         let Some(cap) = &self.capture else { return };
+        let was_active = self.replay.active;
         if !self.replay.active {
             self.replay.active = true;
             self.replay.position = self.selected.map_or(0, |s| s + 1);
         }
         let n = cap.len();
+        let from = self.replay.position;
         let pos =
             (self.replay.position as isize + delta).clamp(1.min(n as isize), n as isize) as usize;
         self.replay.position = pos;
-        self.refilter();
+        if was_active {
+            self.replay_moved(from);
+        } else {
+            self.refilter();
+        }
         if pos > 0 {
             self.select(pos - 1);
         }
@@ -497,6 +527,7 @@ impl LayerscopeApp {
         }
         self.replay.carry += dt * f64::from(self.replay.speed);
         let n = cap.len();
+        let from = self.replay.position;
         let mut moved = false;
         while self.replay.position < n {
             let next_ts = cap
@@ -523,7 +554,7 @@ impl LayerscopeApp {
             self.replay.playing = false;
         }
         if moved {
-            self.refilter();
+            self.replay_moved(from);
             if self.replay.position > 0 {
                 self.select(self.replay.position - 1);
             }
@@ -702,6 +733,8 @@ pub struct Launch {
     pub fan_out: bool,
     /// Close the window after this many frames (smoke tests, screenshots).
     pub exit_after_frames: Option<u64>,
+    /// Print load timings to stderr, counted from this instant (`--timings`).
+    pub timings: Option<std::time::Instant>,
     /// Start this demo at once.
     pub demo: Option<crate::capture::demo::DemoName>,
     /// Start capturing on this interface at once.
@@ -713,6 +746,40 @@ struct EframeApp {
     app: LayerscopeApp,
     launch: Launch,
     frames: u64,
+    /// `--timings`: (first rows reported, full load reported).
+    reported: (bool, bool),
+}
+
+impl EframeApp {
+    /// `--timings`: report the first frame with packets in the list, and the first frame
+    /// after the whole file is loaded.
+    fn report_timings(&mut self) {
+        let Some(t0) = self.launch.timings else {
+            return;
+        };
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        let n = self.app.capture.as_ref().map_or(0, |c| c.len());
+        if !self.reported.0 && !self.app.visible.is_empty() {
+            self.reported.0 = true;
+            eprintln!("timings: first {n} packets on screen after {ms:.0} ms");
+        }
+        if !self.reported.1 && self.app.capture.is_some() && self.app.loading.is_none() {
+            self.reported.1 = true;
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let mb = |key: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(key))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                    .map_or("unknown".to_string(), |kb| format!("{} MB", kb / 1024))
+            };
+            eprintln!(
+                "timings: all {n} packets loaded after {ms:.0} ms; resident memory {}, peak {}",
+                mb("VmRSS:"),
+                mb("VmHWM:")
+            );
+        }
+    }
 }
 
 impl eframe::App for EframeApp {
@@ -725,6 +792,7 @@ impl eframe::App for EframeApp {
             self.app.live.open = true;
         }
         self.app.ui(ui);
+        self.report_timings();
         if self.app.capture.is_some() {
             if let Some(n) = self.launch.packet.take() {
                 self.app.select(n.saturating_sub(1) as usize);
@@ -789,6 +857,7 @@ pub fn run(launch: Launch, sample: &'static [u8], sample_name: &str) -> Result<(
                 app,
                 launch,
                 frames: 0,
+                reported: (false, false),
             }))
         }),
     )

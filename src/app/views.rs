@@ -145,8 +145,9 @@ pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     let mut pos = app.replay.position;
                     let r = ui.add(egui::Slider::new(&mut pos, 0..=cap.len()).text("timeline"));
                     if r.changed() {
+                        let from = app.replay.position;
                         app.replay.position = pos;
-                        app.refilter();
+                        app.replay_moved(from);
                         if pos > 0 {
                             app.select(pos - 1);
                         }
@@ -363,7 +364,8 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let first_ts = cap.store.meta(0).map_or(0, |m| m.timestamp.ns);
     let scroll_to = app
         .take_scroll()
-        .and_then(|i| app.visible.iter().position(|&v| v as usize == i));
+        // `visible` is in packet order: a binary search, not a scan of millions of rows.
+        .and_then(|i| app.visible.binary_search(&(i as u32)).ok());
     let mut clicked: Option<usize> = None;
     let mut filter_conv: Option<String> = None;
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;

@@ -22,6 +22,9 @@ use std::time::SystemTime;
 
 /// Files up to this size are read into memory; bigger ones are memory-mapped.
 pub const READ_MAX_BYTES: u64 = 512 << 20;
+/// A pass over a mapped file gives back the pages behind it every this many bytes.
+const RELEASE_STEP: usize = 64 << 20;
+
 /// How much of a big file its preview reads.
 const PREFIX_BYTES: u64 = 32 << 20;
 
@@ -61,10 +64,39 @@ impl IndexEntry {
     }
 }
 
-/// Where the bytes live.
-enum Backing {
+/// A capture file's bytes: memory-mapped or read into memory.
+pub enum Backing {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
+}
+
+impl Backing {
+    /// Take bytes `from..to` of a mapped file out of this process's resident memory (they
+    /// stay in the page cache and are read back on the next touch). Owned bytes: nothing.
+    pub fn release(&self, from: usize, to: usize) {
+        #[cfg(target_os = "linux")]
+        if let Backing::Mapped(m) = self {
+            const PAGE: usize = 4096;
+            let start = from.next_multiple_of(PAGE);
+            let end = if to >= m.len() {
+                m.len()
+            } else {
+                to / PAGE * PAGE
+            };
+            if end > start {
+                // SAFETY: the map is a read-only *shared* file mapping (`Mmap::map`), so after
+                // MADV_DONTNEED the next read of these pages loads the same file contents
+                // again: no reference into the map sees different bytes. (A file changed on
+                // disk is the hazard every mapping has; `file_change` handles it.)
+                #[allow(unsafe_code)]
+                let _ = unsafe {
+                    m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+                };
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (from, to);
+    }
 }
 
 impl std::ops::Deref for Backing {
@@ -93,6 +125,8 @@ pub struct PacketStore {
     stamp: Option<FileStamp>,
     /// Bytes of `bytes` still safe to read (lowered when a mapped file shrinks on disk).
     safe_len: AtomicU64,
+    /// How far a pass has released a mapped file's pages ([`PacketStore::passed`]).
+    released: AtomicU64,
 }
 
 #[derive(Debug, Clone)]
@@ -257,6 +291,7 @@ impl PacketStore {
             error: None,
             stamp: None,
             safe_len: AtomicU64::new(u64::MAX),
+            released: AtomicU64::new(0),
         }
     }
 
@@ -340,6 +375,7 @@ impl PacketStore {
     ) -> Result<Self, CaptureError> {
         let total = bytes.len() as u64;
         let mut wide = BTreeMap::new();
+        let mut released = 0;
         let (index, interfaces, comments, section_comments, format, error) = {
             let mut r = Reader::new(&bytes)?;
             let mut index = Vec::with_capacity((bytes.len() / 128).min(1 << 24).min(limit));
@@ -359,13 +395,21 @@ impl PacketStore {
                     p.meta.interface,
                 ));
                 if index.len() % 65_536 == 0 {
-                    progress(r.position() as u64, total);
+                    let at = r.position();
+                    progress(at as u64, total);
+                    // A mapped file is read once here, front to back: keep only the part
+                    // being read resident, not all of it.
+                    if at >= released + RELEASE_STEP {
+                        bytes.release(released, at);
+                        released = at;
+                    }
                 }
                 if index.len() >= limit {
                     break;
                 }
             }
             progress(r.position() as u64, total);
+            bytes.release(released, bytes.len());
             index.shrink_to_fit();
             (
                 index,
@@ -387,6 +431,7 @@ impl PacketStore {
             error,
             stamp: None,
             safe_len: AtomicU64::new(u64::MAX),
+            released: AtomicU64::new(0),
         })
     }
 
@@ -439,6 +484,21 @@ impl PacketStore {
             link_type: iface.map_or(0, |f| f.link_type),
             interface,
         })
+    }
+
+    /// A pass over the packets has read up to packet `i` (0-based; past the end: all): a
+    /// mapped file's pages before it leave this process's resident memory (views touch
+    /// again only what they show). Call it every few thousand packets; it acts every 64 MB.
+    pub fn passed(&self, i: usize) {
+        let at = self
+            .index
+            .get(i)
+            .map_or(self.bytes.len(), |e| e.offset() as usize);
+        let done = self.released.load(Ordering::Relaxed) as usize;
+        if at >= done + RELEASE_STEP || (at == self.bytes.len() && at > done) {
+            self.bytes.release(done, at);
+            self.released.store(at as u64, Ordering::Relaxed);
+        }
     }
 
     /// Bytes of packet `i` (0-based).

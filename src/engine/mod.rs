@@ -84,8 +84,10 @@ impl Capture {
             cap.analyse_one(i);
             if i % 65_536 == 0 {
                 progress(i as u64, n as u64);
+                cap.store.passed(i);
             }
         }
+        cap.store.passed(n);
         cap.flows.finish(n);
         cap.app.finish();
         cap.app.forget_all();
@@ -449,6 +451,15 @@ impl Stream {
         }
     }
 
+    /// Conversations the flow table holds now (bounded: see `Flows::sweep`), and how many
+    /// were forgotten so far.
+    pub fn conversations_held(&self) -> (usize, u64) {
+        (
+            self.flows.conversations.len(),
+            self.flows.stats.retired_conversations,
+        )
+    }
+
     /// Decode the next packet of the capture.
     pub fn next(
         &mut self,
@@ -479,6 +490,11 @@ impl Stream {
                 facts_only: false,
             },
         );
+        // Conversations the flow table forgot: their slots may be reused from now on.
+        let retired = self.flows.take_retired();
+        if !retired.is_empty() {
+            self.app.retire(&retired);
+        }
         let Some((dir, t)) = facts else { return p };
         if t.proto != 6 {
             return p;

@@ -423,6 +423,17 @@ impl AppPass {
         }
     }
 
+    /// Forget everything about conversations the flow table forgot (one-pass streaming):
+    /// their slots will be reused by new conversations.
+    pub fn retire(&mut self, convs: &[u32]) {
+        for &c in convs {
+            self.forget(c);
+            self.sessions.remove(&c);
+        }
+        let gone: foldhash::HashSet<u32> = convs.iter().copied().collect();
+        self.dns_queries.retain(|(c, _), _| !gone.contains(c));
+    }
+
     /// Drop the copies of a message that lies whole in one packet (see [`AppConfig::compact`]).
     fn compact(&mut self, idx: u32) {
         if !self.config.compact {
@@ -1021,6 +1032,9 @@ impl AppPass {
                     *remaining_mut(front) = remaining.saturating_sub(1);
                     if remaining <= 1 {
                         q.pop_front();
+                    }
+                    if q.is_empty() {
+                        self.pending_bins.remove(&(session.clone(), dir));
                     }
                     if let Some(e) = self.messages.sio_mut(bm, bk) {
                         e.attachments_in.push(packet);

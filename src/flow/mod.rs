@@ -46,6 +46,8 @@ pub struct FlowStats {
     pub untracked_conversations: u64,
     /// Packets of those conversations.
     pub untracked_packets: u64,
+    /// One-pass streaming only: conversations forgotten once over (see [`Flows::sweep`]).
+    pub retired_conversations: u64,
 }
 
 /// One end of a conversation.
@@ -210,6 +212,13 @@ pub struct Flows {
     next_stream: [u32; 2],
     /// Conversation of the packet last observed.
     last: Option<u32>,
+    /// Streaming: slots of forgotten conversations, reused by new ones; which slots those
+    /// are; the ones freed since [`Flows::take_retired`] was last called; packets since the
+    /// last sweep.
+    free: Vec<u32>,
+    is_free: Vec<bool>,
+    retired: Vec<u32>,
+    since_sweep: u32,
     config: FlowConfig,
 }
 
@@ -301,6 +310,13 @@ impl Stored {
 
 const NONE: u32 = u32::MAX;
 
+/// Streaming: how often (in packets) conversations that are over are looked for.
+const SWEEP_EVERY: u32 = 65_536;
+/// Streaming: a TCP conversation closed or reset this long ago (capture time) is forgotten.
+const RETIRE_CLOSED_NS: i64 = 60_000_000_000;
+/// Streaming: any conversation idle this long (capture time) is forgotten.
+const RETIRE_IDLE_NS: i64 = 600_000_000_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     proto: u8,
@@ -376,6 +392,44 @@ impl Flows {
             + self.live.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 
+    /// One-pass streaming: forget conversations that are over, so that memory follows the
+    /// conversations open at once rather than the length of the capture. Forgotten: TCP
+    /// conversations closed or reset for `RETIRE_CLOSED_NS` of capture time, any conversation
+    /// idle for `RETIRE_IDLE_NS`, and older conversations whose endpoints a new connection
+    /// took over. Their slots are reused; the stream numbers keep counting. A packet that
+    /// still arrives for a forgotten conversation starts a new stream (where the two-pass
+    /// reader would have kept the old one).
+    fn sweep(&mut self, now: i64) {
+        let convs = &self.conversations;
+        let before = self.live.len();
+        self.live.retain(|&mut ci| {
+            let c = &convs[ci as usize];
+            let idle = now.saturating_sub(c.last_ts);
+            let over = matches!(c.state, TcpState::Closed | TcpState::Reset { .. });
+            !(idle > RETIRE_IDLE_NS || (over && idle > RETIRE_CLOSED_NS))
+        });
+        self.stats.retired_conversations += (before - self.live.len()) as u64;
+        self.last_key = None;
+        let mut live = vec![false; convs.len()];
+        for &ci in self.live.iter() {
+            live[ci as usize] = true;
+        }
+        self.is_free.resize(convs.len(), false);
+        for (ci, &l) in live.iter().enumerate() {
+            if !l && !self.is_free[ci] {
+                self.is_free[ci] = true;
+                self.free.push(ci as u32);
+                self.retired.push(ci as u32);
+            }
+        }
+    }
+
+    /// Streaming: the conversation slots freed since the last call (the application pass
+    /// forgets their state, since the slots will be reused).
+    pub fn take_retired(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.retired)
+    }
+
     /// Give back the room the tables grew into, and the pass's own state (a file's pass is
     /// over: nothing more comes).
     pub fn shrink(&mut self) {
@@ -441,6 +495,13 @@ impl Flows {
             a,
             b,
         };
+        if !self.config.keep_packets {
+            self.since_sweep += 1;
+            if self.since_sweep >= SWEEP_EVERY {
+                self.since_sweep = 0;
+                self.sweep(meta.timestamp.ns);
+            }
+        }
         let mut reused = false;
         let hash = std::hash::BuildHasher::hash_one(&self.hasher, key);
         let existing = match self.last_key {
@@ -463,7 +524,6 @@ impl Flows {
                     }
                     return None;
                 }
-                let ci = self.conversations.len() as u32;
                 let pi = usize::from(t.proto == 17);
                 let stream = self.next_stream[pi];
                 self.next_stream[pi] += 1;
@@ -473,7 +533,7 @@ impl Flows {
                 } else {
                     (src, dst)
                 };
-                self.conversations.push(Conversation {
+                let fresh = Conversation {
                     stream,
                     proto: t.proto,
                     client,
@@ -496,7 +556,21 @@ impl Flows {
                     fin: [None; 2],
                     rst: None,
                     dirs: Default::default(),
-                });
+                };
+                let ci = match self.free.pop() {
+                    Some(ci) => {
+                        self.is_free[ci as usize] = false;
+                        self.conversations[ci as usize] = fresh;
+                        if let Some(st) = self.tcp_state.get_mut(ci as usize) {
+                            *st = Default::default();
+                        }
+                        ci
+                    }
+                    None => {
+                        self.conversations.push(fresh);
+                        self.conversations.len() as u32 - 1
+                    }
+                };
                 let Flows {
                     live,
                     conversations,

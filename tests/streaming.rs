@@ -1,0 +1,86 @@
+//! The one-pass streaming decoder (`layerscope decode`) keeps bounded memory however long the
+//! capture: conversations that are over are forgotten and their slots reused, while stream
+//! numbers keep counting as in the two-pass reader.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use layerscope::capture::Reader;
+use layerscope::engine::Stream;
+use layerscope::model::Value;
+
+/// A pcap of `n` short TCP connections, one a second: a SYN from the client, a RST back.
+fn connections(n: u32) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]);
+    v.extend_from_slice(&[0; 8]);
+    v.extend_from_slice(&65535u32.to_le_bytes());
+    v.extend_from_slice(&1u32.to_le_bytes());
+    for i in 0..n {
+        let client = [10, (i >> 16) as u8, (i >> 8) as u8, i as u8];
+        let server = [192, 0, 2, 1];
+        let cport = 1024 + (i % 60_000) as u16;
+        for (k, from_client) in [true, false].into_iter().enumerate() {
+            let mut f = [0u8; 54];
+            f[12] = 0x08;
+            let ip = &mut f[14..34];
+            ip[0] = 0x45;
+            ip[2..4].copy_from_slice(&40u16.to_be_bytes());
+            ip[8] = 64;
+            ip[9] = 6;
+            let (src, dst) = if from_client {
+                (client, server)
+            } else {
+                (server, client)
+            };
+            ip[12..16].copy_from_slice(&src);
+            ip[16..20].copy_from_slice(&dst);
+            let tcp = &mut f[34..54];
+            let (sp, dp) = if from_client {
+                (cport, 80)
+            } else {
+                (80, cport)
+            };
+            tcp[0..2].copy_from_slice(&sp.to_be_bytes());
+            tcp[2..4].copy_from_slice(&dp.to_be_bytes());
+            tcp[4..8].copy_from_slice(&i.wrapping_mul(2_654_435_761).to_be_bytes());
+            tcp[12] = 0x50;
+            tcp[13] = if from_client { 0x02 } else { 0x14 }; // SYN; RST+ACK
+            tcp[14..16].copy_from_slice(&64240u16.to_be_bytes());
+            v.extend_from_slice(&i.to_le_bytes());
+            v.extend_from_slice(&(k as u32 * 1000).to_le_bytes());
+            v.extend_from_slice(&54u32.to_le_bytes());
+            v.extend_from_slice(&54u32.to_le_bytes());
+            v.extend_from_slice(&f);
+        }
+    }
+    v
+}
+
+#[test]
+fn streaming_forgets_finished_conversations_and_keeps_numbering() {
+    const N: u32 = 200_000;
+    let bytes = connections(N);
+    let mut r = Reader::new(&bytes).unwrap();
+    let mut s = Stream::new();
+    let mut last_stream = None;
+    let mut most_held = 0;
+    while let Some(p) = r.next_packet() {
+        let d = s.next(&p.meta, p.data, &p.comments, false, true);
+        if let Some(Value::U64(n)) = d.field("tcp.stream").map(|f| f.value.clone()) {
+            last_stream = Some(n);
+        }
+        most_held = most_held.max(s.conversations_held().0);
+    }
+    let (held, retired) = s.conversations_held();
+    // Without forgetting, the table would hold all 200 000.
+    assert!(most_held <= 40_000, "held up to {most_held} conversations");
+    assert!(
+        held <= 40_000 && retired >= 150_000,
+        "{held} held, {retired} retired"
+    );
+    assert_eq!(
+        last_stream,
+        Some(u64::from(N) - 1),
+        "stream numbers keep counting"
+    );
+}
