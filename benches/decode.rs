@@ -133,5 +133,93 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The stream parsers one by one: TCP reassembly, HTTP heads, WebSocket headers, unmasking
+/// and permessage-deflate inflation, Engine.IO/Socket.IO parsing.
+fn parsers(c: &mut Criterion) {
+    use layerscope::decode::{http, socketio, websocket};
+    use layerscope::flow::reasm::{DirReasm, Limits};
+
+    let mut g = c.benchmark_group("parsers");
+    // 1000 full-size segments, every tenth pair swapped (out of order), as reassembly sees them.
+    let seg = vec![0x61u8; 1448];
+    let mut order: Vec<u32> = (0..1000).collect();
+    for k in (0..1000).step_by(10) {
+        order.swap(k, k + 1);
+    }
+    g.throughput(Throughput::Bytes(1448 * 1000));
+    g.bench_function("tcp-reassembly/1000x1448B", |b| {
+        let limits = Limits::default();
+        b.iter(|| {
+            let mut r = DirReasm::default();
+            let mut events = Vec::new();
+            let mut delivered = 0usize;
+            r.syn_seen(999);
+            for &k in &order {
+                r.push(
+                    &limits,
+                    1000 + k * 1448,
+                    false,
+                    k,
+                    54,
+                    &seg,
+                    &mut events,
+                    &mut |_, b| delivered += b.len(),
+                );
+            }
+            black_box(delivered)
+        })
+    });
+    let head = b"GET /socket.io/?EIO=4&transport=polling&t=OzT1n5N&sid=Bd2fY7xJw2v HTTP/1.1\r\nHost: localhost:3000\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\nConnection: keep-alive\r\nReferer: http://localhost:3000/\r\nCookie: io=Bd2fY7xJw2v\r\n\r\n";
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("http-head", |b| {
+        b.iter(|| black_box(http::parse_head(black_box(head), true)))
+    });
+    let frame = [0x81u8, 0x9a, 1, 2, 3, 4, 0x35, 0x32, 0x58, 0x26, 0x62, 0x6a];
+    g.bench_function("websocket-header", |b| {
+        b.iter(|| black_box(websocket::parse_header(black_box(&frame))))
+    });
+    let mut buf = vec![0x5au8; 64 << 10];
+    g.throughput(Throughput::Bytes(64 << 10));
+    g.bench_function("websocket-unmask/64KiB", |b| {
+        b.iter(|| websocket::unmask_in_place(black_box(&mut buf), [1, 2, 3, 4]))
+    });
+    // permessage-deflate: raw deflate of a 100 KB JSON-like message, inflated the way the
+    // application pass does (flate2 with zlib-rs, sync flush after the 00 00 ff ff tail).
+    let pattern = br#"{"user":"ada","msg":"hello"}"#;
+    let plain: Vec<u8> = (0..100_000)
+        .map(|i| pattern[i % pattern.len()])
+        .collect();
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, &plain).unwrap();
+    let mut packed = enc.finish().unwrap();
+    packed.extend_from_slice(&[0, 0, 0xff, 0xff]);
+    g.throughput(Throughput::Bytes(plain.len() as u64));
+    g.bench_function("websocket-inflate/100KB", |b| {
+        b.iter(|| {
+            let mut d = flate2::Decompress::new(false);
+            let mut out = Vec::with_capacity(128 << 10);
+            d.decompress_vec(&packed, &mut out, flate2::FlushDecompress::Sync)
+                .unwrap();
+            black_box(out.len())
+        })
+    });
+    let sio = br#"42["chat message",{"user":"ada","text":"hello, class","room":"lesson-1"}]"#;
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("socketio-parse", |b| {
+        b.iter(|| {
+            let (_, d) = socketio::parse_eio(black_box(sio)).unwrap();
+            black_box(socketio::parse_sio(d))
+        })
+    });
+    g.bench_function("socketio-layers", |b| {
+        let ctx = socketio::SioContext::default();
+        b.iter(|| {
+            let (_, d) = socketio::parse_eio(black_box(sio)).unwrap();
+            black_box(socketio::sio_layer(&d[0..], 1, &ctx))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, parsers);
 criterion_main!(benches);
