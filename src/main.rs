@@ -292,17 +292,79 @@ fn jsonl_two_pass(path: &Path, count: Option<u64>) -> Result<Option<String>> {
     let cap = open_capture(path)?;
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let n = count.map_or(cap.len(), |c| (c as usize).min(cap.len()));
-    for i in 0..n {
-        if let Some(p) = cap.packet(i) {
-            output::write_json(&mut out, &p)?;
-            out.write_all(b"\n")?;
+    let workers = std::thread::available_parallelism().map_or(1, |w| w.get().min(8));
+    write_in_parallel(&mut out, n, workers, |range, buf| {
+        for i in range {
+            if let Some(p) = cap.packet(i) {
+                output::write_json(buf, &p)?;
+                buf.write_all(b"\n")?;
+            }
         }
-    }
+        Ok(())
+    })?;
     out.flush()?;
     if count.is_some_and(|c| c as usize <= cap.len()) {
         return Ok(None);
     }
     Ok(cap.store.error().map(|e| e.to_string()))
+}
+
+/// Render packets `0..n` on `workers` threads and write them in order. After the analysis,
+/// each packet decodes on its own (the capture is read-only), so the chunks are independent:
+/// worker `w` renders chunks `w`, `w + workers`, ... into buffers, and this thread takes one
+/// from each worker in turn, which is the file's order. Each worker runs at most two chunks
+/// ahead, so memory stays a few chunks whatever the file size.
+fn write_in_parallel(
+    out: &mut impl Write,
+    n: usize,
+    workers: usize,
+    render: impl Fn(std::ops::Range<usize>, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+) -> Result<()> {
+    const CHUNK: usize = 1024;
+    let chunks = n.div_ceil(CHUNK);
+    let range = |k: usize| k * CHUNK..((k + 1) * CHUNK).min(n);
+    if workers <= 1 || chunks <= 1 {
+        let mut buf = Vec::new();
+        for k in 0..chunks {
+            buf.clear();
+            render(range(k), &mut buf)?;
+            out.write_all(&buf)?;
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let render = &render;
+        // Per worker: rendered chunks one way, written buffers back for reuse (a chunk of
+        // jsonl is megabytes: fresh buffers would cost page faults and regrowth copies).
+        let lanes: Vec<_> = (0..workers)
+            .map(|w| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
+                let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+                std::thread::Builder::new()
+                    .name(format!("render-{w}"))
+                    .spawn_scoped(scope, move || {
+                        for k in (w..chunks).step_by(workers) {
+                            let mut buf = back_rx.try_recv().unwrap_or_default();
+                            buf.clear();
+                            let r = render(range(k), &mut buf).map(|()| buf);
+                            if tx.send(r).is_err() {
+                                return; // the writer stopped (an error): stop too
+                            }
+                        }
+                    })
+                    .map(|_| (rx, back_tx))
+            })
+            .collect::<std::io::Result<_>>()?;
+        for k in 0..chunks {
+            let (rx, back) = &lanes[k % workers];
+            let buf = rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("a rendering thread stopped unexpectedly"))??;
+            out.write_all(&buf)?;
+            let _ = back.send(buf); // the worker may have finished: then it is just dropped
+        }
+        Ok(())
+    })
 }
 
 /// Stream-decode a capture: memory stays bounded whatever the file size (nothing is indexed).
