@@ -689,3 +689,28 @@ fn gui(cli: Cli) -> Result<Option<String>> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::write_in_parallel;
+    use std::io::Write;
+
+    #[test]
+    fn parallel_rendering_keeps_the_order() {
+        let render = |r: std::ops::Range<usize>, buf: &mut Vec<u8>| -> std::io::Result<()> {
+            for i in r {
+                writeln!(buf, "{i}")?;
+            }
+            Ok(())
+        };
+        let mut one = Vec::new();
+        write_in_parallel(&mut one, 10_007, 1, render).unwrap();
+        for workers in [2, 3, 8] {
+            let mut many = Vec::new();
+            write_in_parallel(&mut many, 10_007, workers, render).unwrap();
+            assert_eq!(many, one, "{workers} workers");
+        }
+        let expected: String = (0..10_007).map(|i| format!("{i}\n")).collect();
+        assert_eq!(String::from_utf8(one).unwrap(), expected);
+    }
+}
