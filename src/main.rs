@@ -6,7 +6,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use layerscope::capture::store::{map_file, Backing};
+use layerscope::capture::store::{map_file, Backing, Mapped};
 use layerscope::capture::{CaptureError, Reader};
 use layerscope::engine::{Capture, Stream};
 use layerscope::output;
@@ -268,9 +268,9 @@ fn open_bytes(path: &Path) -> Result<Backing> {
     if len == 0 {
         return Ok(Backing::Owned(Vec::new()));
     }
-    Ok(Backing::Mapped(map_file(path).with_context(|| {
-        format!("cannot read {}", path.display())
-    })?))
+    Ok(Backing::Mapped(Mapped::new(map_file(path).with_context(
+        || format!("cannot read {}", path.display()),
+    )?)))
 }
 
 /// Files up to this size are decoded to jsonl in two passes (every pair, in both directions,

@@ -350,3 +350,36 @@ fn file_changed_on_disk_is_reported_not_a_crash() {
     std::fs::remove_file(&p).unwrap();
     assert_eq!(store.file_change(), Some(FileChange::Gone));
 }
+
+/// A mapped file cut on disk *before* the store has noticed: reading past the new end must not
+/// kill the process (SIGBUS). The guard puts zeros where the file's pages were; the next check
+/// reports the cut.
+#[cfg(all(feature = "live", target_os = "linux"))]
+#[test]
+fn reading_a_cut_mapped_file_before_the_check_does_not_crash() {
+    use layerscope::capture::store::FileChange;
+    use layerscope::capture::sys::map_guard;
+    let p = scratch_copy("nodejs-socketio-chat-upgrade.pcap", "cut-unnoticed");
+    let store = PacketStore::open_mapped(&p, |_, _| {}).unwrap();
+    let n = store.len();
+    let before: Vec<Vec<u8>> = (0..n).map(|i| store.data(i).unwrap().to_vec()).collect();
+    // Drop the pages from this process so that the next reads go to the (now cut) file.
+    store.passed(n);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    let faults = map_guard::faults();
+    // No file_change() call yet: every packet is still "readable".
+    let after: Vec<Vec<u8>> = (0..n).map(|i| store.data(i).unwrap().to_vec()).collect();
+    assert_eq!(after[0], before[0], "the first page is still in the file");
+    let last = &after[n - 1];
+    assert!(last.iter().all(|&b| b == 0), "a page that is gone reads as zeros");
+    assert!(map_guard::faults() > faults, "the guard caught the faults");
+    assert!(matches!(
+        store.file_change(),
+        Some(FileChange::Shrunk { to: 4096, .. })
+    ));
+}

@@ -66,8 +66,47 @@ impl IndexEntry {
 
 /// A capture file's bytes: memory-mapped or read into memory.
 pub enum Backing {
-    Mapped(memmap2::Mmap),
+    Mapped(Mapped),
     Owned(Vec<u8>),
+}
+
+/// A memory-mapped file, guarded while it lives against faults from a cut on disk (with the
+/// `live` feature on Linux: see `capture::sys::map_guard`; without it, only the periodic
+/// [`PacketStore::file_change`] check protects reads).
+pub struct Mapped {
+    map: memmap2::Mmap,
+    slot: Option<usize>,
+}
+
+impl Mapped {
+    pub fn new(map: memmap2::Mmap) -> Self {
+        #[cfg(all(feature = "live", target_os = "linux"))]
+        let slot = super::sys::map_guard::guard(map.as_ptr() as usize, map.len());
+        #[cfg(not(all(feature = "live", target_os = "linux")))]
+        let slot = None;
+        Mapped { map, slot }
+    }
+
+    /// Whether reads are guarded against the file being cut.
+    pub fn guarded(&self) -> bool {
+        self.slot.is_some()
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        #[cfg(all(feature = "live", target_os = "linux"))]
+        if let Some(slot) = self.slot {
+            super::sys::map_guard::unguard(slot);
+        }
+    }
+}
+
+impl std::ops::Deref for Mapped {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.map
+    }
 }
 
 impl Backing {
@@ -75,7 +114,7 @@ impl Backing {
     /// stay in the page cache and are read back on the next touch). Owned bytes: nothing.
     pub fn release(&self, from: usize, to: usize) {
         #[cfg(target_os = "linux")]
-        if let Backing::Mapped(m) = self {
+        if let Backing::Mapped(Mapped { map: m, .. }) = self {
             const PAGE: usize = 4096;
             let start = from.next_multiple_of(PAGE);
             let end = if to >= m.len() {
@@ -231,7 +270,7 @@ impl PacketStore {
         let meta = std::fs::metadata(path).map_err(io)?;
         let len = meta.len();
         let backing = if mapped && len > 0 {
-            Backing::Mapped(map_file(path).map_err(io)?)
+            Backing::Mapped(Mapped::new(map_file(path).map_err(io)?))
         } else {
             Backing::Owned(std::fs::read(path).map_err(io)?)
         };

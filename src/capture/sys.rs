@@ -214,3 +214,113 @@ pub fn release_free_memory() -> bool {
         false
     }
 }
+
+/// Guards for memory-mapped capture files: a file cut on disk while it is mapped makes reads
+/// past its new end fault with SIGBUS, which kills the process. The store notices a shrink
+/// when it checks the file (about once a second in the app), but a read can come first. So
+/// while a file is mapped, a SIGBUS handler catches faults inside the mapping, puts a page of
+/// zeros where the file's page was gone (the read then sees zeros, not a crash), and raises a
+/// flag the store reports. A fault anywhere else still kills the process as before.
+pub mod map_guard {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Once;
+
+    const SLOTS: usize = 32;
+    /// (start, end) of each guarded mapping; start 0 = a free slot. Atomics only: the signal
+    /// handler may read them at any moment (no locks in a handler).
+    static RANGES: [(AtomicUsize, AtomicUsize); SLOTS] =
+        [const { (AtomicUsize::new(0), AtomicUsize::new(0)) }; SLOTS];
+    static PAGE: AtomicUsize = AtomicUsize::new(4096);
+    static FAULTS: AtomicUsize = AtomicUsize::new(0);
+    static INSTALLED: Once = Once::new();
+    static OK: AtomicBool = AtomicBool::new(false);
+
+    /// Faults caught so far (pages of a mapped file that were gone when read).
+    pub fn faults() -> usize {
+        FAULTS.load(Ordering::Relaxed)
+    }
+
+    /// Guard the mapping `[start, start + len)`. Returns its slot (for [`unguard`]), or `None`
+    /// when the handler could not be installed or every slot is taken (then the mapping has
+    /// only the store's periodic check).
+    pub fn guard(start: usize, len: usize) -> Option<usize> {
+        INSTALLED.call_once(install);
+        if !OK.load(Ordering::Relaxed) || start == 0 || len == 0 {
+            return None;
+        }
+        for (k, (s, e)) in RANGES.iter().enumerate() {
+            if s.compare_exchange(0, usize::MAX, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                // Reserved (usize::MAX matches no address); publish end, then start.
+                e.store(start + len, Ordering::Release);
+                s.store(start, Ordering::Release);
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    /// Stop guarding a mapping (before it is unmapped).
+    pub fn unguard(slot: usize) {
+        if let Some((s, e)) = RANGES.get(slot) {
+            s.store(usize::MAX, Ordering::Release);
+            e.store(0, Ordering::Release);
+            s.store(0, Ordering::Release);
+        }
+    }
+
+    fn install() {
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        if page > 0 {
+            PAGE.store(page as usize, Ordering::Relaxed);
+        }
+        // SAFETY: a zeroed sigaction is a valid starting value; we set the handler, its flags
+        // and an empty mask before passing it to sigaction, which copies it.
+        let ok = unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_sigbus as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut()) == 0
+        };
+        OK.store(ok, Ordering::Relaxed);
+    }
+
+    extern "C" fn on_sigbus(_sig: i32, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+        // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers; si_addr is
+        // the faulting address for SIGBUS.
+        let addr = unsafe { (*info).si_addr() } as usize;
+        let ours = RANGES.iter().any(|(s, e)| {
+            let (s, e) = (s.load(Ordering::Acquire), e.load(Ordering::Acquire));
+            s != 0 && s != usize::MAX && addr >= s && addr < e
+        });
+        if ours {
+            let page = PAGE.load(Ordering::Relaxed);
+            let at = addr & !(page - 1);
+            // SAFETY: mmap is async-signal-safe. MAP_FIXED replaces exactly one page inside a
+            // mapping we own (its file page is gone, so nothing valid is lost) with zeros; the
+            // faulting read is retried on return and succeeds.
+            let p = unsafe {
+                libc::mmap(
+                    at as *mut libc::c_void,
+                    page,
+                    libc::PROT_READ,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                    -1,
+                    0,
+                )
+            };
+            if p != libc::MAP_FAILED {
+                FAULTS.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        }
+        // Not ours (or the page could not be replaced): the default action, as without us.
+        // SAFETY: signal() with SIG_DFL is async-signal-safe; returning re-raises the fault.
+        unsafe {
+            libc::signal(libc::SIGBUS, libc::SIG_DFL);
+        }
+    }
+}
