@@ -186,9 +186,7 @@ fn parsers(c: &mut Criterion) {
     // permessage-deflate: raw deflate of a 100 KB JSON-like message, inflated the way the
     // application pass does (flate2 with zlib-rs, sync flush after the 00 00 ff ff tail).
     let pattern = br#"{"user":"ada","msg":"hello"}"#;
-    let plain: Vec<u8> = (0..100_000)
-        .map(|i| pattern[i % pattern.len()])
-        .collect();
+    let plain: Vec<u8> = (0..100_000).map(|i| pattern[i % pattern.len()]).collect();
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut enc, &plain).unwrap();
     let mut packed = enc.finish().unwrap();

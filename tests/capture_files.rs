@@ -376,7 +376,10 @@ fn reading_a_cut_mapped_file_before_the_check_does_not_crash() {
     let after: Vec<Vec<u8>> = (0..n).map(|i| store.data(i).unwrap().to_vec()).collect();
     assert_eq!(after[0], before[0], "the first page is still in the file");
     let last = &after[n - 1];
-    assert!(last.iter().all(|&b| b == 0), "a page that is gone reads as zeros");
+    assert!(
+        last.iter().all(|&b| b == 0),
+        "a page that is gone reads as zeros"
+    );
     assert!(map_guard::faults() > faults, "the guard caught the faults");
     assert!(matches!(
         store.file_change(),

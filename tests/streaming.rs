@@ -84,3 +84,33 @@ fn streaming_forgets_finished_conversations_and_keeps_numbering() {
         "stream numbers keep counting"
     );
 }
+
+/// On the Socket.IO captures, the one-pass reader's Info lines equal the two-pass reader's:
+/// nothing it prints needs a later packet (the Engine.IO open answer in a polling response is
+/// recognised from the connection's earlier request, not from a message it has dropped).
+#[test]
+fn one_pass_summaries_match_two_pass_on_socketio() {
+    use layerscope::engine::Capture;
+    use layerscope::flow::FlowConfig;
+    for name in [
+        "nodejs-socketio-chat-upgrade.pcap",
+        "nodejs-socketio-chat-websocket.pcap",
+    ] {
+        let path = std::path::Path::new("tests/data").join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let cap = Capture::analyse(
+            layerscope::capture::PacketStore::from_bytes(bytes.clone()).unwrap(),
+            FlowConfig::default(),
+            |_, _| {},
+        );
+        let mut r = Reader::new(&bytes).unwrap();
+        let mut s = Stream::new();
+        let mut i = 0;
+        while let Some(p) = r.next_packet() {
+            let one = s.next(&p.meta, p.data, &p.comments, false, false);
+            let two = cap.row(i).unwrap();
+            assert_eq!(one.summary, two.summary, "{name} packet {}", i + 1);
+            i += 1;
+        }
+    }
+}

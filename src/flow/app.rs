@@ -712,8 +712,11 @@ impl AppPass {
             }
             c.awaiting_upgrade = false;
         }
-        // Engine.IO long-polling bodies.
+        // Engine.IO long-polling bodies: the session is known, or this message or an
+        // earlier request of the connection asked for an Engine.IO URL (the streaming reader
+        // has already dropped the request message itself).
         let is_eio = self.sessions.contains_key(&conv)
+            || c.engineio
             || c_uri_is_eio(&head)
             || msg
                 .pair
