@@ -292,6 +292,16 @@ fn scratch_copy(name: &str, tag: &str) -> PathBuf {
     p
 }
 
+/// Cut a file on disk to `len` bytes (as another program might while it is open).
+fn cut(p: &Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(p)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
 /// A file rewritten or cut on disk while it is open is reported, and reading on never crashes:
 /// a read copy keeps every packet; a mapped file stops short of the new end (no SIGBUS).
 #[test]
@@ -303,12 +313,7 @@ fn file_changed_on_disk_is_reported_not_a_crash() {
     assert!(!store.is_mapped());
     assert_eq!(store.file_change(), None);
     let n = store.len();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&p)
-        .unwrap()
-        .set_len(100)
-        .unwrap();
+    cut(&p, 100);
     let change = store.file_change().unwrap();
     assert!(
         matches!(change, FileChange::Shrunk { to: 100, .. }),
@@ -327,12 +332,7 @@ fn file_changed_on_disk_is_reported_not_a_crash() {
     let p = scratch_copy("nodejs-socketio-chat-upgrade.pcap", "mapped");
     let store = PacketStore::open_mapped(&p, |_, _| {}).unwrap();
     assert!(store.is_mapped());
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&p)
-        .unwrap()
-        .set_len(4096)
-        .unwrap();
+    cut(&p, 4096);
     let change = store.file_change().unwrap();
     assert!(change
         .describe("x.pcap", true)
@@ -365,12 +365,7 @@ fn reading_a_cut_mapped_file_before_the_check_does_not_crash() {
     let before: Vec<Vec<u8>> = (0..n).map(|i| store.data(i).unwrap().to_vec()).collect();
     // Drop the pages from this process so that the next reads go to the (now cut) file.
     store.passed(n);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&p)
-        .unwrap()
-        .set_len(4096)
-        .unwrap();
+    cut(&p, 4096);
     let faults = map_guard::faults();
     // No file_change() call yet: every packet is still "readable".
     let after: Vec<Vec<u8>> = (0..n).map(|i| store.data(i).unwrap().to_vec()).collect();
