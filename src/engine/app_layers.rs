@@ -78,7 +78,7 @@ fn segments(m: &Message) -> Vec<Segment> {
 /// reassembled buffer.
 fn placement(
     m: &Message,
-    bytes: &Arc<[u8]>,
+    bytes: &[u8],
     i: u32,
     what: &'static str,
 ) -> (usize, Option<Box<Reassembled>>) {
@@ -86,7 +86,14 @@ fn placement(
     if direct {
         return (m.spans[0].frame_offset as usize, None);
     }
-    (0, derived(bytes.clone(), what, m))
+    // A message read from this frame but not whole in it (cut by the snapshot length) gets
+    // its own copy; a kept one shares its buffer.
+    let own: Arc<[u8]> = if m.in_frame {
+        Arc::from(bytes)
+    } else {
+        m.bytes.clone()
+    };
+    (0, derived(own, what, m))
 }
 
 /// A buffer of bytes derived from a message (reassembled, unmasked, decompressed).
@@ -139,14 +146,23 @@ pub fn attach(
     let mut said: Vec<Said> = Vec::new();
     // The TCP payload is now explained by the application layers.
     p.layers.retain(|l| l.protocol != Protocol::Data);
+    // Sentences are kept only when the packet has one or is shown in full (see the end):
+    // a list row or a text line does not pay for naming the endpoints in them.
+    let wants_sentence = !p.sentence.is_empty() || fields;
     for m in msgs {
-        let (sender, receiver) = who(conv, m.dir);
-        // Messages kept without copies are re-read from this packet's frame.
-        let bytes: Arc<[u8]> = if m.in_frame {
-            let s = m.spans.first().map_or(0, |s| s.frame_offset as usize);
-            Arc::from(frame.get(s..s + m.wire_len as usize).unwrap_or(&[]))
+        let (sender, receiver) = if wants_sentence {
+            who(conv, m.dir)
         } else {
-            m.bytes.clone()
+            (String::new(), String::new())
+        };
+        // Messages kept without copies are re-read from this packet's frame.
+        let bytes: &[u8] = if m.in_frame {
+            let s = m.spans.first().map_or(0, |s| s.frame_offset as usize);
+            frame
+                .get(s..s.saturating_add(m.wire_len as usize))
+                .unwrap_or(&[])
+        } else {
+            &m.bytes
         };
         for n in &m.notes {
             p.notes.push(Note {
@@ -482,7 +498,7 @@ pub fn attach(
     }
     let infos: Vec<&str> = said.iter().map(|s| s.info.as_str()).collect();
     p.summary = infos.join(", ");
-    if !p.sentence.is_empty() || fields {
+    if wants_sentence {
         let best: Vec<&str> = said
             .iter()
             .filter(|s| s.protocol == "Socket.IO")
