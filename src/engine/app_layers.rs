@@ -175,21 +175,21 @@ pub fn attach(
         }
         match &m.kind {
             Kind::Http(h) => {
-                let (base, re) = placement(m, &bytes, i, "reassembled TCP");
+                let (base, re) = placement(m, bytes, i, "reassembled TCP");
                 let pair_packet = h.pair_packet.map(|x| u64::from(x) + 1);
                 let ctx = HttpContext {
                     pair_packet,
                     client_key: h.client_key.clone(),
                 };
                 if fields {
-                    if let Some(l) = http_layer(&bytes, base, &ctx) {
+                    if let Some(l) = http_layer(bytes, base, &ctx) {
                         p.layers.push(with_reassembled(l, &re));
                     }
                 } else {
                     p.layers
                         .push(Layer::without_fields(Protocol::Http, base, bytes.len()));
                 }
-                let line = crate::decode::http::summary(&bytes);
+                let line = crate::decode::http::summary(bytes);
                 let sentence = if h.head.request {
                     if h.head.upgrade_websocket {
                         format!("{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
@@ -240,10 +240,10 @@ pub fn attach(
                 } else {
                     f.payload.clone()
                 };
-                let (base, re) = placement(m, &bytes, i, "reassembled TCP");
+                let (base, re) = placement(m, bytes, i, "reassembled TCP");
                 let h = &f.header;
                 let mut l = if fields {
-                    frame_layer(&bytes, base, h, bytes.len().saturating_sub(h.header_len))
+                    frame_layer(bytes, base, h, bytes.len().saturating_sub(h.header_len))
                 } else {
                     Layer::without_fields(Protocol::WebSocket, base, bytes.len())
                 };
