@@ -213,7 +213,7 @@ fn parsers(c: &mut Criterion) {
         let ctx = socketio::SioContext::default();
         b.iter(|| {
             let (_, d) = socketio::parse_eio(black_box(sio)).unwrap();
-            black_box(socketio::sio_layer(&d[0..], 1, &ctx))
+            black_box(socketio::sio_layer(&d[0..], 1, &ctx, true))
         })
     });
     g.finish();

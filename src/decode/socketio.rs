@@ -309,9 +309,13 @@ pub struct SioContext {
     pub attachments_in: Vec<u64>,
 }
 
-/// Engine.IO layer for one packet at `base` (the packet's bytes are `p`).
-pub fn eio_layer(p: &[u8], base: usize) -> Option<(Layer, u8)> {
+/// Engine.IO layer for one packet at `base` (the packet's bytes are `p`); with `fields`
+/// false, the layer's place only (a list row or a text line needs no field tree).
+pub fn eio_layer(p: &[u8], base: usize, fields: bool) -> Option<(Layer, u8)> {
     let (t, data) = parse_eio(p)?;
+    if !fields {
+        return Some((Layer::without_fields(Protocol::EngineIo, base, p.len()), t));
+    }
     let mut l = Layer::new(Protocol::EngineIo, base, p.len());
     l.push(&EIO_TYPE, Value::U64(u64::from(t)), base, 1);
     l.set_text(Text::Owned(format!("{} ({t})", eio_type_name(t)).into()));
@@ -351,9 +355,18 @@ pub fn eio_layer(p: &[u8], base: usize) -> Option<(Layer, u8)> {
     Some((l, t))
 }
 
-/// Socket.IO layer for the data of an Engine.IO message at `base`.
-pub fn sio_layer(d: &[u8], base: usize, ctx: &SioContext) -> Option<(Layer, SioPacket)> {
+/// Socket.IO layer for the data of an Engine.IO message at `base` (with `fields` false, the
+/// layer's place only).
+pub fn sio_layer(
+    d: &[u8],
+    base: usize,
+    ctx: &SioContext,
+    fields: bool,
+) -> Option<(Layer, SioPacket)> {
     let s = parse_sio(d)?;
+    if !fields {
+        return Some((Layer::without_fields(Protocol::SocketIo, base, d.len()), s));
+    }
     let mut l = Layer::new(Protocol::SocketIo, base, d.len());
     l.push(&SIO_TYPE, Value::U64(u64::from(s.typ)), base, 1);
     l.set_text(Text::Owned(

@@ -535,7 +535,7 @@ fn eio_sio(
             sentence: format!("{sender} sends the binary attachment of a Socket.IO packet ({} bytes) as its own WebSocket message.", data.len()),
         });
     }
-    let (mut el, t) = eio_layer(data, base)?;
+    let (mut el, t) = eio_layer(data, base, fields)?;
     el.reassembled = re.clone();
     if !fields {
         el.fields.clear();
@@ -562,7 +562,7 @@ fn eio_sio(
             sentence,
         });
     }
-    let (mut sl, s) = sio_layer(&data[1..], base + 1, e.sio())?;
+    let (mut sl, s) = sio_layer(&data[1..], base + 1, e.sio(), fields)?;
     sl.reassembled = re.clone();
     if !fields {
         sl.fields.clear();
