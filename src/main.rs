@@ -6,7 +6,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use layerscope::capture::store::{map_file, Backing, Mapped};
+use layerscope::capture::store::{map_file, Backing, Mapped, ReleaseBehind};
 use layerscope::capture::{CaptureError, Reader};
 use layerscope::engine::{Capture, Stream};
 use layerscope::output;
@@ -283,9 +283,7 @@ fn decode_file(path: &Path, format: Format, count: Option<u64>) -> Result<Option
         return jsonl_two_pass(path, count);
     }
     let bytes = open_bytes(path)?;
-    // The file is read once, front to back: pages behind the reader leave memory.
-    let release = |from, to| bytes.release(from, to);
-    decode_bytes(&bytes, format, count, release).with_context(|| format!("{}", path.display()))
+    decode_bytes(&bytes, format, count).with_context(|| format!("{}", path.display()))
 }
 
 fn jsonl_two_pass(path: &Path, count: Option<u64>) -> Result<Option<String>> {
@@ -368,13 +366,9 @@ fn write_in_parallel(
 }
 
 /// Stream-decode a capture: memory stays bounded whatever the file size (nothing is indexed).
-fn decode_bytes(
-    bytes: &[u8],
-    format: Format,
-    count: Option<u64>,
-    release: impl Fn(usize, usize),
-) -> Result<Option<String>> {
-    let mut released = 0;
+fn decode_bytes(bytes: &Backing, format: Format, count: Option<u64>) -> Result<Option<String>> {
+    // The file is read once, front to back: pages behind the reader leave memory.
+    let mut behind = ReleaseBehind::default();
     let mut reader = Reader::new(bytes).map_err(capture_error)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -405,11 +399,7 @@ fn decode_bytes(
             }
         }
         if n % 8192 == 0 {
-            let at = reader.position();
-            if at >= released + (64 << 20) {
-                release(released, at);
-                released = at;
-            }
+            behind.reached(bytes, reader.position());
         }
         if let Some(b) = &bar {
             if n % 8192 == 0 {
@@ -685,7 +675,7 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             eprintln!(
                 "layerscope: {why}; decoding the bundled sample {SAMPLE_NAME} to the terminal"
             );
-            decode_bytes(SAMPLE, Format::Text, None, |_, _| {})
+            decode_bytes(&Backing::Owned(SAMPLE.to_vec()), Format::Text, None)
         }
     }
 }

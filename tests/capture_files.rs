@@ -360,7 +360,7 @@ fn reading_a_cut_mapped_file_before_the_check_does_not_crash() {
     use layerscope::capture::store::FileChange;
     use layerscope::capture::sys::map_guard;
     let p = scratch_copy("nodejs-socketio-chat-upgrade.pcap", "cut-unnoticed");
-    let store = PacketStore::open_mapped(&p, |_, _| {}).unwrap();
+    let mut store = PacketStore::open_mapped(&p, |_, _| {}).unwrap();
     let n = store.len();
     let before: Vec<Vec<u8>> = (0..n).map(|i| store.data(i).unwrap().to_vec()).collect();
     // Drop the pages from this process so that the next reads go to the (now cut) file.

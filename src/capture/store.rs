@@ -25,6 +25,24 @@ pub const READ_MAX_BYTES: u64 = 512 << 20;
 /// A pass over a mapped file gives back the pages behind it every this many bytes.
 const RELEASE_STEP: usize = 64 << 20;
 
+/// A front-to-back pass over a file's bytes (indexing, the flow pass, `decode`): the pages it
+/// has passed leave this process's resident memory every `RELEASE_STEP` bytes, and all of them
+/// at the end, so a mapped file costs the pass's working set, not its size.
+#[derive(Debug, Default)]
+pub struct ReleaseBehind {
+    done: usize,
+}
+
+impl ReleaseBehind {
+    /// The pass has read everything before byte `at` of `bytes`.
+    pub fn reached(&mut self, bytes: &Backing, at: usize) {
+        if at >= self.done + RELEASE_STEP || (at >= bytes.len() && at > self.done) {
+            bytes.release(self.done, at);
+            self.done = at;
+        }
+    }
+}
+
 /// How much of a big file its preview reads.
 const PREFIX_BYTES: u64 = 32 << 20;
 
@@ -165,7 +183,7 @@ pub struct PacketStore {
     /// Bytes of `bytes` still safe to read (lowered when a mapped file shrinks on disk).
     safe_len: AtomicU64,
     /// How far a pass has released a mapped file's pages ([`PacketStore::passed`]).
-    released: AtomicU64,
+    behind: ReleaseBehind,
 }
 
 #[derive(Debug, Clone)]
@@ -330,7 +348,7 @@ impl PacketStore {
             error: None,
             stamp: None,
             safe_len: AtomicU64::new(u64::MAX),
-            released: AtomicU64::new(0),
+            behind: ReleaseBehind::default(),
         }
     }
 
@@ -414,7 +432,7 @@ impl PacketStore {
     ) -> Result<Self, CaptureError> {
         let total = bytes.len() as u64;
         let mut wide = BTreeMap::new();
-        let mut released = 0;
+        let mut behind = ReleaseBehind::default();
         let (index, interfaces, comments, section_comments, format, error) = {
             let mut r = Reader::new(&bytes)?;
             let mut index = Vec::with_capacity((bytes.len() / 128).min(1 << 24).min(limit));
@@ -438,17 +456,14 @@ impl PacketStore {
                     progress(at as u64, total);
                     // A mapped file is read once here, front to back: keep only the part
                     // being read resident, not all of it.
-                    if at >= released + RELEASE_STEP {
-                        bytes.release(released, at);
-                        released = at;
-                    }
+                    behind.reached(&bytes, at);
                 }
                 if index.len() >= limit {
                     break;
                 }
             }
             progress(r.position() as u64, total);
-            bytes.release(released, bytes.len());
+            behind.reached(&bytes, bytes.len());
             index.shrink_to_fit();
             (
                 index,
@@ -470,7 +485,7 @@ impl PacketStore {
             error,
             stamp: None,
             safe_len: AtomicU64::new(u64::MAX),
-            released: AtomicU64::new(0),
+            behind: ReleaseBehind::default(),
         })
     }
 
@@ -528,16 +543,12 @@ impl PacketStore {
     /// A pass over the packets has read up to packet `i` (0-based; past the end: all): a
     /// mapped file's pages before it leave this process's resident memory (views touch
     /// again only what they show). Call it every few thousand packets; it acts every 64 MB.
-    pub fn passed(&self, i: usize) {
+    pub fn passed(&mut self, i: usize) {
         let at = self
             .index
             .get(i)
             .map_or(self.bytes.len(), |e| e.offset() as usize);
-        let done = self.released.load(Ordering::Relaxed) as usize;
-        if at >= done + RELEASE_STEP || (at == self.bytes.len() && at > done) {
-            self.bytes.release(done, at);
-            self.released.store(at as u64, Ordering::Relaxed);
-        }
+        self.behind.reached(&self.bytes, at);
     }
 
     /// Bytes of packet `i` (0-based).

@@ -214,8 +214,6 @@ pub struct AppPass {
     sessions: HashMap<u32, String>,
     /// Bytes in all message buffers.
     buffered_total: usize,
-    /// A shared empty buffer (messages kept without copies point here).
-    empty: Arc<[u8]>,
     /// DNS: unanswered queries (conversation, id) → (packet, time).
     dns_queries: HashMap<(u32, u16), (u32, i64)>,
     /// DNS pairs by packet index: the other packet and, for a response, the latency.
@@ -441,12 +439,21 @@ impl AppPass {
         self.dns_queries.retain(|(c, _), _| !gone.contains(c));
     }
 
+    /// Store a message the HTTP or WebSocket step completed: pair its Engine.IO/Socket.IO
+    /// packets with earlier ones, then drop (or pack) what can be read again from its packet.
+    fn add_message(&mut self, m: Message) {
+        let (conv, dir) = (m.conv, m.dir);
+        let idx = self.messages.push(m);
+        self.socketio_pairing(idx, conv, dir);
+        self.compact(idx);
+    }
+
     /// Drop the copies of a message that lies whole in one packet (see [`AppConfig::compact`]).
     fn compact(&mut self, idx: u32) {
         if !self.config.compact {
             return;
         }
-        let empty = self.empty.clone();
+        let empty = self.messages.empty();
         let Some(m) = self.messages.full_mut(idx) else {
             return;
         };
@@ -467,7 +474,7 @@ impl AppPass {
             }
         }
         if self.config.pack {
-            self.messages.pack_last(&self.empty);
+            self.messages.pack_last();
         }
     }
 
@@ -510,7 +517,7 @@ impl AppPass {
         let bytes: Arc<[u8]> = if copy {
             Arc::from(&db.buf[..n.min(keep)])
         } else {
-            self.empty.clone()
+            self.messages.empty()
         };
         let old_len = db.buf.len();
         db.buf.drain(..n);

@@ -236,10 +236,16 @@ pub struct MessageTable {
     /// WebSocket connection).
     client_keys: HashMap<u32, Box<str>>,
     /// The shared empty buffer the byte fields of packed messages point to.
-    empty: Option<Arc<[u8]>>,
+    empty: Arc<[u8]>,
 }
 
 impl MessageTable {
+    /// The one shared empty buffer: the byte fields of messages kept without copies point
+    /// here (no allocation each).
+    pub fn empty(&self) -> Arc<[u8]> {
+        self.empty.clone()
+    }
+
     /// Index the next message will get.
     pub fn next_index(&self) -> u32 {
         self.base + self.recs.len() as u32
@@ -391,7 +397,7 @@ impl MessageTable {
     /// Pack the newest message if everything in it can be read again from its packet: it lies
     /// whole in that packet, its copies were already dropped (`in_frame`), and it has no
     /// part that needed more than that packet and the record's facts.
-    pub fn pack_last(&mut self, empty: &Arc<[u8]>) {
+    pub fn pack_last(&mut self) {
         let Some(r) = self.recs.last().copied() else {
             return;
         };
@@ -451,7 +457,6 @@ impl MessageTable {
             .enumerate()
             .filter_map(|(k, e)| e.sio.as_ref().map(|s| (k as u32, (**s).clone())))
             .collect();
-        self.empty.get_or_insert_with(|| empty.clone());
         self.full.pop();
         if let Some(key) = client_key {
             self.client_keys.insert(idx, key);
@@ -483,7 +488,7 @@ impl MessageTable {
         let s = r.span();
         let start = s.frame_offset as usize;
         let b = frame(s.packet)?.get(start..start.checked_add(s.len as usize)?)?;
-        let empty = self.empty.clone().unwrap_or_else(|| Arc::from(Vec::new()));
+        let empty = self.empty.clone();
         let sio = |k: usize| self.sio.get(&(idx, k as u32)).map(|c| Box::new(c.clone()));
         let kind = if r.is_ws() {
             let header = websocket::parse_header(b).ok()?;

@@ -134,7 +134,7 @@ impl AppPass {
                 });
             }
         }
-        self.messages.push(Message {
+        self.add_message(Message {
             conv,
             dir,
             packet: packet_done,
@@ -146,8 +146,6 @@ impl AppPass {
             notes: Vec::new(),
             in_frame: false,
         });
-        self.socketio_pairing(idx, conv, dir);
-        self.compact(idx);
         true
     }
 }

@@ -114,7 +114,7 @@ impl AppPass {
                     if let Some((op, compressed, data, frames, was_cut)) = db.frag.take() {
                         let mut m = WsMessage {
                             opcode: op,
-                            data: self.empty.clone(),
+                            data: self.messages.empty(),
                             compressed,
                             inflate_error: None,
                             inflate_cut: false,
@@ -208,7 +208,7 @@ impl AppPass {
         if let Some((p, _)) = pair {
             self.messages.set_pair(p, idx, packet_done);
         }
-        self.messages.push(Message {
+        self.add_message(Message {
             conv,
             dir,
             packet: packet_done,
@@ -227,8 +227,6 @@ impl AppPass {
             notes,
             in_frame: false,
         });
-        self.socketio_pairing(idx, conv, dir);
-        self.compact(idx);
         true
     }
 }
