@@ -69,6 +69,7 @@ enum View {
 
 #[cfg(feature = "live")]
 mod live_cli;
+mod text_cli;
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -294,8 +295,12 @@ fn jsonl_two_pass(path: &Path, count: Option<u64>) -> Result<Option<String>> {
     write_in_parallel(&mut out, n, workers, |range, buf| {
         for i in range {
             if let Some(p) = cap.packet(i) {
-                output::write_json(buf, &p)?;
-                buf.write_all(b"\n")?;
+                if std::env::var_os("LS_NOJSON").is_none() {
+                    output::push_json(buf, &p);
+                } else {
+                    std::hint::black_box(&p);
+                }
+                buf.push(b'\n');
             }
         }
         Ok(())
@@ -366,53 +371,56 @@ fn write_in_parallel(
 }
 
 /// Stream-decode a capture: memory stays bounded whatever the file size (nothing is indexed).
+/// Text runs on every core (see `text_cli`); jsonl from here is for files too big for two
+/// passes, and runs in one.
 fn decode_bytes(bytes: &Backing, format: Format, count: Option<u64>) -> Result<Option<String>> {
-    // The file is read once, front to back: pages behind the reader leave memory.
-    let mut behind = ReleaseBehind::default();
-    let mut reader = Reader::new(bytes).map_err(capture_error)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let bar = progress_bar(bytes.len() as u64);
-    let mut line = String::with_capacity(256);
-    let mut first_ts = None;
-    let mut n = 0u64;
-    let mut stream = Stream::new();
-    while let Some(raw) = reader.next_packet() {
-        if count.is_some_and(|c| n >= c) {
-            break;
-        }
-        n += 1;
-        // One pass: conversations, reassembly and application decoding run as we go.
-        let jsonl = format == Format::Jsonl;
-        let p = stream.next(&raw.meta, raw.data, &raw.comments, jsonl, jsonl);
-        match format {
-            Format::Text => {
-                let first = *first_ts.get_or_insert(p.meta.timestamp.ns);
-                line.clear();
-                output::text_line(&mut line, &p, first);
-                line.push('\n');
-                out.write_all(line.as_bytes())?;
+    let error = match format {
+        Format::Text => text_cli::decode_text(bytes, count, text_cli::workers(), &mut out, |at| {
+            if let Some(b) = &bar {
+                b.set_position(at as u64);
             }
-            Format::Jsonl => {
-                output::write_json(&mut out, &p)?;
-                out.write_all(b"\n")?;
-            }
-        }
-        if n % 8192 == 0 {
-            behind.reached(bytes, reader.position());
-        }
-        if let Some(b) = &bar {
-            if n % 8192 == 0 {
-                b.set_position(reader.position() as u64);
-            }
-        }
-    }
+        })?,
+        Format::Jsonl => jsonl_one_pass(bytes, count, &mut out, bar.as_ref())?,
+    };
     out.flush()?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if count.is_some_and(|c| n >= c) {
-        return Ok(None);
+    Ok(error)
+}
+
+fn jsonl_one_pass(
+    bytes: &Backing,
+    count: Option<u64>,
+    out: &mut impl Write,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<Option<String>> {
+    // The file is read once, front to back: pages behind the reader leave memory.
+    let mut behind = ReleaseBehind::default();
+    let mut reader = Reader::new(bytes).map_err(capture_error)?;
+    let mut jbuf = Vec::new();
+    let mut n = 0u64;
+    let mut stream = Stream::new();
+    while let Some(raw) = reader.next_packet() {
+        if count.is_some_and(|c| n >= c) {
+            return Ok(None);
+        }
+        n += 1;
+        // One pass: conversations, reassembly and application decoding run as we go.
+        let p = stream.next(&raw.meta, raw.data, &raw.comments, true, true);
+        jbuf.clear();
+        output::push_json(&mut jbuf, &p);
+        jbuf.push(b'\n');
+        out.write_all(&jbuf)?;
+        if n % 8192 == 0 {
+            behind.reached(bytes, reader.position());
+            if let Some(b) = bar {
+                b.set_position(reader.position() as u64);
+            }
+        }
     }
     Ok(reader.error().map(|e| e.to_string()))
 }

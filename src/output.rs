@@ -63,14 +63,14 @@ fn push_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
-/// `,"key":` (keys are fixed ASCII: no escaping needed).
-fn key(out: &mut Vec<u8>, k: &str, first: bool) {
-    if !first {
-        out.push(b',');
-    }
-    out.push(b'"');
-    out.extend_from_slice(k.as_bytes());
-    out.extend_from_slice(b"\":");
+/// `,"key":` (keys are fixed ASCII: no escaping needed), written as one constant piece.
+macro_rules! key {
+    ($out:expr, first $k:literal) => {
+        $out.extend_from_slice(concat!("\"", $k, "\":").as_bytes())
+    };
+    ($out:expr, $k:literal) => {
+        $out.extend_from_slice(concat!(",\"", $k, "\":").as_bytes())
+    };
 }
 
 fn push_value(out: &mut Vec<u8>, v: &Value, scratch: &mut String) {
@@ -102,71 +102,88 @@ fn push_value(out: &mut Vec<u8>, v: &Value, scratch: &mut String) {
 pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
     let mut scratch = String::with_capacity(64);
     out.push(b'{');
-    key_u64(out, "number", true, p.meta.number);
-    key(out, "timestamp", false);
+    key!(out, first "number");
+    push_u64(out, p.meta.number);
+    key!(out, "timestamp");
     write_seconds(&mut scratch, p.meta.timestamp.ns, p.meta.timestamp.digits);
     out.extend_from_slice(scratch.as_bytes());
-    key_u64(out, "caplen", false, u64::from(p.meta.caplen));
-    key_u64(out, "wirelen", false, u64::from(p.meta.wirelen));
-    key_u64(out, "link_type", false, u64::from(p.meta.link_type));
-    key_u64(out, "interface", false, u64::from(p.meta.interface));
-    key(out, "source", false);
+    key!(out, "caplen");
+    push_u64(out, u64::from(p.meta.caplen));
+    key!(out, "wirelen");
+    push_u64(out, u64::from(p.meta.wirelen));
+    key!(out, "link_type");
+    push_u64(out, u64::from(p.meta.link_type));
+    key!(out, "interface");
+    push_u64(out, u64::from(p.meta.interface));
+    key!(out, "source");
     push_plain_str(out, &p.source.to_string());
-    key(out, "destination", false);
+    key!(out, "destination");
     push_plain_str(out, &p.destination.to_string());
-    key(out, "protocol", false);
+    key!(out, "protocol");
     push_plain_str(out, p.protocol);
-    key(out, "summary", false);
+    key!(out, "summary");
     push_json_str(out, &p.summary);
-    key(out, "sentence", false);
+    key!(out, "sentence");
     push_json_str(out, &p.sentence);
-    key(out, "layers", false);
+    key!(out, "layers");
     push_array(out, &p.layers, |out, l| {
-        key(out, "protocol", true);
+        key!(out, first "protocol");
         push_plain_str(out, l.protocol.filter_name());
-        key(out, "name", false);
+        key!(out, "name");
         push_plain_str(out, l.protocol.short_name());
-        key_u64(out, "osi", false, u64::from(l.osi().number()));
-        key(out, "tcpip", false);
+        key!(out, "osi");
+        push_u64(out, u64::from(l.osi().number()));
+        key!(out, "tcpip");
         push_plain_str(out, l.tcpip().as_str());
-        key_u64(out, "offset", false, u64::from(l.offset));
-        key_u64(out, "length", false, u64::from(l.length));
+        key!(out, "offset");
+        push_u64(out, u64::from(l.offset));
+        key!(out, "length");
+        push_u64(out, u64::from(l.length));
         if let Some(r) = &l.reassembled {
             // The layer's ranges are in these bytes, not in the frame.
-            key(out, "data_source", false);
+            key!(out, "data_source");
             push_plain_str(out, r.what);
-            key_u64(out, "data_length", false, r.bytes.len() as u64);
-            key(out, "segments", false);
+            key!(out, "data_length");
+            push_u64(out, r.bytes.len() as u64);
+            key!(out, "segments");
             push_array(out, &r.segments, |out, g| {
-                key_u64(out, "packet", true, g.packet);
-                key_u64(out, "frame_offset", false, u64::from(g.frame_offset));
-                key_u64(out, "data_offset", false, u64::from(g.data_offset));
-                key_u64(out, "length", false, u64::from(g.length));
+                key!(out, first "packet");
+                push_u64(out, g.packet);
+                key!(out, "frame_offset");
+                push_u64(out, u64::from(g.frame_offset));
+                key!(out, "data_offset");
+                push_u64(out, u64::from(g.data_offset));
+                key!(out, "length");
+                push_u64(out, u64::from(g.length));
             });
         }
-        key(out, "fields", false);
+        key!(out, "fields");
         push_array(out, &l.fields, |out, f| {
-            key(out, "name", true);
+            key!(out, first "name");
             push_plain_str(out, f.def.name);
-            key(out, "value", false);
+            key!(out, "value");
             push_value(out, &f.value, &mut scratch);
-            key(out, "display", false);
+            key!(out, "display");
             scratch.clear();
             f.write_display(&mut scratch);
             push_json_str(out, &scratch);
-            key_u64(out, "offset", false, u64::from(f.offset));
-            key_u64(out, "length", false, u64::from(f.length));
+            key!(out, "offset");
+            push_u64(out, u64::from(f.offset));
+            key!(out, "length");
+            push_u64(out, u64::from(f.length));
             if let Some(b) = f.bitmask {
-                key_u64(out, "bitmask", false, u64::from(b));
+                key!(out, "bitmask");
+                push_u64(out, u64::from(b));
             }
             if f.depth > 0 {
-                key_u64(out, "depth", false, u64::from(f.depth));
+                key!(out, "depth");
+                push_u64(out, u64::from(f.depth));
             }
         });
     });
-    key(out, "notes", false);
+    key!(out, "notes");
     push_array(out, &p.notes, |out, n| {
-        key(out, "severity", true);
+        key!(out, first "severity");
         push_plain_str(
             out,
             match n.severity {
@@ -175,25 +192,20 @@ pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
                 Severity::Error => "error",
             },
         );
-        key(out, "kind", false);
+        key!(out, "kind");
         push_plain_str(out, n.kind);
         if let Some(pr) = n.protocol {
-            key(out, "protocol", false);
+            key!(out, "protocol");
             push_plain_str(out, pr);
         }
         if let Some(o) = n.offset {
-            key_u64(out, "offset", false, u64::from(o));
+            key!(out, "offset");
+            push_u64(out, u64::from(o));
         }
-        key(out, "text", false);
+        key!(out, "text");
         push_json_str(out, &n.text);
     });
     out.push(b'}');
-}
-
-/// A key followed by an unsigned number.
-fn key_u64(out: &mut Vec<u8>, name: &str, first: bool, v: u64) {
-    key(out, name, first);
-    push_u64(out, v);
 }
 
 /// A JSON array of objects: `[{...},{...}]`; `each` writes one object's members.
@@ -234,7 +246,7 @@ pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
     write_seconds(out, p.meta.timestamp.ns - first_ts_ns, 6);
     let w = out.len() - start;
     if w < 11 {
-        out.insert_str(start, &" ".repeat(11 - w));
+        out.insert_str(start, &"           "[w..]);
     }
     out.push(' ');
     if p.source.is_none() && p.destination.is_none() {

@@ -19,6 +19,7 @@ pub mod http;
 mod icmp;
 mod ip;
 mod link;
+mod quick;
 pub mod socketio;
 mod transport;
 pub mod websocket;
@@ -29,6 +30,7 @@ use crate::model::{
 use std::fmt::Write as _;
 
 pub use checksum::ChecksumStatus;
+pub use quick::quick_flow_key;
 
 /// Link-layer header types (LINKTYPE_* values) this decoder understands.
 pub mod linktype {
@@ -323,29 +325,42 @@ pub(crate) struct Ctx<'a> {
     pub flow: Option<crate::model::FlowFacts>,
     /// Asked for the flow facts once the transport header is read (single-pass streaming).
     pub flow_hook: Option<&'a mut FlowHook<'a>>,
+    /// The flow hook declined the packet (another worker's conversation): stop decoding.
+    pub declined: bool,
+    /// Keep notes (false for a summary-only reader: then checks whose only outcome is a
+    /// note, like a transport checksum, are skipped too).
+    pub notes: bool,
 }
 
 /// Called by the decoder with a packet's transport facts; returns its flow facts. Lets a
-/// streaming reader run the conversation pass and decode each packet in one go.
+/// streaming reader run the conversation pass and decode each packet in one go. A hook that
+/// answers [`Declined`] stops the decoding there (the packet belongs to another worker).
 pub type FlowHook<'a> = dyn FnMut(
         &FrameMeta,
         Address,
         Address,
         &crate::model::TransportInfo,
-    ) -> Option<crate::model::FlowFacts>
+    ) -> Result<Option<crate::model::FlowFacts>, Declined>
     + 'a;
+
+/// A flow hook's answer for a packet whose conversation another worker decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declined;
 
 impl<'a> Ctx<'a> {
     /// Ask the flow hook (if any) for this packet's flow facts.
     /// Only the flow facts are wanted (the flow pass): no layers, fields, Info or sentence.
     pub fn facts_only(&self) -> bool {
-        !self.summaries && !self.fields && !self.sentences
+        (!self.summaries && !self.fields && !self.sentences) || self.declined
     }
 
     pub fn resolve_flow(&mut self, t: &crate::model::TransportInfo) {
         let Some(net) = self.net else { return };
         if let Some(hook) = self.flow_hook.as_mut() {
-            self.flow = hook(&self.pkt.meta, net.src(), net.dst(), t);
+            match hook(&self.pkt.meta, net.src(), net.dst(), t) {
+                Ok(f) => self.flow = f,
+                Err(Declined) => self.declined = true,
+            }
         }
     }
 
@@ -370,6 +385,9 @@ impl<'a> Ctx<'a> {
         offset: usize,
         text: impl Into<std::borrow::Cow<'static, str>>,
     ) {
+        if !self.notes {
+            return;
+        }
         self.pkt.notes.push(Note {
             severity,
             kind,
@@ -466,6 +484,9 @@ pub struct Options<'c> {
     pub flow_hook: Option<&'c mut FlowHook<'c>>,
     /// Skip the Info line: only the transport facts are wanted (the flow pass).
     pub facts_only: bool,
+    /// Leave the notes out, and the checks only they report (a transport checksum): for
+    /// readers that print the summary line alone (`decode --format text`).
+    pub skip_notes: bool,
 }
 
 /// Decode one frame with explicit options.
@@ -473,6 +494,7 @@ pub fn decode_opt<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>) -> Packe
     let mut ctx = new_ctx(meta, data, o.comments, o.sentences, o.fields, o.flow);
     ctx.flow_hook = o.flow_hook;
     ctx.summaries = !o.facts_only;
+    ctx.notes = !o.skip_notes;
     run(ctx, o.comments)
 }
 
@@ -518,6 +540,8 @@ fn new_ctx<'a>(
 ) -> Ctx<'a> {
     Ctx {
         flow_hook: None,
+        declined: false,
+        notes: true,
         summaries: true,
         sentences,
         fields,

@@ -328,8 +328,9 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             h.generated(&TCP_DUP_ACK_FRAME, Value::U64(f.dup_ack_of), Text::Auto);
         }
     }
-    // Checksum (not needed by a facts-only pass).
-    if let (Some(net), Some(stored), true) = (ctx.net, stored, ctx.summaries) {
+    // Checksum (not needed by a facts-only pass, nor where neither a field nor a note shows it).
+    let show = ctx.summaries && (ctx.fields || ctx.notes);
+    if let (Some(net), Some(stored), true) = (ctx.net, stored, show) {
         let complete = end <= d.len();
         let (status, correct) = judge_transport(
             &net,

@@ -199,7 +199,7 @@ impl Capture {
         let mut hook = |m: &crate::model::FrameMeta, s, d, t: &crate::model::TransportInfo| {
             let f = flows.observe(m, s, d, t);
             facts = f.map(|f| (f.dir, *t));
-            f
+            Ok(f)
         };
         let _ = decode_opt(
             &meta,
@@ -401,6 +401,7 @@ impl Capture {
                 flow: self.flows.facts(i),
                 flow_hook: None,
                 facts_only: false,
+                skip_notes: false,
             },
         ))
     }
@@ -469,16 +470,66 @@ impl Stream {
         sentences: bool,
         fields: bool,
     ) -> Packet {
+        match self.step(meta, data, comments, sentences, fields, None) {
+            Sharded::Mine(p) | Sharded::Any(p) => p,
+            // Unreachable without a shard; an empty packet keeps the numbering.
+            Sharded::Other => Packet {
+                meta: *meta,
+                ..Packet::default()
+            },
+        }
+    }
+
+    /// The next packet's summary (Info line, addresses; no fields, sentence or notes), as
+    /// worker `shard.0` of `shard.1`: each worker reads every packet, but only the
+    /// conversations [`Flows::shard_of`] gives it are tracked and decoded; the others stop as
+    /// soon as their transport header is read. Packets that belong to no conversation come
+    /// back as [`Sharded::Any`] in every worker.
+    pub fn summary_in_shard(
+        &mut self,
+        meta: &crate::model::FrameMeta,
+        data: &[u8],
+        comments: &[String],
+        shard: (u32, u32),
+    ) -> Sharded {
+        self.step(meta, data, comments, false, false, Some(shard))
+    }
+
+    fn step(
+        &mut self,
+        meta: &crate::model::FrameMeta,
+        data: &[u8],
+        comments: &[String],
+        sentences: bool,
+        fields: bool,
+        shard: Option<(u32, u32)>,
+    ) -> Sharded {
         let i = self.index;
         self.index += 1;
+        self.flows.tick(u64::from(i), meta.timestamp.ns);
+        if let Some((k, n)) = shard {
+            // Another worker's conversation, seen without decoding: nothing to do.
+            if let Some((s, d, t)) = crate::decode::quick_flow_key(meta.link_type, data) {
+                if Flows::shard_of(s, d, &t, n) != k {
+                    return Sharded::Other;
+                }
+            }
+        }
         let mut facts = None;
+        let mut declined = false;
         let flows = &mut self.flows;
         let mut hook = |m: &crate::model::FrameMeta, s, d, t: &crate::model::TransportInfo| {
+            if let Some((k, n)) = shard {
+                if Flows::shard_of(s, d, t, n) != k {
+                    declined = true;
+                    return Err(crate::decode::Declined);
+                }
+            }
             let f = flows.observe(m, s, d, t);
             facts = f.map(|f| (f.dir, *t));
-            f
+            Ok(f)
         };
-        let mut p = decode_opt(
+        let p = decode_opt(
             meta,
             data,
             Options {
@@ -488,19 +539,27 @@ impl Stream {
                 flow: None,
                 flow_hook: Some(&mut hook),
                 facts_only: false,
+                // Sharding serves summary lines only (`summary_in_shard`).
+                skip_notes: shard.is_some(),
             },
         );
+        if declined {
+            return Sharded::Other;
+        }
         // Conversations the flow table forgot: their slots may be reused from now on.
         let retired = self.flows.take_retired();
         if !retired.is_empty() {
             self.app.retire(&retired);
         }
-        let Some((dir, t)) = facts else { return p };
+        let Some((dir, t)) = facts else {
+            return Sharded::Any(p);
+        };
+        let mut p = p;
         if t.proto != 6 {
-            return p;
+            return Sharded::Mine(p);
         }
         let Some(conv) = self.flows.last_conversation() else {
-            return p;
+            return Sharded::Mine(p);
         };
         let before = self.app.messages.next_index();
         self.app
@@ -524,6 +583,17 @@ impl Stream {
                 self.app.forget(conv as u32);
             }
         }
-        p
+        Sharded::Mine(p)
     }
+}
+
+/// What [`Stream::next_in_shard`] made of a packet.
+#[derive(Debug)]
+pub enum Sharded {
+    /// A packet of one of this worker's conversations.
+    Mine(Packet),
+    /// A packet of no conversation (not TCP or UDP): every worker decodes it.
+    Any(Packet),
+    /// A packet of another worker's conversation: not decoded.
+    Other,
 }

@@ -213,12 +213,10 @@ pub struct Flows {
     /// Conversation of the packet last observed.
     last: Option<u32>,
     /// Streaming: slots of forgotten conversations, reused by new ones; which slots those
-    /// are; the ones freed since [`Flows::take_retired`] was last called; packets since the
-    /// last sweep.
+    /// are; the ones freed since [`Flows::take_retired`] was last called.
     free: Vec<u32>,
     is_free: Vec<bool>,
     retired: Vec<u32>,
-    since_sweep: u32,
     config: FlowConfig,
 }
 
@@ -471,6 +469,39 @@ impl Flows {
         }
     }
 
+    /// Streaming: called before every packet with its index in the capture. Every
+    /// `SWEEP_EVERY` packets, conversations that are over are forgotten (see `sweep`).
+    /// Counting all packets, not just observed ones, puts the sweeps at the same places in
+    /// every worker of a sharded reader, so each conversation is retired at the same moment
+    /// as in a single reader.
+    pub fn tick(&mut self, index: u64, now: i64) {
+        if !self.config.keep_packets && index > 0 && index % u64::from(SWEEP_EVERY) == 0 {
+            self.sweep(now);
+        }
+    }
+
+    /// Which of `n` workers decodes a packet's conversation: the same for both directions of
+    /// a conversation, and in every process (a fixed hash, unlike the table's).
+    pub fn shard_of(src: Address, dst: Address, t: &TransportInfo, n: u32) -> u32 {
+        let src = Endpoint {
+            addr: src,
+            port: t.src_port,
+        };
+        let dst = Endpoint {
+            addr: dst,
+            port: t.dst_port,
+        };
+        let (a, b) = if src <= dst { (src, dst) } else { (dst, src) };
+        let key = Key {
+            proto: t.proto,
+            a,
+            b,
+        };
+        let h = std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0), key);
+        // The high bits mix best.
+        ((h >> 32) % u64::from(n.max(1))) as u32
+    }
+
     /// Observe a TCP/UDP packet (in capture order) and return its flow facts. This is the
     /// decoder's flow hook: called with the addresses and transport header as soon as they
     /// are read.
@@ -495,13 +526,6 @@ impl Flows {
             a,
             b,
         };
-        if !self.config.keep_packets {
-            self.since_sweep += 1;
-            if self.since_sweep >= SWEEP_EVERY {
-                self.since_sweep = 0;
-                self.sweep(meta.timestamp.ns);
-            }
-        }
         let mut reused = false;
         let hash = std::hash::BuildHasher::hash_one(&self.hasher, key);
         let existing = match self.last_key {

@@ -108,7 +108,8 @@ pub(super) fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     } else {
         udp_end = off + len;
     }
-    if let Some(net) = ctx.net {
+    // Checksum (skipped where neither a field nor a note shows it).
+    if let (Some(net), true) = (ctx.net, ctx.fields || ctx.notes) {
         let complete = udp_end <= d.len();
         let (status, correct) = if stored == 0 && matches!(net, NetAddrs::V4(..)) {
             (ChecksumStatus::NotPresent, None)
