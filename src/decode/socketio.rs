@@ -210,6 +210,15 @@ impl SioPacket {
         }
     }
 
+    /// The arguments as compact JSON text, written from the parsed tree without copying it.
+    pub fn args_text(&self) -> Option<String> {
+        let v = &self.json.as_ref()?.0;
+        match (self.typ, v.as_array()) {
+            (2 | 5, Some(a)) => serde_json::to_string(a.get(1..).unwrap_or(&[])).ok(),
+            _ => Some(v.to_string()),
+        }
+    }
+
     /// Count `{"_placeholder":true,"num":N}` objects in the arguments.
     pub fn placeholders(&self) -> usize {
         fn count(v: &serde_json::Value) -> usize {

@@ -275,8 +275,17 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         ctx.data_layer(off + 20, cap_end);
         return;
     }
+    // The Info line up to the options, which tcp_options then appends (so the line is
+    // one buffer). Only the flow pass builds no Info line.
+    let seg_len = end.saturating_sub(off + hl);
+    // Relative numbers where the flow pass knows the bases (the Info line and sentence).
+    let (seq, ack) = flow.map_or((seq, ack), |f| (u64::from(f.rel_seq), u64::from(f.rel_ack)));
+    let mut s = String::new();
+    if ctx.summaries {
+        s.reserve(128);
+        tcp_info_prefix(&mut s, flow.as_ref(), (sp, dp, seq, ack), fl, win, _urg, seg_len);
+    }
     // Options.
-    let mut opt_summary = String::with_capacity(if hl > 20 { 64 } else { 0 });
     let opt_end = off + hl;
     if hl > 20 {
         let avail_opts = h.slice(off + 20, hl - 20).map_or(0, |s| s.len());
@@ -290,11 +299,10 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
             &mut h,
             off + 20,
             opt_end.min(d.len()),
-            &mut opt_summary,
+            &mut s,
             sack_base,
         );
     }
-    let seg_len = end.saturating_sub(off + hl);
     h.generated(&TCP_LEN, Value::U64(seg_len as u64), Text::Auto);
     if let (Some(f), true) = (&flow, h.layer.has_fields()) {
         h.generated(&TCP_NXTSEQ, Value::U64(u64::from(f.nxtseq)), Text::Auto);
@@ -398,44 +406,6 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         }
         return;
     }
-    // Summary.
-    let mut s = String::with_capacity(128);
-    let (seq, ack) = match &flow {
-        Some(f) => {
-            for (bit, _, label, _) in crate::model::flow::analysis::NAMES {
-                if f.analysis & bit != 0 {
-                    s.push('[');
-                    s.push_str(label);
-                    if bit == crate::model::flow::analysis::DUPLICATE_ACK {
-                        kv(&mut s, " ", f.dup_ack_of);
-                        kv(&mut s, "#", u64::from(f.dup_ack_num));
-                    }
-                    s.push_str("] ");
-                }
-            }
-            (u64::from(f.rel_seq), u64::from(f.rel_ack))
-        }
-        None => (seq, ack),
-    };
-    kv(&mut s, "", sp);
-    kv(&mut s, " → ", dp);
-    s.push_str(" [");
-    write_tcp_flags(&mut s, fl);
-    kv(&mut s, "] Seq=", seq);
-    if fl & 0x10 != 0 {
-        kv(&mut s, " Ack=", ack);
-    }
-    // Wireshark's Info shows the window after scaling (SYNs are never scaled).
-    let shown_win = match flow.and_then(|f| f.win_scale) {
-        Some(sc) if fl & 0x02 == 0 => win << sc.min(14),
-        _ => win,
-    };
-    kv(&mut s, " Win=", shown_win);
-    if fl & 0x20 != 0 {
-        kv(&mut s, " Urg=", _urg);
-    }
-    kv(&mut s, " Len=", seg_len as u64);
-    s.push_str(&opt_summary);
     let net = ctx.net;
     ctx.set_summary("TCP", s, || {
         net.map_or_else(String::new, |n| {
@@ -445,6 +415,50 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     if seg_len > 0 && opt_end < cap_end {
         ctx.data_layer(opt_end, cap_end);
     }
+}
+
+/// The Info line of a TCP segment up to its options: analysis flags, ports, flags, sequence
+/// numbers (relative where the flow facts allow), window, urgent pointer, length.
+fn tcp_info_prefix(
+    s: &mut String,
+    flow: Option<&crate::model::FlowFacts>,
+    (sp, dp, seq, ack): (u64, u64, u64, u64),
+    fl: u16,
+    win: u64,
+    urg: u64,
+    seg_len: usize,
+) {
+    if let Some(f) = flow {
+        for (bit, _, label, _) in crate::model::flow::analysis::NAMES {
+            if f.analysis & bit != 0 {
+                s.push('[');
+                s.push_str(label);
+                if bit == crate::model::flow::analysis::DUPLICATE_ACK {
+                    kv(s, " ", f.dup_ack_of);
+                    kv(s, "#", u64::from(f.dup_ack_num));
+                }
+                s.push_str("] ");
+            }
+        }
+    }
+    kv(s, "", sp);
+    kv(s, " → ", dp);
+    s.push_str(" [");
+    write_tcp_flags(s, fl);
+    kv(s, "] Seq=", seq);
+    if fl & 0x10 != 0 {
+        kv(s, " Ack=", ack);
+    }
+    // Wireshark's Info shows the window after scaling (SYNs are never scaled).
+    let shown_win = match flow.and_then(|f| f.win_scale) {
+        Some(sc) if fl & 0x02 == 0 => win << sc.min(14),
+        _ => win,
+    };
+    kv(s, " Win=", shown_win);
+    if fl & 0x20 != 0 {
+        kv(s, " Urg=", urg);
+    }
+    kv(s, " Len=", seg_len as u64);
 }
 
 impl Ctx<'_> {

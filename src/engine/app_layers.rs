@@ -110,6 +110,17 @@ fn with_reassembled(mut l: Layer, r: &Option<Box<Reassembled>>) -> Layer {
     l
 }
 
+/// A sentence, or nothing when none is wanted (list rows and text lines build no sentence).
+macro_rules! say {
+    ($on:expr, $($fmt:tt)+) => {
+        if $on {
+            format!($($fmt)+)
+        } else {
+            String::new()
+        }
+    };
+}
+
 /// Text of the Info column and the sentence for one message, plus the protocol column.
 struct Said {
     protocol: &'static str,
@@ -192,7 +203,7 @@ pub fn attach(
                 let line = crate::decode::http::summary(bytes);
                 let sentence = if h.head.request {
                     if h.head.upgrade_websocket {
-                        format!("{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
+                        say!(wants_sentence, "{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
                     } else {
                         format!(
                             "{sender} sends an HTTP {} request for {} to {receiver}.",
@@ -209,7 +220,7 @@ pub fn attach(
                         }
                         _ => "",
                     };
-                    format!("{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
+                    say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
                 } else {
                     format!(
                         "{sender} answers {receiver}: {} {}.",
@@ -336,17 +347,17 @@ pub fn attach(
                             " (no status code)".into()
                         };
                         if f.pair_packet.is_some_and(|pp| pp < m.packet) {
-                            format!("{sender} answers the close{why}; the WebSocket close handshake is complete.")
+                            say!(wants_sentence, "{sender} answers the close{why}; the WebSocket close handshake is complete.")
                         } else {
-                            format!("{sender} closes the WebSocket{why}.")
+                            say!(wants_sentence, "{sender} closes the WebSocket{why}.")
                         }
                     }
                     9 => format!(
                         "{sender} pings {receiver}: 'are you still there?' (WebSocket ping)."
                     ),
-                    10 => format!("{sender} answers the ping (WebSocket pong)."),
+                    10 => say!(wants_sentence, "{sender} answers the ping (WebSocket pong)."),
                     0 => {
-                        format!("{sender} sends the next piece of a fragmented WebSocket message.")
+                        say!(wants_sentence, "{sender} sends the next piece of a fragmented WebSocket message.")
                     }
                     1 | 2 if !h.fin => format!(
                         "{sender} starts a WebSocket message in pieces (fragmented: FIN not set)."
@@ -459,7 +470,7 @@ pub fn attach(
                     }
                     if wm.compressed {
                         info.push_str(" [COMPRESSED]");
-                        sentence = format!("{sender} sends {receiver} a compressed WebSocket message: {} bytes on the wire, {} after permessage-deflate decompression.", payload.len(), data.len());
+                        sentence = say!(wants_sentence, "{sender} sends {receiver} a compressed WebSocket message: {} bytes on the wire, {} after permessage-deflate decompression.", payload.len(), data.len());
                     }
                     p.layers.push(l);
                     p.layers.extend(extra);
@@ -525,6 +536,8 @@ fn eio_sio(
     fields: bool,
     sender: &str,
 ) -> Option<Said> {
+    // The sender is left empty when no sentence is wanted.
+    let wants_sentence = !sender.is_empty();
     if e.binary {
         let mut l = socketio::binary_layer(data.len(), base);
         l.reassembled = re.clone();
@@ -532,7 +545,7 @@ fn eio_sio(
         return Some(Said {
             protocol: "Socket.IO",
             info: format!("Socket.IO binary attachment ({} bytes)", data.len()),
-            sentence: format!("{sender} sends the binary attachment of a Socket.IO packet ({} bytes) as its own WebSocket message.", data.len()),
+            sentence: say!(wants_sentence, "{sender} sends the binary attachment of a Socket.IO packet ({} bytes) as its own WebSocket message.", data.len()),
         });
     }
     let (mut el, t) = eio_layer(data, base, fields)?;
@@ -543,18 +556,18 @@ fn eio_sio(
     p.layers.push(el);
     if t != 4 {
         let (info, sentence) = match t {
-            0 => ("Engine.IO open".to_string(), format!("{sender} opens the Engine.IO session (its id, ping interval and timeout are in the JSON).")),
-            1 => ("Engine.IO close".into(), format!("{sender} closes the Engine.IO session.")),
+            0 => ("Engine.IO open".to_string(), say!(wants_sentence, "{sender} opens the Engine.IO session (its id, ping interval and timeout are in the JSON).")),
+            1 => ("Engine.IO close".into(), say!(wants_sentence, "{sender} closes the Engine.IO session.")),
             2 => (
                 format!("Engine.IO ping{}", if data.ends_with(b"probe") { " probe" } else { "" }),
-                if data.ends_with(b"probe") { format!("{sender} probes the new WebSocket transport before switching to it (Engine.IO ping \"probe\").") } else { format!("{sender} checks the session is alive (Engine.IO ping).") },
+                if data.ends_with(b"probe") { say!(wants_sentence, "{sender} probes the new WebSocket transport before switching to it (Engine.IO ping \"probe\").") } else { say!(wants_sentence, "{sender} checks the session is alive (Engine.IO ping).") },
             ),
             3 => (
                 format!("Engine.IO pong{}", if data.ends_with(b"probe") { " probe" } else { "" }),
-                format!("{sender} answers the Engine.IO ping."),
+                say!(wants_sentence, "{sender} answers the Engine.IO ping."),
             ),
-            5 => ("Engine.IO upgrade".into(), format!("{sender} switches the session from HTTP long-polling to this WebSocket (Engine.IO upgrade).")),
-            _ => ("Engine.IO noop".into(), format!("{sender} sends an Engine.IO noop (flushes a pending poll).")),
+            5 => ("Engine.IO upgrade".into(), say!(wants_sentence, "{sender} switches the session from HTTP long-polling to this WebSocket (Engine.IO upgrade).")),
+            _ => ("Engine.IO noop".into(), say!(wants_sentence, "{sender} sends an Engine.IO noop (flushes a pending poll).")),
         };
         return Some(Said {
             protocol: "Engine.IO",
@@ -570,16 +583,17 @@ fn eio_sio(
     p.layers.push(sl);
     let ns = &s.namespace;
     let ack = s.ack_id.as_ref().map(|a| a.0);
-    let args = s.args().map(|a| a.to_string()).unwrap_or_default();
-    let short_args: String = args.chars().take(80).collect();
+    let args = s.args_text().unwrap_or_default();
+    // The first 80 characters.
+    let short_args = args.char_indices().nth(80).map_or(&args[..], |(i, _)| &args[..i]);
     let (info, sentence) = match s.typ {
         0 => (
             format!("Socket.IO CONNECT {ns}"),
-            format!("{sender} connects to the Socket.IO namespace {ns}."),
+            say!(wants_sentence, "{sender} connects to the Socket.IO namespace {ns}."),
         ),
         1 => (
             format!("Socket.IO DISCONNECT {ns}"),
-            format!("{sender} leaves the Socket.IO namespace {ns}."),
+            say!(wants_sentence, "{sender} leaves the Socket.IO namespace {ns}."),
         ),
         2 | 5 => {
             let ev = s.event().unwrap_or("?");
@@ -600,7 +614,7 @@ fn eio_sio(
                     crate::decode::socketio::sio_type_name(s.typ),
                     ack.map_or(String::new(), |a| format!(" ack={a}"))
                 ),
-                format!("{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."),
+                say!(wants_sentence, "{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."),
             )
         }
         3 | 6 => {
@@ -613,16 +627,16 @@ fn eio_sio(
                     "Socket.IO {} {a} {short_args}",
                     crate::decode::socketio::sio_type_name(s.typ)
                 ),
-                format!("{sender} answers ack {a}{lat}."),
+                say!(wants_sentence, "{sender} answers ack {a}{lat}."),
             )
         }
         4 => (
             format!("Socket.IO CONNECT_ERROR {ns}"),
-            format!("{sender} refuses the connection to namespace {ns}: {short_args}."),
+            say!(wants_sentence, "{sender} refuses the connection to namespace {ns}: {short_args}."),
         ),
         _ => (
             "Socket.IO".into(),
-            format!("{sender} sends a Socket.IO packet."),
+            say!(wants_sentence, "{sender} sends a Socket.IO packet."),
         ),
     };
     Some(Said {

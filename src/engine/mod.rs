@@ -507,19 +507,22 @@ impl Stream {
         let i = self.index;
         self.index += 1;
         self.flows.tick(u64::from(i), meta.timestamp.ns);
+        // The shard the flow hook checks; none once the frame's bytes have shown it.
+        let mut check = shard;
         if let Some((k, n)) = shard {
-            // Another worker's conversation, seen without decoding: nothing to do.
             if let Some((s, d, t)) = crate::decode::quick_flow_key(meta.link_type, data) {
                 if Flows::shard_of(s, d, &t, n) != k {
+                    // Another worker's conversation, seen without decoding: nothing to do.
                     return Sharded::Other;
                 }
+                check = None;
             }
         }
         let mut facts = None;
         let mut declined = false;
         let flows = &mut self.flows;
         let mut hook = |m: &crate::model::FrameMeta, s, d, t: &crate::model::TransportInfo| {
-            if let Some((k, n)) = shard {
+            if let Some((k, n)) = check {
                 if Flows::shard_of(s, d, t, n) != k {
                     declined = true;
                     return Err(crate::decode::Declined);

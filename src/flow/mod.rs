@@ -481,25 +481,34 @@ impl Flows {
     }
 
     /// Which of `n` workers decodes a packet's conversation: the same for both directions of
-    /// a conversation, and in every process (a fixed hash, unlike the table's).
+    /// a conversation, and in every process (a fixed mix, unlike the table's seeded hash).
+    /// Runs on every packet of a sharded reader, so it folds each endpoint to one number
+    /// rather than hashing the whole key.
     pub fn shard_of(src: Address, dst: Address, t: &TransportInfo, n: u32) -> u32 {
-        let src = Endpoint {
-            addr: src,
-            port: t.src_port,
-        };
-        let dst = Endpoint {
-            addr: dst,
-            port: t.dst_port,
-        };
-        let (a, b) = if src <= dst { (src, dst) } else { (dst, src) };
-        let key = Key {
-            proto: t.proto,
-            a,
-            b,
-        };
-        let h = std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0), key);
-        // The high bits mix best.
-        ((h >> 32) % u64::from(n.max(1))) as u32
+        fn fold(a: Address, port: u16) -> u64 {
+            let addr = match a {
+                Address::None => 0,
+                Address::Ipv4(b) => u64::from(u32::from_be_bytes(b)),
+                Address::Mac(m) => m.iter().fold(0u64, |h, &x| (h << 8) | u64::from(x)),
+                Address::Ipv6(b) => b.chunks_exact(8).fold(0u64, |h, c| {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(c);
+                    h.rotate_left(29) ^ u64::from_be_bytes(w)
+                }),
+            };
+            (addr << 16) ^ u64::from(port)
+        }
+        let (x, y) = (fold(src, t.src_port), fold(dst, t.dst_port));
+        // Symmetric in the two endpoints, then mixed (splitmix64's finaliser).
+        let mut h = x.min(y).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ x.max(y).rotate_left(32)
+            ^ u64::from(t.proto);
+        h ^= h >> 30;
+        h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^= h >> 27;
+        h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^= h >> 31;
+        (h % u64::from(n.max(1))) as u32
     }
 
     /// Observe a TCP/UDP packet (in capture order) and return its flow facts. This is the
