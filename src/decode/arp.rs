@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::model::{format_mac, Base, Protocol};
 use etherparse::ArpPacketSlice;
+use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 crate::field_def!(
@@ -105,7 +106,7 @@ pub(super) fn arp(ctx: &mut Ctx<'_>, off: usize) {
     h.num(&PROTO_TYPE, off + 2, 2);
     let hs = h.num(&HW_SIZE, off + 4, 1).unwrap_or(0) as usize;
     let ps = h.num(&PROTO_SIZE, off + 5, 1).unwrap_or(0) as usize;
-    let op = h.num_text(&OPCODE, off + 6, 2, |v| {
+    let op = h.num_text(&OPCODE, off + 6, 2, |v, out| {
         let s = match v {
             1 => "request",
             2 => "reply",
@@ -113,7 +114,7 @@ pub(super) fn arp(ctx: &mut Ctx<'_>, off: usize) {
             4 => "reverse reply",
             _ => "unknown",
         };
-        format!("{s} ({v})")
+        let _ = write!(out, "{s} ({v})");
     });
     let body = off + 8;
     let total = 8 + 2 * hs + 2 * ps;

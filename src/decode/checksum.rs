@@ -17,14 +17,17 @@ pub enum ChecksumStatus {
 
 impl ChecksumStatus {
     /// Display text for a `*.checksum.status` value.
-    pub fn text(v: u64) -> String {
-        let name = match v {
+    /// "Good (1)": the text of a `*.checksum.status` field.
+    pub fn text(v: u64, out: &mut String) {
+        out.push_str(match v {
             0 => "Bad",
             1 => "Good",
             2 => "Unverified",
             _ => "Not present",
-        };
-        format!("{name} ({v})")
+        });
+        out.push_str(" (");
+        out.push_str(itoa::Buffer::new().format(v));
+        out.push(')');
     }
 
     pub fn name(self) -> &'static str {

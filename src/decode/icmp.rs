@@ -4,6 +4,7 @@ use super::checksum::{fold, ones_sum, pseudo, ChecksumStatus};
 use super::Ctx;
 use crate::model::{Base, Protocol, Severity, Text, Value};
 use etherparse::{Icmpv4Slice, Icmpv6Slice};
+use std::fmt::Write as _;
 use std::net::Ipv6Addr;
 
 crate::field_def!(ICMP_TYPE, "icmp.type", "Type", Base::Dec, "What kind of ICMP message: 8 echo request (ping), 0 echo reply, 3 destination unreachable, 11 time exceeded.");
@@ -257,8 +258,12 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>
     let sentence;
     match t {
         0 | 8 => {
-            let id = h.num_text(&ICMP_IDENT, off + 4, 2, |v| format!("{v} (0x{v:04x})"));
-            let seq = h.num_text(&ICMP_SEQ, off + 6, 2, |v| format!("{v} (0x{v:04x})"));
+            let id = h.num_text(&ICMP_IDENT, off + 4, 2, |v, o| {
+                let _ = write!(o, "{v} (0x{v:04x})");
+            });
+            let seq = h.num_text(&ICMP_SEQ, off + 6, 2, |v, o| {
+                let _ = write!(o, "{v} (0x{v:04x})");
+            });
             if let (Some(id), Some(seq)) = (id, seq) {
                 let le = (seq as u16).swap_bytes();
                 summary = format!("{summary}  id=0x{id:04x}, seq={seq}/{le}");
@@ -321,8 +326,8 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize, hlim: Option<u64
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = Icmpv6Slice::from_slice(&d[off.min(d.len())..cap_end]);
     let mut h = ctx.hdr(Protocol::Icmpv6, off, 4);
-    let t = h.num_text(&ICMP6_TYPE, off, 1, |t| {
-        format!("{} ({t})", icmpv6_type_name(t as u8))
+    let t = h.num_text(&ICMP6_TYPE, off, 1, |t, o| {
+        let _ = write!(o, "{} ({t})", icmpv6_type_name(t as u8));
     });
     h.num(&ICMP6_CODE, off + 1, 1);
     let stored = h.num(&ICMP6_CHECKSUM, off + 2, 2);

@@ -332,14 +332,32 @@ crate::field_def!(
 );
 
 /// "20 bytes (5)": a header length in bytes and the 32-bit words the field counts.
-pub(super) fn header_len_text(bytes: u64) -> String {
-    format!("{bytes} bytes ({})", bytes / 4)
+pub(super) fn header_len_text(bytes: u64, out: &mut String) {
+    let mut n = itoa::Buffer::new();
+    out.push_str(n.format(bytes));
+    out.push_str(" bytes (");
+    out.push_str(n.format(bytes / 4));
+    out.push(')');
 }
 
 pub(super) fn ip_proto_name(p: u8) -> String {
-    IpNumber(p)
-        .keyword_str()
-        .map_or_else(|| format!("{p}"), |k| format!("{k} ({p})"))
+    let mut s = String::new();
+    write_ip_proto(u64::from(p), &mut s);
+    s
+}
+
+/// "TCP (6)", or the bare number for protocols without a keyword.
+pub(super) fn write_ip_proto(p: u64, out: &mut String) {
+    let mut n = itoa::Buffer::new();
+    match IpNumber(p as u8).keyword_str() {
+        Some(k) => {
+            out.push_str(k);
+            out.push_str(" (");
+            out.push_str(n.format(p as u8));
+            out.push(')');
+        }
+        None => out.push_str(n.format(p as u8)),
+    }
 }
 
 pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
@@ -382,12 +400,18 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
                 .push_bits(&V4_FRAG, Value::U64(units), off + 6, 2, 0x1fff);
             h.nest(0);
             if let Some(f) = h.layer.fields.last_mut() {
-                f.text = Text::Num(|u| format!("{u} (× 8 = byte {})", u * 8));
+                f.text = Text::Num(|u, out| {
+                    let mut n = itoa::Buffer::new();
+                    out.push_str(n.format(u));
+                    out.push_str(" (× 8 = byte ");
+                    out.push_str(n.format(u * 8));
+                    out.push(')');
+                });
             }
         }
     }
     let ttl = h.num(&V4_TTL, off + 8, 1);
-    let proto = h.num_text(&V4_PROTO, off + 9, 1, |p| ip_proto_name(p as u8));
+    let proto = h.num_text(&V4_PROTO, off + 9, 1, write_ip_proto);
     let stored = h.num(&V4_CHECKSUM, off + 10, 2);
     let src = h.ipv4(&V4_SRC, off + 12);
     let dst = h.ipv4(&V4_DST, off + 16);
@@ -571,7 +595,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
         f.depth = 0;
     }
     let plen = h.num(&V6_PLEN, off + 4, 2);
-    let nxt = h.num_text(&V6_NXT, off + 6, 1, |p| ip_proto_name(p as u8));
+    let nxt = h.num_text(&V6_NXT, off + 6, 1, write_ip_proto);
     let hlim = h.num(&V6_HLIM, off + 7, 1);
     let src = h.ipv6(&V6_SRC, off + 8);
     let dst = h.ipv6(&V6_DST, off + 24);
@@ -632,7 +656,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
                     60 => (&V6_DST_NXT, &V6_DST_LEN),
                     _ => (&V6_RT_NXT, &V6_RT_LEN),
                 };
-                let Some(n) = h.num_text(nd, cur, 1, |p| ip_proto_name(p as u8)) else {
+                let Some(n) = h.num_text(nd, cur, 1, write_ip_proto) else {
                     stopped = true;
                     break;
                 };
@@ -655,7 +679,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
                 next = n as u8;
             }
             44 => {
-                let Some(n) = h.num_text(&V6_FRAG_NXT, cur, 1, |p| ip_proto_name(p as u8)) else {
+                let Some(n) = h.num_text(&V6_FRAG_NXT, cur, 1, write_ip_proto) else {
                     stopped = true;
                     break;
                 };

@@ -211,7 +211,7 @@ fn ethernet(ctx: &mut Ctx<'_>, off: usize) {
     let parsed = Ethernet2HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
     let dst = h.mac(&ETH_DST, off);
     let src = h.mac(&ETH_SRC, off + 6);
-    let et = h.num_text(&ETH_TYPE, off + 12, 2, ethertype_text);
+    let et = h.num_text(&ETH_TYPE, off + 12, 2, write_ethertype);
     if let (Some(s), Some(d)) = (src, dst) {
         ctx.pkt.source = Address::Mac(s);
         ctx.pkt.destination = Address::Mac(d);
@@ -229,6 +229,13 @@ fn ethernet(ctx: &mut Ctx<'_>, off: usize) {
 }
 
 fn ethertype_text(v: u64) -> String {
+    let mut s = String::new();
+    write_ethertype(v, &mut s);
+    s
+}
+
+/// "IPv4 (0x0800)".
+fn write_ethertype(v: u64, out: &mut String) {
     let name = match v as u16 {
         0x0800 => "IPv4",
         0x86dd => "IPv6",
@@ -243,7 +250,10 @@ fn ethertype_text(v: u64) -> String {
         x if x < 0x0600 => "802.3 length",
         _ => "unknown",
     };
-    format!("{name} (0x{v:04x})")
+    out.push_str(name);
+    out.push_str(" (");
+    crate::model::value::push_hex(out, v, 4);
+    out.push(')');
 }
 
 /// Continue after an EtherType-like protocol number.
@@ -284,7 +294,7 @@ fn vlan(ctx: &mut Ctx<'_>, off: usize) {
     for f in &mut h.layer.fields {
         f.depth = 0;
     }
-    let et = h.num_text(&VLAN_ETYPE, off + 2, 2, ethertype_text);
+    let et = h.num_text(&VLAN_ETYPE, off + 2, 2, write_ethertype);
     h.layer.length = (ctx.data.len().saturating_sub(off)).min(4) as u32;
     ctx.push(h);
     match (parsed, et) {
@@ -320,7 +330,7 @@ fn sll(ctx: &mut Ctx<'_>) {
     let proto = if h.u(14, 2).is_some_and(|p| p < 0x0600) {
         h.num(&SLL_LTYPE, 14, 2)
     } else {
-        h.num_text(&SLL_ETYPE, 14, 2, ethertype_text)
+        h.num_text(&SLL_ETYPE, 14, 2, write_ethertype)
     };
     h.layer.length = ctx.data.len().min(16) as u32;
     if hatype == Some(772) {
@@ -354,7 +364,7 @@ fn sll_address(h: &mut Hdr<'_>, hatype: Option<u64>, halen: usize, off: usize) {
     }
 }
 
-fn pkttype_text(v: u64) -> String {
+fn pkttype_text(v: u64, out: &mut String) {
     let s = match v {
         0 => "Unicast to us",
         1 => "Broadcast",
@@ -363,12 +373,15 @@ fn pkttype_text(v: u64) -> String {
         4 => "Sent by us",
         _ => "Unknown",
     };
-    format!("{s} ({v})")
+    out.push_str(s);
+    out.push_str(" (");
+    out.push_str(itoa::Buffer::new().format(v));
+    out.push(')');
 }
 
 fn sll2(ctx: &mut Ctx<'_>) {
     let mut h = ctx.hdr(Protocol::Sll2, 0, 20);
-    let proto = h.num_text(&SLL_ETYPE, 0, 2, ethertype_text);
+    let proto = h.num_text(&SLL_ETYPE, 0, 2, write_ethertype);
     h.num(&SLL_RESERVED, 2, 2);
     h.num(&SLL_IFINDEX, 4, 4);
     let hatype = h.num(&SLL_HATYPE, 8, 2);

@@ -168,7 +168,7 @@ impl<'a> Hdr<'a> {
         def: &'static FieldDef,
         off: usize,
         len: usize,
-        text: fn(u64) -> String,
+        text: fn(u64, &mut String),
     ) -> Option<u64> {
         let v = self.u(off, len)?;
         self.layer.push_fmt(def, v, text, off, len);
@@ -559,12 +559,19 @@ fn new_ctx<'a>(
     }
 }
 
-fn bytes_bits(v: u64) -> String {
-    format!("{v} bytes ({} bits)", v * 8)
+fn bytes_bits(v: u64, out: &mut String) {
+    let mut n = itoa::Buffer::new();
+    out.push_str(n.format(v));
+    out.push_str(" bytes (");
+    out.push_str(n.format(v.saturating_mul(8)));
+    out.push_str(" bits)");
 }
 
-fn link_type_text(v: u64) -> String {
-    format!("{} ({v})", linktype::name(v as u32))
+fn link_type_text(v: u64, out: &mut String) {
+    out.push_str(linktype::name(v as u32));
+    out.push_str(" (");
+    out.push_str(itoa::Buffer::new().format(v));
+    out.push(')');
 }
 
 fn frame_layer(ctx: &mut Ctx<'_>, comments: &[String]) {

@@ -66,12 +66,6 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_>, proto: u8, off: usize, end: usize, ttl
     }
 }
 
-pub(crate) fn tcp_flags_text(flags: u16) -> String {
-    let mut s = String::new();
-    write_tcp_flags(&mut s, flags);
-    s
-}
-
 /// Append "SYN, ACK" (Wireshark's order, lowest bit first) or "<None>".
 pub(crate) fn write_tcp_flags(s: &mut String, flags: u16) {
     const NAMES: [(u16, &str); 9] = [
@@ -207,7 +201,12 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         h.layer.push_fmt(
             &TCP_FLAGS,
             u64::from(fl),
-            |v| format!("0x{v:03x} ({})", tcp_flags_text(v as u16)),
+            |v, out| {
+                crate::model::value::push_hex(out, v, 3);
+                out.push_str(" (");
+                write_tcp_flags(out, v as u16);
+                out.push(')');
+            },
             off + 12,
             2,
         );
@@ -283,7 +282,15 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let mut s = String::new();
     if ctx.summaries {
         s.reserve(128);
-        tcp_info_prefix(&mut s, flow.as_ref(), (sp, dp, seq, ack), fl, win, _urg, seg_len);
+        tcp_info_prefix(
+            &mut s,
+            flow.as_ref(),
+            (sp, dp, seq, ack),
+            fl,
+            win,
+            _urg,
+            seg_len,
+        );
     }
     // Options.
     let opt_end = off + hl;
@@ -295,13 +302,7 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
         }
         let _ = avail_opts;
         let sack_base = flow.map_or(0, |f| f.ack_base);
-        tcp_options(
-            &mut h,
-            off + 20,
-            opt_end.min(d.len()),
-            &mut s,
-            sack_base,
-        );
+        tcp_options(&mut h, off + 20, opt_end.min(d.len()), &mut s, sack_base);
     }
     h.generated(&TCP_LEN, Value::U64(seg_len as u64), Text::Auto);
     if let (Some(f), true) = (&flow, h.layer.has_fields()) {
@@ -591,7 +592,7 @@ fn analysis_def(name: &str) -> &'static crate::model::FieldDef {
         .unwrap_or(&TCP_LEN)
 }
 
-fn completeness_text(v: u64) -> String {
+fn completeness_text(v: u64, out: &mut String) {
     const PARTS: [(u64, &str); 6] = [
         (32, "RST"),
         (16, "FIN"),
@@ -600,19 +601,19 @@ fn completeness_text(v: u64) -> String {
         (2, "SYN-ACK"),
         (1, "SYN"),
     ];
-    let parts: Vec<&str> = PARTS
-        .iter()
-        .filter(|(b, _)| v & b != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    format!(
-        "{v} ({})",
-        if parts.is_empty() {
-            "nothing".to_string()
-        } else {
-            parts.join(", ")
+    out.push_str(itoa::Buffer::new().format(v));
+    out.push_str(" (");
+    let start = out.len();
+    for (_, name) in PARTS.iter().filter(|(b, _)| v & b != 0) {
+        if out.len() > start {
+            out.push_str(", ");
         }
-    )
+        out.push_str(name);
+    }
+    if out.len() == start {
+        out.push_str("nothing");
+    }
+    out.push(')');
 }
 
 /// The TCP facts the flow pass needs, read straight from the header bytes (before any field is

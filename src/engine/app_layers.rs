@@ -355,9 +355,15 @@ pub fn attach(
                     9 => format!(
                         "{sender} pings {receiver}: 'are you still there?' (WebSocket ping)."
                     ),
-                    10 => say!(wants_sentence, "{sender} answers the ping (WebSocket pong)."),
+                    10 => say!(
+                        wants_sentence,
+                        "{sender} answers the ping (WebSocket pong)."
+                    ),
                     0 => {
-                        say!(wants_sentence, "{sender} sends the next piece of a fragmented WebSocket message.")
+                        say!(
+                            wants_sentence,
+                            "{sender} sends the next piece of a fragmented WebSocket message."
+                        )
                     }
                     1 | 2 if !h.fin => format!(
                         "{sender} starts a WebSocket message in pieces (fragmented: FIN not set)."
@@ -585,15 +591,24 @@ fn eio_sio(
     let ack = s.ack_id.as_ref().map(|a| a.0);
     let args = s.args_text().unwrap_or_default();
     // The first 80 characters.
-    let short_args = args.char_indices().nth(80).map_or(&args[..], |(i, _)| &args[..i]);
+    let short_args = args
+        .char_indices()
+        .nth(80)
+        .map_or(&args[..], |(i, _)| &args[..i]);
     let (info, sentence) = match s.typ {
         0 => (
             format!("Socket.IO CONNECT {ns}"),
-            say!(wants_sentence, "{sender} connects to the Socket.IO namespace {ns}."),
+            say!(
+                wants_sentence,
+                "{sender} connects to the Socket.IO namespace {ns}."
+            ),
         ),
         1 => (
             format!("Socket.IO DISCONNECT {ns}"),
-            say!(wants_sentence, "{sender} leaves the Socket.IO namespace {ns}."),
+            say!(
+                wants_sentence,
+                "{sender} leaves the Socket.IO namespace {ns}."
+            ),
         ),
         2 | 5 => {
             let ev = s.event().unwrap_or("?");
@@ -614,7 +629,10 @@ fn eio_sio(
                     crate::decode::socketio::sio_type_name(s.typ),
                     ack.map_or(String::new(), |a| format!(" ack={a}"))
                 ),
-                say!(wants_sentence, "{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."),
+                say!(
+                    wants_sentence,
+                    "{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."
+                ),
             )
         }
         3 | 6 => {
@@ -632,7 +650,10 @@ fn eio_sio(
         }
         4 => (
             format!("Socket.IO CONNECT_ERROR {ns}"),
-            say!(wants_sentence, "{sender} refuses the connection to namespace {ns}: {short_args}."),
+            say!(
+                wants_sentence,
+                "{sender} refuses the connection to namespace {ns}: {short_args}."
+            ),
         ),
         _ => (
             "Socket.IO".into(),

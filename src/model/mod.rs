@@ -58,8 +58,9 @@ macro_rules! field_def {
 pub enum Text {
     /// Format the value by the field's base.
     Auto,
-    /// Format the numeric value with this function ("IPv4 (0x0800)").
-    Num(fn(u64) -> String),
+    /// Write the numeric value's text with this function ("IPv4 (0x0800)"): into the
+    /// caller's buffer, so showing a field allocates nothing.
+    Num(fn(u64, &mut String)),
     /// Text fixed at decode time.
     Owned(Box<str>),
 }
@@ -101,7 +102,7 @@ impl Field {
     pub fn write_display(&self, out: &mut String) {
         match &self.text {
             Text::Owned(t) => out.push_str(t),
-            Text::Num(f) => out.push_str(&f(self.value.as_u64().unwrap_or(0))),
+            Text::Num(f) => f(self.value.as_u64().unwrap_or(0), out),
             Text::Auto => match &self.value {
                 // Long byte strings are shortened for display, as Wireshark does; the value
                 // keeps them whole.
@@ -245,7 +246,7 @@ impl Layer {
         &mut self,
         def: &'static FieldDef,
         value: u64,
-        f: fn(u64) -> String,
+        f: fn(u64, &mut String),
         offset: usize,
         length: usize,
     ) {

@@ -75,9 +75,7 @@ impl Value {
         match self {
             Value::None => {}
             Value::U64(v) => match base {
-                Base::Hex(w) => {
-                    let _ = write!(out, "0x{:0width$x}", v, width = w as usize);
-                }
+                Base::Hex(w) => push_hex(out, *v, usize::from(w)),
                 _ => out.push_str(itoa::Buffer::new().format(*v)),
             },
             Value::I64(v) => out.push_str(itoa::Buffer::new().format(*v)),
@@ -113,6 +111,21 @@ pub fn hex_colon(b: &[u8]) -> String {
     let mut s = String::with_capacity(b.len() * 3);
     push_hex_colon(&mut s, b);
     s
+}
+
+/// Append `0x` and `v` in lower-case hex, zero-padded to `width` digits (what
+/// `format!("0x{v:0width$x}")` gives, without the formatting machinery: it runs for every hex
+/// field shown).
+pub fn push_hex(out: &mut String, v: u64, width: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = (64 - v.leading_zeros() as usize).div_ceil(4).max(1);
+    out.push_str("0x");
+    for _ in digits..width {
+        out.push('0');
+    }
+    for i in (0..digits).rev() {
+        out.push(HEX[((v >> (i * 4)) & 15) as usize] as char);
+    }
 }
 
 /// Append bytes as colon-separated hex.
@@ -174,5 +187,15 @@ mod tests {
         );
         assert_eq!(Value::Ipv4([127, 0, 0, 1]).format(Base::None), "127.0.0.1");
         assert_eq!(Value::Bool(true).to_plain(), "true");
+    }
+
+    proptest::proptest! {
+        /// The hand-written hex equals the formatter's for every value and width.
+        #[test]
+        fn hex_as_format_writes_it(v: u64, width in 0usize..20) {
+            let mut s = String::new();
+            push_hex(&mut s, v, width);
+            proptest::prop_assert_eq!(s, format!("0x{v:0width$x}"));
+        }
     }
 }
