@@ -205,7 +205,7 @@ pub fn attach(
                     if h.head.upgrade_websocket {
                         say!(wants_sentence, "{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
                     } else {
-                        format!(
+                        say!(wants_sentence,
                             "{sender} sends an HTTP {} request for {} to {receiver}.",
                             h.head.method, h.head.uri
                         )
@@ -222,7 +222,7 @@ pub fn attach(
                     };
                     say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
                 } else {
-                    format!(
+                    say!(wants_sentence,
                         "{sender} answers {receiver}: {} {}.",
                         h.head.code, h.head.reason
                     )
@@ -352,7 +352,7 @@ pub fn attach(
                             say!(wants_sentence, "{sender} closes the WebSocket{why}.")
                         }
                     }
-                    9 => format!(
+                    9 => say!(wants_sentence,
                         "{sender} pings {receiver}: 'are you still there?' (WebSocket ping)."
                     ),
                     10 => say!(
@@ -365,10 +365,10 @@ pub fn attach(
                             "{sender} sends the next piece of a fragmented WebSocket message."
                         )
                     }
-                    1 | 2 if !h.fin => format!(
+                    1 | 2 if !h.fin => say!(wants_sentence,
                         "{sender} starts a WebSocket message in pieces (fragmented: FIN not set)."
                     ),
-                    _ => format!(
+                    _ => say!(wants_sentence,
                         "{sender} sends {receiver} a WebSocket {} message of {} bytes.",
                         if h.opcode == 1 { "text" } else { "binary" },
                         h.payload_len
@@ -513,8 +513,13 @@ pub fn attach(
     {
         p.protocol = last.protocol;
     }
-    let infos: Vec<&str> = said.iter().map(|s| s.info.as_str()).collect();
-    p.summary = infos.join(", ");
+    p.summary.clear();
+    for (k, s) in said.iter().enumerate() {
+        if k > 0 {
+            p.summary.push_str(", ");
+        }
+        p.summary.push_str(&s.info);
+    }
     if wants_sentence {
         let best: Vec<&str> = said
             .iter()
