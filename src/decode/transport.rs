@@ -574,6 +574,7 @@ macro_rules! analysis_defs {
                 label: crate::model::flow::analysis::NAMES[$idx].2,
                 base: Base::None,
                 explain: crate::model::flow::analysis::NAMES[$idx].3,
+                json_head: "",
             };
         )*
         static ANALYSIS_DEFS: [&crate::model::FieldDef; 15] = [$(&$id),*];

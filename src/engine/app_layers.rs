@@ -205,9 +205,11 @@ pub fn attach(
                     if h.head.upgrade_websocket {
                         say!(wants_sentence, "{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
                     } else {
-                        say!(wants_sentence,
+                        say!(
+                            wants_sentence,
                             "{sender} sends an HTTP {} request for {} to {receiver}.",
-                            h.head.method, h.head.uri
+                            h.head.method,
+                            h.head.uri
                         )
                     }
                 } else if h.head.code == 101 {
@@ -222,9 +224,11 @@ pub fn attach(
                     };
                     say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
                 } else {
-                    say!(wants_sentence,
+                    say!(
+                        wants_sentence,
                         "{sender} answers {receiver}: {} {}.",
-                        h.head.code, h.head.reason
+                        h.head.code,
+                        h.head.reason
                     )
                 };
                 said.push(Said {
@@ -352,7 +356,8 @@ pub fn attach(
                             say!(wants_sentence, "{sender} closes the WebSocket{why}.")
                         }
                     }
-                    9 => say!(wants_sentence,
+                    9 => say!(
+                        wants_sentence,
                         "{sender} pings {receiver}: 'are you still there?' (WebSocket ping)."
                     ),
                     10 => say!(
@@ -365,10 +370,13 @@ pub fn attach(
                             "{sender} sends the next piece of a fragmented WebSocket message."
                         )
                     }
-                    1 | 2 if !h.fin => say!(wants_sentence,
+                    1 | 2 if !h.fin => {
+                        say!(wants_sentence,
                         "{sender} starts a WebSocket message in pieces (fragmented: FIN not set)."
-                    ),
-                    _ => say!(wants_sentence,
+                    )
+                    }
+                    _ => say!(
+                        wants_sentence,
                         "{sender} sends {receiver} a WebSocket {} message of {} bytes.",
                         if h.opcode == 1 { "text" } else { "binary" },
                         h.payload_len

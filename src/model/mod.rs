@@ -37,17 +37,21 @@ pub struct FieldDef {
     pub base: Base,
     /// One plain sentence: what the field is for.
     pub explain: &'static str,
+    /// `"name":"ip.ttl","value":`, how a field of this kind starts in jsonl, made at compile
+    /// time (empty where the name is not a literal: then it is written piece by piece).
+    pub json_head: &'static str,
 }
 
 /// Shorthand used by protocol modules to declare their field tables.
 #[macro_export]
 macro_rules! field_def {
-    ($ident:ident, $name:expr, $label:expr, $base:expr, $explain:expr) => {
+    ($ident:ident, $name:literal, $label:expr, $base:expr, $explain:expr) => {
         pub static $ident: $crate::model::FieldDef = $crate::model::FieldDef {
             name: $name,
             label: $label,
             base: $base,
             explain: $explain,
+            json_head: concat!("\"name\":\"", $name, "\",\"value\":"),
         };
     };
 }
