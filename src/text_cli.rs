@@ -111,13 +111,25 @@ fn merge(parts: &[Part], heads: &mut [usize], out: &mut impl Write) -> std::io::
                 }
             }
         }
-        let Some((w, _)) = best else { return Ok(()) };
+        let Some((w, first)) = best else {
+            return Ok(());
+        };
         let p = &parts[w];
         let k = heads[w];
+        // Every packet has its line in exactly one part, so this part's lines for the packets
+        // that follow go out in one piece.
+        let mut run = k + 1;
+        while p
+            .lines
+            .get(run)
+            .is_some_and(|&(i, _)| i == first + (run - k) as u64)
+        {
+            run += 1;
+        }
         let start = if k == 0 { 0 } else { p.lines[k - 1].1 as usize };
-        let end = p.lines[k].1 as usize;
+        let end = p.lines[run - 1].1 as usize;
         out.write_all(&p.text.as_bytes()[start..end])?;
-        heads[w] += 1;
+        heads[w] = run;
     }
 }
 
@@ -144,12 +156,17 @@ fn work(
         let p = match stream.summary_in_shard(&raw.meta, raw.data, &raw.comments, shard) {
             Sharded::Mine(p) => Some(p),
             Sharded::Any(p) if i % u64::from(shard.1) == u64::from(shard.0) => Some(p),
-            Sharded::Any(_) | Sharded::Other => None,
+            Sharded::Any(p) => {
+                stream.recycle(p);
+                None
+            }
+            Sharded::Other => None,
         };
         if let Some(p) = p {
             output::text_line(&mut part.text, &p, first);
             part.text.push('\n');
             part.lines.push((i, part.text.len() as u32));
+            stream.recycle(p);
         }
         i += 1;
         if i % CHUNK == 0 {

@@ -248,11 +248,30 @@ pub fn looks_like_http(b: &[u8], request: bool) -> bool {
 
 const MAX_HEADERS: usize = 64;
 
-fn header_value(headers: &[httparse::Header<'_>], name: &str) -> Option<String> {
-    headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(name))
-        .map(|h| String::from_utf8_lossy(h.value).trim().to_string())
+/// The headers a head's facts come from, in the order of [`header_values`]' answer.
+const FACT_HEADERS: [&str; 7] = [
+    "content-length",
+    "transfer-encoding",
+    "upgrade",
+    "sec-websocket-key",
+    "sec-websocket-accept",
+    "sec-websocket-extensions",
+    "sec-websocket-protocol",
+];
+
+/// The first value of each of [`FACT_HEADERS`] (trimmed), in one pass over the headers.
+fn header_values(headers: &[httparse::Header<'_>]) -> [Option<String>; 7] {
+    let mut found: [Option<&[u8]>; 7] = [None; 7];
+    // httparse fills the array from the front; the rest keep an empty name.
+    for h in headers.iter().take_while(|h| !h.name.is_empty()) {
+        for (slot, name) in found.iter_mut().zip(FACT_HEADERS) {
+            if slot.is_none() && h.name.len() == name.len() && h.name.eq_ignore_ascii_case(name) {
+                *slot = Some(h.value);
+                break;
+            }
+        }
+    }
+    found.map(|v| v.map(|v| String::from_utf8_lossy(v).trim().to_string()))
 }
 
 /// Parse a request or response head from the start of `b`.
@@ -291,16 +310,15 @@ pub fn parse_head(b: &[u8], request: bool) -> HeadParse {
         Ok(false) => HeadParse::Partial,
         Err(e) => HeadParse::Invalid(format!("not a valid HTTP head: {e}")),
         Ok(true) => {
-            head.content_length =
-                header_value(&headers, "content-length").and_then(|v| v.parse().ok());
-            head.chunked = header_value(&headers, "transfer-encoding")
-                .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-            head.upgrade_websocket = header_value(&headers, "upgrade")
-                .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-            head.ws_key = header_value(&headers, "sec-websocket-key");
-            head.ws_accept = header_value(&headers, "sec-websocket-accept");
-            head.ws_extensions = header_value(&headers, "sec-websocket-extensions");
-            head.ws_protocol = header_value(&headers, "sec-websocket-protocol");
+            let [length, encoding, upgrade, key, accept, extensions, protocol] =
+                header_values(&headers);
+            head.content_length = length.and_then(|v| v.parse().ok());
+            head.chunked = encoding.is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+            head.upgrade_websocket = upgrade.is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+            head.ws_key = key;
+            head.ws_accept = accept;
+            head.ws_extensions = extensions;
+            head.ws_protocol = protocol;
             HeadParse::Complete(head)
         }
     }

@@ -487,12 +487,18 @@ pub struct Options<'c> {
     /// Leave the notes out, and the checks only they report (a transport checksum): for
     /// readers that print the summary line alone (`decode --format text`).
     pub skip_notes: bool,
+    /// A packet done with, whose buffers (layers, Info line...) this decode reuses: a
+    /// streaming reader then allocates almost nothing per packet.
+    pub recycle: Option<Packet>,
 }
 
 /// Decode one frame with explicit options.
 pub fn decode_opt<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>) -> Packet {
     let mut ctx = new_ctx(meta, data, o.comments, o.sentences, o.fields, o.flow);
     ctx.flow_hook = o.flow_hook;
+    if let Some(p) = o.recycle {
+        ctx.pkt = p.recycled(meta);
+    }
     ctx.summaries = !o.facts_only;
     ctx.notes = !o.skip_notes;
     run(ctx, o.comments)

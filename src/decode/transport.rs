@@ -281,6 +281,9 @@ fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
     let (seq, ack) = flow.map_or((seq, ack), |f| (u64::from(f.rel_seq), u64::from(f.rel_ack)));
     let mut s = String::new();
     if ctx.summaries {
+        // The packet's own Info buffer (reused when the packet is recycled); set again below.
+        s = std::mem::take(&mut ctx.pkt.summary);
+        s.clear();
         s.reserve(128);
         tcp_info_prefix(
             &mut s,

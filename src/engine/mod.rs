@@ -402,6 +402,7 @@ impl Capture {
                 flow_hook: None,
                 facts_only: false,
                 skip_notes: false,
+                recycle: None,
             },
         ))
     }
@@ -432,6 +433,8 @@ pub struct Stream {
     flows: Flows,
     app: AppPass,
     index: u32,
+    /// A packet handed back with [`Stream::recycle`], whose buffers the next decode reuses.
+    spare: Option<Packet>,
 }
 
 impl Default for Stream {
@@ -449,6 +452,7 @@ impl Stream {
             }),
             app: AppPass::new(AppConfig::default()),
             index: 0,
+            spare: None,
         }
     }
 
@@ -478,6 +482,11 @@ impl Stream {
                 ..Packet::default()
             },
         }
+    }
+
+    /// Hand back a packet done with: the next one decodes into its buffers.
+    pub fn recycle(&mut self, p: Packet) {
+        self.spare = Some(p);
     }
 
     /// The next packet's summary (Info line, addresses; no fields, sentence or notes), as
@@ -544,9 +553,11 @@ impl Stream {
                 facts_only: false,
                 // Sharding serves summary lines only (`summary_in_shard`).
                 skip_notes: shard.is_some(),
+                recycle: self.spare.take(),
             },
         );
         if declined {
+            self.spare = Some(p);
             return Sharded::Other;
         }
         // Conversations the flow table forgot: their slots may be reused from now on.

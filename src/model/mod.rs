@@ -486,6 +486,30 @@ pub struct Packet {
 }
 
 impl Packet {
+    /// This packet emptied for reuse as packet `meta`: every field as in a new packet, the
+    /// buffers kept.
+    pub fn recycled(self, meta: &FrameMeta) -> Packet {
+        let Packet {
+            mut layers,
+            mut notes,
+            mut summary,
+            mut sentence,
+            ..
+        } = self;
+        layers.clear();
+        notes.clear();
+        summary.clear();
+        sentence.clear();
+        Packet {
+            meta: *meta,
+            layers,
+            notes,
+            summary,
+            sentence,
+            ..Packet::default()
+        }
+    }
+
     /// All fields of the packet with this Wireshark name, in frame order.
     pub fn fields_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
         self.layers
