@@ -156,17 +156,12 @@ fn work(
         let p = match stream.summary_in_shard(&raw.meta, raw.data, &raw.comments, shard) {
             Sharded::Mine(p) => Some(p),
             Sharded::Any(p) if i % u64::from(shard.1) == u64::from(shard.0) => Some(p),
-            Sharded::Any(p) => {
-                stream.recycle(p);
-                None
-            }
-            Sharded::Other => None,
+            Sharded::Any(_) | Sharded::Other => None,
         };
         if let Some(p) = p {
-            output::text_line(&mut part.text, &p, first);
+            output::text_line(&mut part.text, p, first);
             part.text.push('\n');
             part.lines.push((i, part.text.len() as u32));
-            stream.recycle(p);
         }
         i += 1;
         if i % CHUNK == 0 {

@@ -98,7 +98,7 @@ crate::field_def!(
     "Network address of the target (non-IPv4)."
 );
 
-pub(super) fn arp(ctx: &mut Ctx<'_>, off: usize) {
+pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
     let rest = &ctx.data[off.min(ctx.data.len())..];
     let parsed = ArpPacketSlice::from_slice(rest);
     let mut h = ctx.hdr(Protocol::Arp, off, 8);

@@ -386,7 +386,7 @@ pub fn peek(payload: &[u8]) -> Option<DnsKey> {
 }
 
 /// Decode a DNS message at `off..end` of the frame into a layer.
-pub(super) fn dns(ctx: &mut Ctx<'_>, off: usize, end: usize) -> bool {
+pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
     let d = ctx.data;
     let end = end.min(d.len());
     let Some(m) = d.get(off..end) else {

@@ -203,7 +203,7 @@ fn icmp_type_name(t: u8, c: u8) -> String {
     }
 }
 
-pub(super) fn icmpv4(ctx: &mut Ctx<'_>, off: usize, end: usize, ttl: Option<u64>) {
+pub(super) fn icmpv4(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, ttl: Option<u64>) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = Icmpv4Slice::from_slice(&d[off.min(d.len())..cap_end]);
@@ -321,7 +321,7 @@ fn icmpv6_type_name(t: u8) -> &'static str {
     }
 }
 
-pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize, hlim: Option<u64>) {
+pub(super) fn icmpv6(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, hlim: Option<u64>) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = Icmpv6Slice::from_slice(&d[off.min(d.len())..cap_end]);
@@ -437,7 +437,7 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_>, off: usize, end: usize, hlim: Option<u64
     ctx.data_layer(off + hdr_len, cap_end);
 }
 
-pub(super) fn igmp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+pub(super) fn igmp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let mut h = ctx.hdr(Protocol::Igmp, off, 8);

@@ -360,7 +360,7 @@ pub(super) fn write_ip_proto(p: u64, out: &mut String) {
     }
 }
 
-pub(super) fn ipv4(ctx: &mut Ctx<'_>, off: usize) {
+pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
     let avail = ctx.data.len().saturating_sub(off);
     let parsed = Ipv4HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
     let mut h = ctx.hdr(Protocol::Ipv4, off, 20);
@@ -580,7 +580,7 @@ fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
     }
 }
 
-pub(super) fn ipv6(ctx: &mut Ctx<'_>, off: usize) {
+pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
     let avail = ctx.data.len().saturating_sub(off);
     let parsed = Ipv6HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
     let mut h = ctx.hdr(Protocol::Ipv6, off, 40);

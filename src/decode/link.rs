@@ -135,7 +135,7 @@ crate::field_def!(
 );
 
 /// Dispatch on the capture's link type.
-pub(super) fn dispatch(ctx: &mut Ctx<'_>, lt: u32) {
+pub(super) fn dispatch(ctx: &mut Ctx<'_, '_>, lt: u32) {
     match lt {
         linktype::ETHERNET => ethernet(ctx, 0),
         linktype::NULL => null(ctx, false),
@@ -168,7 +168,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_>, lt: u32) {
 }
 
 /// Raw IP: the version nibble decides, whatever the link type claims.
-fn raw_ip(ctx: &mut Ctx<'_>, off: usize, claimed: Option<u8>) {
+fn raw_ip(ctx: &mut Ctx<'_, '_>, off: usize, claimed: Option<u8>) {
     let Some(&b) = ctx.data.get(off) else {
         ctx.truncated(Protocol::Ipv4, off, 1);
         return;
@@ -206,7 +206,7 @@ fn raw_ip(ctx: &mut Ctx<'_>, off: usize, claimed: Option<u8>) {
     }
 }
 
-fn ethernet(ctx: &mut Ctx<'_>, off: usize) {
+fn ethernet(ctx: &mut Ctx<'_, '_>, off: usize) {
     let mut h = ctx.hdr(Protocol::Ethernet, off, 14);
     let parsed = Ethernet2HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
     let dst = h.mac(&ETH_DST, off);
@@ -257,7 +257,7 @@ fn write_ethertype(v: u64, out: &mut String) {
 }
 
 /// Continue after an EtherType-like protocol number.
-pub(super) fn ethertype(ctx: &mut Ctx<'_>, et: u16, off: usize) {
+pub(super) fn ethertype(ctx: &mut Ctx<'_, '_>, et: u16, off: usize) {
     match EtherType(et) {
         EtherType::IPV4 => ip::ipv4(ctx, off),
         EtherType::IPV6 => ip::ipv6(ctx, off),
@@ -285,7 +285,7 @@ pub(super) fn ethertype(ctx: &mut Ctx<'_>, et: u16, off: usize) {
     }
 }
 
-fn vlan(ctx: &mut Ctx<'_>, off: usize) {
+fn vlan(ctx: &mut Ctx<'_, '_>, off: usize) {
     let parsed = SingleVlanHeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
     let mut h = ctx.hdr(Protocol::Vlan, off, 4);
     h.bits(&VLAN_PRIO, off, 2, 0xe000);
@@ -303,7 +303,7 @@ fn vlan(ctx: &mut Ctx<'_>, off: usize) {
     }
 }
 
-fn sll(ctx: &mut Ctx<'_>) {
+fn sll(ctx: &mut Ctx<'_, '_>) {
     // etherparse validates the header, but only knows some hardware/packet types; an unknown
     // one (loopback 772, say) is reported as a note, not a reason to stop decoding.
     if let Err(e) = LinuxSllHeaderSlice::from_slice(ctx.data) {
@@ -379,7 +379,7 @@ fn pkttype_text(v: u64, out: &mut String) {
     out.push(')');
 }
 
-fn sll2(ctx: &mut Ctx<'_>) {
+fn sll2(ctx: &mut Ctx<'_, '_>) {
     let mut h = ctx.hdr(Protocol::Sll2, 0, 20);
     let proto = h.num_text(&SLL_ETYPE, 0, 2, write_ethertype);
     h.num(&SLL_RESERVED, 2, 2);
@@ -405,7 +405,7 @@ fn sll2(ctx: &mut Ctx<'_>) {
 
 /// BSD loopback: a 4-byte address family, in the capturing host's byte order (NULL) or in
 /// network order (LOOP).
-fn null(ctx: &mut Ctx<'_>, network_order: bool) {
+fn null(ctx: &mut Ctx<'_, '_>, network_order: bool) {
     ctx.loopback = true;
     let mut h = ctx.hdr(Protocol::Null, 0, 4);
     let Some(raw) = h.slice(0, 4) else {
@@ -452,7 +452,7 @@ fn family_name(f: u32) -> &'static str {
 }
 
 /// After the network layer ended at `end`: Ethernet padding or trailer bytes.
-pub(super) fn trailer(ctx: &mut Ctx<'_>, end: usize) {
+pub(super) fn trailer(ctx: &mut Ctx<'_, '_>, end: usize) {
     if end >= ctx.data.len() {
         return;
     }

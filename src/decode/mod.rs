@@ -305,9 +305,10 @@ impl NetAddrs {
 }
 
 /// Decoding state for one frame.
-pub(crate) struct Ctx<'a> {
+pub(crate) struct Ctx<'a, 'p> {
     pub data: &'a [u8],
-    pub pkt: Packet,
+    /// The packet being filled (the caller's, so that its buffers can be reused).
+    pub pkt: &'p mut Packet,
     pub net: Option<NetAddrs>,
     /// The frame came from a loopback interface (checksums are usually left for offload).
     pub loopback: bool,
@@ -347,7 +348,7 @@ pub type FlowHook<'a> = dyn FnMut(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Declined;
 
-impl<'a> Ctx<'a> {
+impl<'a> Ctx<'a, '_> {
     /// Ask the flow hook (if any) for this packet's flow facts.
     /// Only the flow facts are wanted (the flow pass): no layers, fields, Info or sentence.
     pub fn facts_only(&self) -> bool {
@@ -487,21 +488,24 @@ pub struct Options<'c> {
     /// Leave the notes out, and the checks only they report (a transport checksum): for
     /// readers that print the summary line alone (`decode --format text`).
     pub skip_notes: bool,
-    /// A packet done with, whose buffers (layers, Info line...) this decode reuses: a
-    /// streaming reader then allocates almost nothing per packet.
-    pub recycle: Option<Packet>,
 }
 
 /// Decode one frame with explicit options.
 pub fn decode_opt<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>) -> Packet {
-    let mut ctx = new_ctx(meta, data, o.comments, o.sentences, o.fields, o.flow);
+    let mut pkt = Packet::with_capacity();
+    decode_into(meta, data, o, &mut pkt);
+    pkt
+}
+
+/// Decode one frame into `pkt`, which is emptied first and keeps its buffers: a streaming
+/// reader that decodes every packet into the same one allocates almost nothing per packet.
+pub fn decode_into<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>, pkt: &mut Packet) {
+    pkt.reset(meta);
+    let mut ctx = new_ctx(data, o.sentences, o.fields, o.flow, pkt);
     ctx.flow_hook = o.flow_hook;
-    if let Some(p) = o.recycle {
-        ctx.pkt = p.recycled(meta);
-    }
     ctx.summaries = !o.facts_only;
     ctx.notes = !o.skip_notes;
-    run(ctx, o.comments)
+    run(ctx, o.comments);
 }
 
 fn decode_opts(
@@ -522,28 +526,28 @@ fn decode_inner(
     fields: bool,
     flow: Option<crate::model::FlowFacts>,
 ) -> Packet {
-    run(
-        new_ctx(meta, data, comments, sentences, fields, flow),
-        comments,
-    )
+    let mut pkt = Packet::with_capacity();
+    pkt.meta = *meta;
+    run(new_ctx(data, sentences, fields, flow, &mut pkt), comments);
+    pkt
 }
 
-fn run(mut ctx: Ctx<'_>, comments: &[String]) -> Packet {
+fn run(mut ctx: Ctx<'_, '_>, comments: &[String]) {
     let lt = ctx.pkt.meta.link_type;
     frame_layer(&mut ctx, comments);
     link::dispatch(&mut ctx, lt);
     finish(&mut ctx);
-    ctx.pkt
 }
 
-fn new_ctx<'a>(
-    meta: &FrameMeta,
+/// `pkt` must be empty (new or reset) and carry the frame's metadata.
+fn new_ctx<'a, 'p>(
     data: &'a [u8],
-    _comments: &[String],
     sentences: bool,
     fields: bool,
     flow: Option<crate::model::FlowFacts>,
-) -> Ctx<'a> {
+    pkt: &'p mut Packet,
+) -> Ctx<'a, 'p> {
+    let complete = pkt.meta.wirelen as usize <= data.len();
     Ctx {
         flow_hook: None,
         declined: false,
@@ -553,14 +557,10 @@ fn new_ctx<'a>(
         fields,
         flow,
         data,
-        pkt: Packet {
-            meta: *meta,
-            layers: Vec::with_capacity(6),
-            ..Packet::default()
-        },
+        pkt,
         net: None,
         loopback: false,
-        complete: meta.wirelen as usize <= data.len(),
+        complete,
         eth_layer: None,
     }
 }
@@ -580,7 +580,7 @@ fn link_type_text(v: u64, out: &mut String) {
     out.push(')');
 }
 
-fn frame_layer(ctx: &mut Ctx<'_>, comments: &[String]) {
+fn frame_layer(ctx: &mut Ctx<'_, '_>, comments: &[String]) {
     let m = ctx.pkt.meta;
     if !ctx.fields {
         ctx.pkt
@@ -644,7 +644,7 @@ fn frame_layer(ctx: &mut Ctx<'_>, comments: &[String]) {
     ctx.pkt.layers.push(l);
 }
 
-fn finish(ctx: &mut Ctx<'_>) {
+fn finish(ctx: &mut Ctx<'_, '_>) {
     if ctx.facts_only() {
         return;
     }

@@ -20,7 +20,7 @@ crate::field_def!(TCP_CHECKSUM_STATUS, "tcp.checksum.status", "Checksum status",
 
 /// Continue after an IP header: `off` is where the IP payload starts, `end` where the IP
 /// header says it ends (may be past the captured bytes).
-pub(super) fn dispatch(ctx: &mut Ctx<'_>, proto: u8, off: usize, end: usize, ttl: Option<u64>) {
+pub(super) fn dispatch(ctx: &mut Ctx<'_, '_>, proto: u8, off: usize, end: usize, ttl: Option<u64>) {
     // The IP header's length can end before its own extension headers (found by fuzzing):
     // decode what was captured and say so.
     let end = if end < off {
@@ -114,7 +114,7 @@ fn flags_str(flags: u16) -> &'static str {
         .map_or("", String::as_str)
 }
 
-fn tcp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     let cap_end = end.min(ctx.data.len()).max(off.min(ctx.data.len()));
     let seg = &ctx.data[off.min(ctx.data.len())..cap_end];
     let d = ctx.data;
@@ -465,7 +465,7 @@ fn tcp_info_prefix(
     kv(s, " Len=", seg_len as u64);
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn set_summary_tcp_partial(&mut self, sp: Option<u64>, dp: Option<u64>) {
         let s = match (sp, dp) {
             (Some(a), Some(b)) => format!("{a} → {b} [TCP header cut short]"),
@@ -519,7 +519,7 @@ fn tcp_sentence(n: &NetAddrs, sp: u16, dp: u16, fl: u16, len: usize, ack: u64) -
 }
 
 fn checksum_note(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_, '_>,
     p: Protocol,
     off: usize,
     status: ChecksumStatus,

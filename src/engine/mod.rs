@@ -10,7 +10,7 @@ pub mod ring;
 
 use crate::capture::store::OpenError;
 use crate::capture::PacketStore;
-use crate::decode::{decode_opt, Options};
+use crate::decode::{decode_into, decode_opt, Options};
 use crate::flow::app::{AppConfig, AppPass, Message};
 use crate::flow::{FlowConfig, Flows};
 use crate::model::{Base, Packet, Protocol, Text, Value};
@@ -402,7 +402,6 @@ impl Capture {
                 flow_hook: None,
                 facts_only: false,
                 skip_notes: false,
-                recycle: None,
             },
         ))
     }
@@ -433,8 +432,8 @@ pub struct Stream {
     flows: Flows,
     app: AppPass,
     index: u32,
-    /// A packet handed back with [`Stream::recycle`], whose buffers the next decode reuses.
-    spare: Option<Packet>,
+    /// The packet being decoded: every packet is decoded into the same buffers.
+    pkt: Packet,
 }
 
 impl Default for Stream {
@@ -452,7 +451,7 @@ impl Stream {
             }),
             app: AppPass::new(AppConfig::default()),
             index: 0,
-            spare: None,
+            pkt: Packet::with_capacity(),
         }
     }
 
@@ -474,36 +473,32 @@ impl Stream {
         sentences: bool,
         fields: bool,
     ) -> Packet {
-        match self.step(meta, data, comments, sentences, fields, None) {
-            Sharded::Mine(p) | Sharded::Any(p) => p,
-            // Unreachable without a shard; an empty packet keeps the numbering.
-            Sharded::Other => Packet {
-                meta: *meta,
-                ..Packet::default()
-            },
-        }
-    }
-
-    /// Hand back a packet done with: the next one decodes into its buffers.
-    pub fn recycle(&mut self, p: Packet) {
-        self.spare = Some(p);
+        // Without a shard every packet is decoded (never `Step::Other`).
+        self.step(meta, data, comments, sentences, fields, None);
+        std::mem::replace(&mut self.pkt, Packet::with_capacity())
     }
 
     /// The next packet's summary (Info line, addresses; no fields, sentence or notes), as
     /// worker `shard.0` of `shard.1`: each worker reads every packet, but only the
     /// conversations [`Flows::shard_of`] gives it are tracked and decoded; the others stop as
     /// soon as their transport header is read. Packets that belong to no conversation come
-    /// back as [`Sharded::Any`] in every worker.
+    /// back as [`Sharded::Any`] in every worker. The packet is lent: the next call decodes
+    /// into the same buffers.
     pub fn summary_in_shard(
         &mut self,
         meta: &crate::model::FrameMeta,
         data: &[u8],
         comments: &[String],
         shard: (u32, u32),
-    ) -> Sharded {
-        self.step(meta, data, comments, false, false, Some(shard))
+    ) -> Sharded<'_> {
+        match self.step(meta, data, comments, false, false, Some(shard)) {
+            Step::Mine => Sharded::Mine(&self.pkt),
+            Step::Any => Sharded::Any(&self.pkt),
+            Step::Other => Sharded::Other,
+        }
     }
 
+    /// Decode one packet into `self.pkt`, and say whose it is.
     fn step(
         &mut self,
         meta: &crate::model::FrameMeta,
@@ -512,7 +507,7 @@ impl Stream {
         sentences: bool,
         fields: bool,
         shard: Option<(u32, u32)>,
-    ) -> Sharded {
+    ) -> Step {
         let i = self.index;
         self.index += 1;
         self.flows.tick(u64::from(i), meta.timestamp.ns);
@@ -522,7 +517,7 @@ impl Stream {
             if let Some((s, d, t)) = crate::decode::quick_flow_key(meta.link_type, data) {
                 if Flows::shard_of(s, d, &t, n) != k {
                     // Another worker's conversation, seen without decoding: nothing to do.
-                    return Sharded::Other;
+                    return Step::Other;
                 }
                 check = None;
             }
@@ -541,7 +536,7 @@ impl Stream {
             facts = f.map(|f| (f.dir, *t));
             Ok(f)
         };
-        let p = decode_opt(
+        decode_into(
             meta,
             data,
             Options {
@@ -553,12 +548,11 @@ impl Stream {
                 facts_only: false,
                 // Sharding serves summary lines only (`summary_in_shard`).
                 skip_notes: shard.is_some(),
-                recycle: self.spare.take(),
             },
+            &mut self.pkt,
         );
         if declined {
-            self.spare = Some(p);
-            return Sharded::Other;
+            return Step::Other;
         }
         // Conversations the flow table forgot: their slots may be reused from now on.
         let retired = self.flows.take_retired();
@@ -566,14 +560,13 @@ impl Stream {
             self.app.retire(&retired);
         }
         let Some((dir, t)) = facts else {
-            return Sharded::Any(p);
+            return Step::Any;
         };
-        let mut p = p;
         if t.proto != 6 {
-            return Sharded::Mine(p);
+            return Step::Mine;
         }
         let Some(conv) = self.flows.last_conversation() else {
-            return Sharded::Mine(p);
+            return Step::Mine;
         };
         let before = self.app.messages.next_index();
         self.app
@@ -585,7 +578,7 @@ impl Stream {
         let new: Vec<&Message> = new.iter().map(|m| &**m).collect();
         if !new.is_empty() {
             let c = self.flows.conversations.get(conv);
-            app_layers::attach(data, &mut p, i, &new, c, fields);
+            app_layers::attach(data, &mut self.pkt, i, &new, c, fields);
         }
         // Printed: forget them (pairs with later messages live in the pending tables).
         self.app.drop_all();
@@ -597,17 +590,24 @@ impl Stream {
                 self.app.forget(conv as u32);
             }
         }
-        Sharded::Mine(p)
+        Step::Mine
     }
 }
 
-/// What [`Stream::next_in_shard`] made of a packet.
+/// Whose a packet is, for [`Stream::step`].
+enum Step {
+    Mine,
+    Any,
+    Other,
+}
+
+/// What [`Stream::summary_in_shard`] made of a packet.
 #[derive(Debug)]
-pub enum Sharded {
+pub enum Sharded<'s> {
     /// A packet of one of this worker's conversations.
-    Mine(Packet),
+    Mine(&'s Packet),
     /// A packet of no conversation (not TCP or UDP): every worker decodes it.
-    Any(Packet),
+    Any(&'s Packet),
     /// A packet of another worker's conversation: not decoded.
     Other,
 }

@@ -486,28 +486,37 @@ pub struct Packet {
 }
 
 impl Packet {
-    /// This packet emptied for reuse as packet `meta`: every field as in a new packet, the
-    /// buffers kept.
-    pub fn recycled(self, meta: &FrameMeta) -> Packet {
-        let Packet {
-            mut layers,
-            mut notes,
-            mut summary,
-            mut sentence,
-            ..
-        } = self;
-        layers.clear();
-        notes.clear();
-        summary.clear();
-        sentence.clear();
+    /// An empty packet with room for a usual stack of layers.
+    pub fn with_capacity() -> Packet {
         Packet {
-            meta: *meta,
+            layers: Vec::with_capacity(6),
+            ..Packet::default()
+        }
+    }
+
+    /// Empty this packet for reuse as packet `meta`: every field as in a new packet, the
+    /// buffers kept. (Every field is named, so a new one cannot be forgotten here.)
+    pub fn reset(&mut self, meta: &FrameMeta) {
+        let Packet {
+            meta: m,
             layers,
             notes,
             summary,
             sentence,
-            ..Packet::default()
-        }
+            source,
+            destination,
+            protocol,
+            transport,
+        } = self;
+        *m = *meta;
+        layers.clear();
+        notes.clear();
+        summary.clear();
+        sentence.clear();
+        *source = Address::None;
+        *destination = Address::None;
+        *protocol = "";
+        *transport = None;
     }
 
     /// All fields of the packet with this Wireshark name, in frame order.

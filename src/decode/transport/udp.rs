@@ -53,7 +53,7 @@ crate::field_def!(
     "Which UDP conversation (pair of addresses and ports) this datagram belongs to."
 );
 
-pub(super) fn udp(ctx: &mut Ctx<'_>, off: usize, end: usize) {
+pub(super) fn udp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
     let parsed = UdpHeaderSlice::from_slice(&d[off.min(d.len())..cap_end]);
