@@ -315,11 +315,42 @@ const RETIRE_CLOSED_NS: i64 = 60_000_000_000;
 /// Streaming: any conversation idle this long (capture time) is forgotten.
 const RETIRE_IDLE_NS: i64 = 600_000_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key {
     proto: u8,
     a: Endpoint,
     b: Endpoint,
+}
+
+/// An IPv4 or link-layer address and a port as one number (the same for equal endpoints, and
+/// different for different ones of the same kind). IPv6 addresses do not fit; `None` for them.
+fn short_endpoint(addr: Address, port: u16) -> Option<u64> {
+    let a = match addr {
+        Address::None => 0,
+        Address::Ipv4(b) => u64::from(u32::from_be_bytes(b)),
+        Address::Mac(m) => m.iter().fold(0u64, |h, &x| (h << 8) | u64::from(x)),
+        Address::Ipv6(_) => return None,
+    };
+    Some((a << 16) | u64::from(port))
+}
+
+/// Hashes each endpoint as one or two words (the derived hash writes it field by field, and
+/// the lookup runs for every packet). Every byte still counts, so crafted addresses cannot
+/// collide on purpose any more than with the derived hash.
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for e in [&self.a, &self.b] {
+            match (short_endpoint(e.addr, e.port), e.addr) {
+                (Some(x), _) => h.write_u64(x),
+                (None, Address::Ipv6(b)) => {
+                    h.write_u128(u128::from_be_bytes(b));
+                    h.write_u16(e.port);
+                }
+                (None, _) => h.write_u16(e.port),
+            }
+        }
+        h.write_u8(self.proto);
+    }
 }
 
 /// A conversation's lookup key (endpoints in a fixed order).
@@ -486,17 +517,13 @@ impl Flows {
     /// rather than hashing the whole key.
     pub fn shard_of(src: Address, dst: Address, t: &TransportInfo, n: u32) -> u32 {
         fn fold(a: Address, port: u16) -> u64 {
-            let addr = match a {
-                Address::None => 0,
-                Address::Ipv4(b) => u64::from(u32::from_be_bytes(b)),
-                Address::Mac(m) => m.iter().fold(0u64, |h, &x| (h << 8) | u64::from(x)),
-                Address::Ipv6(b) => b.chunks_exact(8).fold(0u64, |h, c| {
-                    let mut w = [0u8; 8];
-                    w.copy_from_slice(c);
-                    h.rotate_left(29) ^ u64::from_be_bytes(w)
-                }),
-            };
-            (addr << 16) ^ u64::from(port)
+            short_endpoint(a, port).unwrap_or_else(|| {
+                let wide = match a {
+                    Address::Ipv6(b) => u128::from_be_bytes(b),
+                    _ => 0,
+                };
+                ((wide >> 64) as u64).rotate_left(29) ^ (wide as u64) ^ (u64::from(port) << 48)
+            })
         }
         let (x, y) = (fold(src, t.src_port), fold(dst, t.dst_port));
         // Symmetric in the two endpoints, then mixed (splitmix64's finaliser).
@@ -536,10 +563,12 @@ impl Flows {
             b,
         };
         let mut reused = false;
-        let hash = std::hash::BuildHasher::hash_one(&self.hasher, key);
+        // Hashed only when the last conversation is not this one again (the usual case).
+        let hash = || std::hash::BuildHasher::hash_one(&self.hasher, key);
         let existing = match self.last_key {
             Some((k, ci)) if k == key => Some(ci),
             _ => {
+                let hash = hash();
                 let convs = &self.conversations;
                 self.live
                     .find(hash, |&ci| key_of(&convs[ci as usize]) == key)
@@ -604,6 +633,7 @@ impl Flows {
                         self.conversations.len() as u32 - 1
                     }
                 };
+                let hash = hash();
                 let Flows {
                     live,
                     conversations,
