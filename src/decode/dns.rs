@@ -442,7 +442,7 @@ pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
                 h.layer.push_text(
                     &QRY_TYPE,
                     Value::U64(t),
-                    format!("{} ({t})", type_name(t as u16)),
+                    || format!("{} ({t})", type_name(t as u16)),
                     off + pos,
                     2,
                 );
@@ -480,7 +480,7 @@ pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
                 h.layer.push_text(
                     &RESP_TYPE,
                     Value::U64(u64::from(t)),
-                    format!("{} ({t})", type_name(t)),
+                    || format!("{} ({t})", type_name(t)),
                     off + pos,
                     2,
                 );

@@ -461,7 +461,7 @@ pub fn http_layer(msg: &[u8], base: usize, ctx: &HttpContext) -> Option<Layer> {
                     l.push_text(
                         &WS_ACCEPT_EXPECTED,
                         Value::str(&expected),
-                        format!(
+                        || format!(
                             "{expected} = base64(SHA-1(\"{key}\" + \"{}\"))",
                             super::websocket::WS_GUID
                         ),

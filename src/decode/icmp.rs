@@ -214,7 +214,7 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, ttl: Option<
         h.layer.push_text(
             &ICMP_TYPE,
             Value::U64(t),
-            format!("{} ({t})", icmp_type_name(t as u8, code)),
+            || format!("{} ({t})", icmp_type_name(t as u8, code)),
             off,
             1,
         );

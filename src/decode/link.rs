@@ -420,7 +420,7 @@ fn null(ctx: &mut Ctx<'_, '_>, network_order: bool) {
     h.layer.push_text(
         &NULL_FAMILY,
         crate::model::Value::U64(u64::from(family)),
-        format!("{} ({family})", family_name(family)),
+        || format!("{} ({family})", family_name(family)),
         0,
         4,
     );

@@ -150,7 +150,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         h.layer.push_text(
             &TCP_SEQ,
             Value::U64(u64::from(f.rel_seq)),
-            format!("{} (raw {raw} − {what} {})", f.rel_seq, f.seq_base),
+            || format!("{} (raw {raw} − {what} {})", f.rel_seq, f.seq_base),
             off + 4,
             4,
         );
@@ -163,7 +163,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             h.layer.push_text(
                 &TCP_ACK,
                 Value::U64(raw),
-                format!("{raw} (no ACK flag: the field is not in use)"),
+                || format!("{raw} (no ACK flag: the field is not in use)"),
                 off + 8,
                 4,
             );
@@ -181,7 +181,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             h.layer.push_text(
                 &TCP_ACK,
                 Value::U64(u64::from(f.rel_ack)),
-                format!("{} (raw {raw} − {what} {}{syn})", f.rel_ack, f.ack_base),
+                || format!("{} (raw {raw} − {what} {}{syn})", f.rel_ack, f.ack_base),
                 off + 8,
                 4,
             );

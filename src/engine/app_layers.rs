@@ -147,7 +147,7 @@ pub fn attach(
     frame: &[u8],
     p: &mut Packet,
     i: u32,
-    msgs: &[&Message],
+    msgs: &[std::borrow::Cow<'_, Message>],
     conv: Option<&Conversation>,
     fields: bool,
 ) {
@@ -325,14 +325,15 @@ pub fn attach(
                         l.push(&WS_PAIR, Value::U64(u64::from(pp) + 1), base, 0);
                     }
                 }
-                let mut flags = String::new();
+                let mut info = String::with_capacity(64);
+                info.push_str("WebSocket ");
+                info.push_str(opcode_name(h.opcode));
                 if h.fin {
-                    flags.push_str(" [FIN]");
+                    info.push_str(" [FIN]");
                 }
                 if h.masked {
-                    flags.push_str(" [MASKED]");
+                    info.push_str(" [MASKED]");
                 }
-                let mut info = format!("WebSocket {}{flags}", opcode_name(h.opcode));
                 let mut sentence = match h.opcode {
                     8 => {
                         let why = if payload.len() >= 2 {
@@ -636,12 +637,19 @@ fn eio_sio(
             } else {
                 ""
             };
+            let mut info = String::with_capacity(32 + ev.len() + short_args.len());
+            info.push_str("Socket.IO ");
+            info.push_str(crate::decode::socketio::sio_type_name(s.typ));
+            info.push_str(" \"");
+            info.push_str(ev);
+            info.push_str("\" ");
+            info.push_str(short_args);
+            if let Some(a) = ack {
+                info.push_str(" ack=");
+                info.push_str(itoa::Buffer::new().format(a));
+            }
             (
-                format!(
-                    "Socket.IO {} \"{ev}\" {short_args}{}",
-                    crate::decode::socketio::sio_type_name(s.typ),
-                    ack.map_or(String::new(), |a| format!(" ack={a}"))
-                ),
+                info,
                 say!(
                     wants_sentence,
                     "{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."

@@ -379,7 +379,6 @@ impl Capture {
             }
         } else {
             let frame = self.store.data(i).unwrap_or(&[]);
-            let msgs: Vec<&Message> = msgs.iter().map(|m| &**m).collect();
             app_layers::attach(frame, &mut p, i as u32, &msgs, conv, fields);
         }
         if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
@@ -571,12 +570,13 @@ impl Stream {
         let before = self.app.messages.next_index();
         self.app
             .on_tcp(conv as u32, dir, &t, i, meta.timestamp.ns, data);
-        // Streaming keeps messages in full (no packing), so no frame is needed here.
-        let new: Vec<Cow<'_, Message>> = (before..self.app.messages.next_index())
-            .filter_map(|k| self.app.messages.get(k, |_| None))
-            .collect();
-        let new: Vec<&Message> = new.iter().map(|m| &**m).collect();
-        if !new.is_empty() {
+        let after = self.app.messages.next_index();
+        // Most packets end no message.
+        if after > before {
+            // Streaming keeps messages in full (no packing), so no frame is needed here.
+            let new: Vec<Cow<'_, Message>> = (before..after)
+                .filter_map(|k| self.app.messages.get(k, |_| None))
+                .collect();
             let c = self.flows.conversations.get(conv);
             app_layers::attach(data, &mut self.pkt, i, &new, c, fields);
         }

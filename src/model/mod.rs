@@ -233,15 +233,16 @@ impl Layer {
         &mut self,
         def: &'static FieldDef,
         value: Value,
-        text: String,
+        text: impl FnOnce() -> String,
         offset: usize,
         length: usize,
     ) {
+        // The text is made only when the field tree is built.
         if !self.collect {
             return;
         }
         self.push(def, value, offset, length);
-        self.set_text(Text::Owned(text.into_boxed_str()));
+        self.set_text(Text::Owned(text().into_boxed_str()));
     }
 
     /// Append a numeric field whose text a function derives from the value (lazily).

@@ -54,7 +54,7 @@ pub(super) fn tcp_options(
                     h.layer.push_text(
                         &TCP_OPT_WS_MULT,
                         Value::U64(mult),
-                        format!("{mult} (2^{v})"),
+                        || format!("{mult} (2^{v})"),
                         i + 2,
                         1,
                     );
