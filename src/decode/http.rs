@@ -461,10 +461,12 @@ pub fn http_layer(msg: &[u8], base: usize, ctx: &HttpContext) -> Option<Layer> {
                     l.push_text(
                         &WS_ACCEPT_EXPECTED,
                         Value::str(&expected),
-                        || format!(
-                            "{expected} = base64(SHA-1(\"{key}\" + \"{}\"))",
-                            super::websocket::WS_GUID
-                        ),
+                        || {
+                            format!(
+                                "{expected} = base64(SHA-1(\"{key}\" + \"{}\"))",
+                                super::websocket::WS_GUID
+                            )
+                        },
                         voff,
                         vlen,
                     );

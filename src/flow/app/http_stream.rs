@@ -68,13 +68,9 @@ impl AppPass {
         c.dirs[usize::from(dir)].skip += skip;
         let idx = self.messages.next_index();
         let packet_done = spans.last().map_or(packet, |s| s.packet);
-        let mut msg = HttpMsg {
-            head: head.clone(),
-            pair: None,
-            pair_packet: None,
-            client_key: None,
-            eio: EioItems::new(),
-        };
+        // The message's parts; the head moves into it at the end.
+        let (mut pair, mut pair_packet, mut client_key, mut eio) =
+            (None, None, None, EioItems::new());
         if request {
             c.engineio |= c_uri_is_eio(&head);
             c.requests.push_back((idx, packet_done));
@@ -88,12 +84,12 @@ impl AppPass {
             }
         } else {
             if let Some((req, req_packet)) = c.requests.pop_front() {
-                msg.pair = Some(req);
-                msg.pair_packet = Some(req_packet);
+                pair = Some(req);
+                pair_packet = Some(req_packet);
                 self.messages.set_pair(req, idx, packet_done);
             }
             if head.code == 101 && head.upgrade_websocket {
-                msg.client_key = c.upgrade_key.take();
+                client_key = c.upgrade_key.take();
                 c.mode = Mode::WebSocket { heuristic: false };
                 let ext = head
                     .ws_extensions
@@ -120,13 +116,12 @@ impl AppPass {
         let is_eio = self.sessions.contains_key(&conv)
             || c.engineio
             || c_uri_is_eio(&head)
-            || msg
-                .pair
+            || pair
                 .and_then(|p| self.messages.rec(p))
                 .is_some_and(|r| r.is_eio_request());
         if is_eio && bytes.len() > head.head_len {
             for (off, p) in socketio::split_polling(&bytes[head.head_len..]) {
-                msg.eio.push(EioItem {
+                eio.push(EioItem {
                     offset: head.head_len + off,
                     len: p.len(),
                     binary: false,
@@ -142,7 +137,13 @@ impl AppPass {
             spans,
             bytes,
             wire_len,
-            kind: Kind::Http(Box::new(msg)),
+            kind: Kind::Http(Box::new(HttpMsg {
+                head,
+                pair,
+                pair_packet,
+                client_key,
+                eio,
+            })),
             notes: Vec::new(),
             in_frame: false,
         });

@@ -24,18 +24,32 @@ impl AppPass {
             .unwrap_or_else(|| format!("conversation {conv}"));
         let ts = m.ts;
         let packet = u64::from(m.packet) + 1;
-        let items: Vec<(usize, Vec<u8>, bool)> = match &m.kind {
+        // What each Engine.IO packet says, read while the message is borrowed (the pairing
+        // below changes the tables the message lives in).
+        let read = |k: usize, data: &[u8], binary: bool| -> (usize, Said) {
+            if binary {
+                return (k, Said::Attachment);
+            }
+            let said = match socketio::parse_eio(data) {
+                Some((0, d)) => Said::Open(
+                    serde_json::from_slice::<serde_json::Value>(d)
+                        .ok()
+                        .and_then(|v| v.get("sid").and_then(|s| s.as_str()).map(str::to_string)),
+                ),
+                Some((4, d)) => socketio::parse_sio_head(d).map_or(Said::Nothing, Said::Sio),
+                _ => Said::Nothing,
+            };
+            (k, said)
+        };
+        let items: Vec<(usize, Said)> = match &m.kind {
             Kind::Http(h) => h
                 .eio
                 .iter()
                 .enumerate()
                 .map(|(k, e)| {
-                    (
+                    read(
                         k,
-                        m.bytes
-                            .get(e.offset..e.offset + e.len)
-                            .unwrap_or(&[])
-                            .to_vec(),
+                        m.bytes.get(e.offset..e.offset + e.len).unwrap_or(&[]),
                         false,
                     )
                 })
@@ -45,53 +59,43 @@ impl AppPass {
                 .iter()
                 .flat_map(|wm| {
                     wm.eio.iter().enumerate().map(|(k, e)| {
-                        (
+                        read(
                             k,
-                            wm.data
-                                .get(e.offset..e.offset + e.len)
-                                .unwrap_or(&[])
-                                .to_vec(),
+                            wm.data.get(e.offset..e.offset + e.len).unwrap_or(&[]),
                             e.binary,
                         )
                     })
                 })
                 .collect(),
         };
-        for (k, data, binary) in items {
-            if binary {
-                // An attachment: the oldest binary packet of this direction still waiting.
-                let q = self.pending_bins.entry((session.clone(), dir)).or_default();
-                if let Some(front) = q.front_mut() {
-                    let (bm, bk, remaining) = *front;
-                    *remaining_mut(front) = remaining.saturating_sub(1);
-                    if remaining <= 1 {
-                        q.pop_front();
+        for (k, said) in items {
+            let s = match said {
+                Said::Nothing => continue,
+                Said::Open(sid) => {
+                    if let Some(sid) = sid {
+                        self.sessions.insert(conv, sid);
                     }
-                    if q.is_empty() {
-                        self.pending_bins.remove(&(session.clone(), dir));
-                    }
-                    if let Some(e) = self.messages.sio_mut(bm, bk) {
-                        e.attachments_in.push(packet);
-                    }
+                    continue;
                 }
-                continue;
-            }
-            let Some((t, d)) = socketio::parse_eio(&data) else {
-                continue;
-            };
-            if t == 0 {
-                if let Ok(v) = serde_json::from_slice::<serde_json::Value>(d) {
-                    if let Some(sid) = v.get("sid").and_then(|s| s.as_str()) {
-                        self.sessions.insert(conv, sid.to_string());
+                Said::Sio(s) => s,
+                Said::Attachment => {
+                    // An attachment: the oldest binary packet of this direction still waiting.
+                    let q = self.pending_bins.entry((session.clone(), dir)).or_default();
+                    if let Some(front) = q.front_mut() {
+                        let (bm, bk, remaining) = *front;
+                        *remaining_mut(front) = remaining.saturating_sub(1);
+                        if remaining <= 1 {
+                            q.pop_front();
+                        }
+                        if q.is_empty() {
+                            self.pending_bins.remove(&(session.clone(), dir));
+                        }
+                        if let Some(e) = self.messages.sio_mut(bm, bk) {
+                            e.attachments_in.push(packet);
+                        }
                     }
+                    continue;
                 }
-                continue;
-            }
-            if t != 4 {
-                continue;
-            }
-            let Some(s) = socketio::parse_sio_head(d) else {
-                continue;
             };
             if let Some((n, _)) = s.attachments {
                 if n > 0 {
@@ -124,6 +128,18 @@ impl AppPass {
             }
         }
     }
+}
+
+/// What one Engine.IO packet of a message means for the pairing.
+enum Said {
+    /// A binary attachment (a WebSocket message of its own).
+    Attachment,
+    /// An Engine.IO open packet, with the session id its JSON gives.
+    Open(Option<String>),
+    /// A Socket.IO packet (its head: type, namespace, attachments, ack id).
+    Sio(socketio::SioPacket),
+    /// Anything else.
+    Nothing,
 }
 
 fn remaining_mut(x: &mut (u32, usize, usize)) -> &mut usize {
