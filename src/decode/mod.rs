@@ -270,15 +270,23 @@ impl NetAddrs {
         }
     }
     pub fn src_string(&self) -> String {
-        match self {
-            NetAddrs::V4(s, _) => std::net::Ipv4Addr::from(*s).to_string(),
-            NetAddrs::V6(s, _) => std::net::Ipv6Addr::from(*s).to_string(),
-        }
+        let mut s = String::with_capacity(15);
+        self.write_addr(&mut s, true);
+        s
     }
     pub fn dst_string(&self) -> String {
+        let mut s = String::with_capacity(15);
+        self.write_addr(&mut s, false);
+        s
+    }
+    /// Append the source or destination address.
+    fn write_addr(&self, out: &mut String, src: bool) {
         match self {
-            NetAddrs::V4(_, d) => std::net::Ipv4Addr::from(*d).to_string(),
-            NetAddrs::V6(_, d) => std::net::Ipv6Addr::from(*d).to_string(),
+            NetAddrs::V4(s, d) => crate::model::value::write_ipv4(out, if src { s } else { d }),
+            NetAddrs::V6(s, d) => {
+                let a = std::net::Ipv6Addr::from(if src { *s } else { *d });
+                let _ = std::fmt::Write::write_fmt(out, format_args!("{a}"));
+            }
         }
     }
     pub fn is_loopback(&self) -> bool {
@@ -292,15 +300,18 @@ impl NetAddrs {
     }
     /// "1.2.3.4:80" or "[::1]:80"
     pub fn endpoint(&self, src: bool, port: u16) -> String {
-        let a = if src {
-            self.src_string()
-        } else {
-            self.dst_string()
-        };
-        match self {
-            NetAddrs::V4(..) => format!("{a}:{port}"),
-            NetAddrs::V6(..) => format!("[{a}]:{port}"),
+        let mut s = String::with_capacity(24);
+        let v6 = matches!(self, NetAddrs::V6(..));
+        if v6 {
+            s.push('[');
         }
+        self.write_addr(&mut s, src);
+        if v6 {
+            s.push(']');
+        }
+        s.push(':');
+        s.push_str(itoa::Buffer::new().format(port));
+        s
     }
 }
 

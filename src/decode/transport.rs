@@ -150,7 +150,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         h.layer.push_text(
             &TCP_SEQ,
             Value::U64(u64::from(f.rel_seq)),
-            || format!("{} (raw {raw} − {what} {})", f.rel_seq, f.seq_base),
+            || rel_text(f.rel_seq, raw, what, f.seq_base, ""),
             off + 4,
             4,
         );
@@ -181,7 +181,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             h.layer.push_text(
                 &TCP_ACK,
                 Value::U64(u64::from(f.rel_ack)),
-                || format!("{} (raw {raw} − {what} {}{syn})", f.rel_ack, f.ack_base),
+                || rel_text(f.rel_ack, raw, what, f.ack_base, syn),
                 off + 8,
                 4,
             );
@@ -482,6 +482,23 @@ impl Ctx<'_, '_> {
             })
         });
     }
+}
+
+/// "5 (raw 1234 − this side's ISN 1229)": a relative number and where it comes from (written
+/// piece by piece: every TCP segment of a field tree has two).
+fn rel_text(rel: u32, raw: u64, what: &str, base: u32, tail: &str) -> String {
+    let mut n = itoa::Buffer::new();
+    let mut s = String::with_capacity(40 + what.len() + tail.len());
+    s.push_str(n.format(rel));
+    s.push_str(" (raw ");
+    s.push_str(n.format(raw));
+    s.push_str(" − ");
+    s.push_str(what);
+    s.push(' ');
+    s.push_str(n.format(base));
+    s.push_str(tail);
+    s.push(')');
+    s
 }
 
 fn tcp_sentence(n: &NetAddrs, sp: u16, dp: u16, fl: u16, len: usize, ack: u64) -> String {

@@ -80,8 +80,9 @@ impl Capture {
     ) -> Self {
         let n = store.len();
         let mut cap = Self::empty(store, config, app_config);
+        let mut scratch = Packet::with_capacity();
         for i in 0..n {
-            cap.analyse_one(i);
+            cap.analyse_one(i, &mut scratch);
             if i % 65_536 == 0 {
                 progress(i as u64, n as u64);
                 cap.store.passed(i);
@@ -135,7 +136,7 @@ impl Capture {
             return false;
         }
         let before = self.app.messages.len();
-        self.analyse_one(self.store.len() - 1);
+        self.analyse_one(self.store.len() - 1, &mut Packet::default());
         self.index_messages(before);
         true
     }
@@ -173,8 +174,9 @@ impl Capture {
                 ..AppConfig::default()
             },
         );
+        let mut scratch = Packet::with_capacity();
         for i in 0..n {
-            cap.analyse_one(i);
+            cap.analyse_one(i, &mut scratch);
         }
         cap.index_messages(0);
         cap
@@ -188,8 +190,9 @@ impl Capture {
         self.index_messages(before);
     }
 
-    /// The flow and application passes over packet `i`.
-    fn analyse_one(&mut self, i: usize) {
+    /// The flow and application passes over packet `i` (`scratch`: a packet to decode into,
+    /// the same for every packet of a pass).
+    fn analyse_one(&mut self, i: usize, scratch: &mut Packet) {
         let (Some(meta), Some(data)) = (self.store.meta(i), self.store.data(i)) else {
             return;
         };
@@ -201,7 +204,7 @@ impl Capture {
             facts = f.map(|f| (f.dir, *t));
             Ok(f)
         };
-        let _ = decode_opt(
+        decode_into(
             &meta,
             data,
             Options {
@@ -209,6 +212,7 @@ impl Capture {
                 facts_only: true,
                 ..Options::default()
             },
+            scratch,
         );
         if let (Some((dir, t)), Some(conv)) = (facts, flows.conversation_index(i)) {
             if t.proto == 6 {
