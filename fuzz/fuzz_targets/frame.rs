@@ -2,7 +2,7 @@
 //! rest is the frame. Checks the model's invariants and renders every output format.
 #![no_main]
 
-use layerscope::decode::{decode, decode_summary};
+use layerscope::decode::{decode, decode_opt, decode_summary, quick_flow_key, Declined, Options};
 use layerscope::model::{FrameMeta, Timestamp};
 use layerscope::output;
 use libfuzzer_sys::fuzz_target;
@@ -30,6 +30,16 @@ fuzz_target!(|data: &[u8]| {
             let _ = f.display();
         }
     }
+    // Where the quick key reader answers, the decoder's flow hook sees the same key.
+    if let Some((src, dst, t)) = quick_flow_key(lt, frame) {
+        let mut seen = None;
+        let mut hook = |_: &FrameMeta, s, d, u: &layerscope::model::TransportInfo| {
+            seen = Some((s, d, u.proto, u.src_port, u.dst_port));
+            Err(Declined)
+        };
+        let _ = decode_opt(&meta, frame, Options { flow_hook: Some(&mut hook), ..Options::default() });
+        assert_eq!(seen, Some((src, dst, t.proto, t.src_port, t.dst_port)));
+    }
     let row = decode_summary(&meta, frame);
     assert_eq!(row.summary, p.summary);
     let mut s = String::new();
@@ -37,4 +47,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = output::explain(&p, frame, None);
     let mut v = Vec::new();
     output::write_json(&mut v, &p).unwrap();
+    serde_json::from_slice::<serde_json::Value>(&v).expect("jsonl is valid JSON");
 });

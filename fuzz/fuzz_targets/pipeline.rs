@@ -1,10 +1,12 @@
 //! The whole stream pipeline: arbitrary bytes as a capture file, then the flow pass (TCP
 //! reassembly → HTTP → WebSocket → permessage-deflate → Engine.IO/Socket.IO, and DNS) and every
-//! packet decoded in full, plus the one-pass streaming decoder.
+//! packet decoded in full, plus the one-pass streaming decoder, alone and sharded over two
+//! workers (whose lines must be the single reader's).
 #![no_main]
 
 use layerscope::capture::{PacketStore, Reader};
-use layerscope::engine::{Capture, Stream};
+use layerscope::engine::{Capture, Sharded, Stream};
+use layerscope::output;
 use layerscope::flow::FlowConfig;
 use libfuzzer_sys::fuzz_target;
 
@@ -24,5 +26,40 @@ fuzz_target!(|data: &[u8]| {
         while let Some(p) = r.next_packet() {
             let _ = s.next(&p.meta, p.data, &p.comments, true, true);
         }
+    }
+    // Summary lines: one reader, then two workers each keeping its conversations.
+    let Ok(mut r) = Reader::new(data) else { return };
+    let mut one = Vec::new();
+    let mut s = Stream::new();
+    while let Some(p) = r.next_packet() {
+        let mut line = String::new();
+        output::text_line(&mut line, &s.next(&p.meta, p.data, &p.comments, false, false), 0);
+        one.push(line);
+    }
+    let mut two = vec![None; one.len()];
+    for k in 0..2u32 {
+        let Ok(mut r) = Reader::new(data) else { return };
+        let mut s = Stream::new();
+        let mut i = 0usize;
+        while let Some(p) = r.next_packet() {
+            let line = match s.summary_in_shard(&p.meta, p.data, &p.comments, (k, 2)) {
+                Sharded::Mine(p) => Some(p),
+                Sharded::Any(p) if i % 2 == k as usize => Some(p),
+                _ => None,
+            }
+            .map(|p| {
+                let mut line = String::new();
+                output::text_line(&mut line, p, 0);
+                line
+            });
+            if let Some(line) = line {
+                assert!(two[i].is_none(), "packet {i} printed by both workers");
+                two[i] = Some(line);
+            }
+            i += 1;
+        }
+    }
+    for (i, (a, b)) in one.iter().zip(&two).enumerate() {
+        assert_eq!(Some(a), b.as_ref(), "packet {i}");
     }
 });
