@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
     let mut n = 0usize;
     while let Some(p) = r.next_packet() {
         n += 1;
-        assert!(n <= data.len(), "more packets than bytes: the loop must advance");
+        assert!(
+            n <= data.len(),
+            "more packets than bytes: the loop must advance"
+        );
         let full = decode_with(&p.meta, p.data, &p.comments, true);
         let row = decode_summary(&p.meta, p.data);
         assert_eq!(full.summary, row.summary);

@@ -10,9 +10,15 @@ use libfuzzer_sys::fuzz_target;
 const LINK_TYPES: [u32; 11] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, frame)) = data.split_first() else { return };
+    let Some((&sel, frame)) = data.split_first() else {
+        return;
+    };
     let lt = LINK_TYPES[sel as usize % LINK_TYPES.len()];
-    let wire = if sel & 0x80 != 0 { frame.len() as u32 + 100 } else { frame.len() as u32 };
+    let wire = if sel & 0x80 != 0 {
+        frame.len() as u32 + 100
+    } else {
+        frame.len() as u32
+    };
     let meta = FrameMeta {
         number: 1,
         timestamp: Timestamp { ns: 0, digits: 6 },
@@ -37,7 +43,14 @@ fuzz_target!(|data: &[u8]| {
             seen = Some((s, d, u.proto, u.src_port, u.dst_port));
             Err(Declined)
         };
-        let _ = decode_opt(&meta, frame, Options { flow_hook: Some(&mut hook), ..Options::default() });
+        let _ = decode_opt(
+            &meta,
+            frame,
+            Options {
+                flow_hook: Some(&mut hook),
+                ..Options::default()
+            },
+        );
         assert_eq!(seen, Some((src, dst, t.proto, t.src_port, t.dst_port)));
     }
     let row = decode_summary(&meta, frame);

@@ -6,11 +6,16 @@ use layerscope::capture::pcapng::{StreamItem, StreamReader};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mut r) = StreamReader::new(data) else { return };
+    let Ok(mut r) = StreamReader::new(data) else {
+        return;
+    };
     let mut n = 0usize;
     while let Some(item) = r.next_item() {
         n += 1;
-        assert!(n <= data.len(), "more items than bytes: the reader must advance");
+        assert!(
+            n <= data.len(),
+            "more items than bytes: the reader must advance"
+        );
         match item {
             Ok(StreamItem::Packet(p)) => assert!(p.data.len() <= data.len()),
             Ok(StreamItem::Interface(_)) => {}

@@ -6,16 +6,21 @@
 
 use layerscope::capture::{PacketStore, Reader};
 use layerscope::engine::{Capture, Sharded, Stream};
-use layerscope::output;
 use layerscope::flow::FlowConfig;
+use layerscope::output;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(store) = PacketStore::from_bytes(data.to_vec()) else { return };
+    let Ok(store) = PacketStore::from_bytes(data.to_vec()) else {
+        return;
+    };
     let cap = Capture::analyse(store, FlowConfig::default(), |_, _| {});
     // A packed message is parsed again from its packet: that must always work.
     for k in 0..cap.app.messages.len() as u32 {
-        assert!(cap.message(k).is_some(), "message {k} cannot be built again");
+        assert!(
+            cap.message(k).is_some(),
+            "message {k} cannot be built again"
+        );
     }
     for i in 0..cap.len() {
         let _ = cap.packet(i);
@@ -33,7 +38,11 @@ fuzz_target!(|data: &[u8]| {
     let mut s = Stream::new();
     while let Some(p) = r.next_packet() {
         let mut line = String::new();
-        output::text_line(&mut line, &s.next(&p.meta, p.data, &p.comments, false, false), 0);
+        output::text_line(
+            &mut line,
+            &s.next(&p.meta, p.data, &p.comments, false, false),
+            0,
+        );
         one.push(line);
     }
     let mut two = vec![None; one.len()];
