@@ -242,7 +242,18 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
                 h.generated(
                     &TCP_WIN_SIZE,
                     Value::U64(w * mult),
-                    Text::Owned(format!("{} ({w} × {mult})", w * mult).into()),
+                    Text::Owned({
+                        // "65536 (64 × 1024)", piece by piece (every scaled segment has one).
+                        let mut n = itoa::Buffer::new();
+                        let mut t = String::with_capacity(32);
+                        t.push_str(n.format(w * mult));
+                        t.push_str(" (");
+                        t.push_str(n.format(w));
+                        t.push_str(" × ");
+                        t.push_str(n.format(mult));
+                        t.push(')');
+                        t.into()
+                    }),
                 );
             }
             _ => h.generated(&TCP_WIN_SIZE, Value::U64(w), Text::Auto),
