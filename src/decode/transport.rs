@@ -292,7 +292,8 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     let (seq, ack) = flow.map_or((seq, ack), |f| (u64::from(f.rel_seq), u64::from(f.rel_ack)));
     let mut s = String::new();
     if ctx.summaries {
-        // The packet's own Info buffer (reused when the packet is recycled); set again below.
+        // The packet's own Info buffer (kept when a reader decodes into the same packet again);
+        // set again below.
         s = std::mem::take(&mut ctx.pkt.summary);
         s.clear();
         s.reserve(128);
