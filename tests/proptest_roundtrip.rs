@@ -237,8 +237,17 @@ proptest! {
                 }
             }
         }
+        // UDP on a DNS port is read as DNS (as Wireshark does, even when it is not valid DNS);
+        // any other payload is shown as data.
+        let dns_port = tcp.is_none()
+            && (layerscope::decode::dns::is_dns_port(udp.0)
+                || layerscope::decode::dns::is_dns_port(udp.1));
         if payload.is_empty() {
             prop_assert!(p.field("data.data").is_none());
+        } else if dns_port {
+            let l = p.layers.iter().find(|l| l.protocol == layerscope::model::Protocol::Dns);
+            prop_assert!(l.is_some(), "no DNS layer on a DNS port");
+            prop_assert_eq!(l.map(|l| l.length as usize), Some(payload.len()));
         } else {
             prop_assert_eq!(&p.field("data.data").unwrap().value, &Value::bytes(&payload));
         }

@@ -444,7 +444,8 @@ fn tcp_info_prefix(
     urg: u64,
     seg_len: usize,
 ) {
-    if let Some(f) = flow {
+    // Most segments have no analysis flag: then the table is not walked.
+    if let Some(f) = flow.filter(|f| f.analysis != 0) {
         for (bit, _, label, _) in crate::model::flow::analysis::NAMES {
             if f.analysis & bit != 0 {
                 s.push('[');
@@ -672,7 +673,12 @@ fn early_tcp_info(
         ack: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
         flags: u16::from_be_bytes([b[12], b[13]]) & 0x0fff,
         window: u16::from_be_bytes([b[14], b[15]]),
-        wscale: wscale_option(opts),
+        // Only a SYN's window scale counts (RFC 7323 2.2): other segments skip the scan.
+        wscale: if b[13] & 0x02 != 0 {
+            wscale_option(opts)
+        } else {
+            None
+        },
         payload_len: end.saturating_sub(opt_end) as u32,
         payload_offset: opt_end as u32,
         payload_captured: cap_end.saturating_sub(opt_end) as u32,

@@ -436,7 +436,8 @@ pub struct TransportInfo {
     /// TCP flags (12 bits).
     pub flags: u16,
     pub window: u16,
-    /// Window scale shift announced in this segment (SYN), if any.
+    /// Window scale shift announced in this segment, if any (read from SYN segments only: the
+    /// option counts nowhere else, RFC 7323 2.2).
     pub wscale: Option<u8>,
     /// Payload length the headers declare (may exceed what was captured).
     pub payload_len: u32,
