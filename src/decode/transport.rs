@@ -66,8 +66,20 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_, '_>, proto: u8, off: usize, end: usize,
     }
 }
 
-/// Append "SYN, ACK" (Wireshark's order, lowest bit first) or "<None>".
+/// Append "SYN, ACK" (Wireshark's order, lowest bit first) or "<None>". The 512 texts are made
+/// once: every TCP Info line has one.
 pub(crate) fn write_tcp_flags(s: &mut String, flags: u16) {
+    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..512u16).map(flag_names).collect());
+    s.push_str(
+        table
+            .get(usize::from(flags & 0x1ff))
+            .map_or("", String::as_str),
+    );
+}
+
+/// "SYN, ACK" for the nine named flag bits of `flags`.
+fn flag_names(flags: u16) -> String {
     const NAMES: [(u16, &str); 9] = [
         (0x001, "FIN"),
         (0x002, "SYN"),
@@ -79,17 +91,15 @@ pub(crate) fn write_tcp_flags(s: &mut String, flags: u16) {
         (0x080, "CWR"),
         (0x100, "AE"),
     ];
-    let start = s.len();
-    for (bit, name) in NAMES {
-        if flags & bit != 0 {
-            if s.len() > start {
-                s.push_str(", ");
-            }
-            s.push_str(name);
-        }
-    }
-    if s.len() == start {
-        s.push_str("<None>");
+    let names: Vec<&str> = NAMES
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, name)| *name)
+        .collect();
+    if names.is_empty() {
+        "<None>".to_string()
+    } else {
+        names.join(", ")
     }
 }
 

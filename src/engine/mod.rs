@@ -583,9 +583,9 @@ impl Stream {
                 .collect();
             let c = self.flows.conversations.get(conv);
             app_layers::attach(data, &mut self.pkt, i, &new, c, fields);
+            // Printed: forget them (pairs with later messages live in the pending tables).
+            self.app.drop_all();
         }
-        // Printed: forget them (pairs with later messages live in the pending tables).
-        self.app.drop_all();
         if let Some(c) = self.flows.conversations.get(conv) {
             if matches!(
                 c.state,
