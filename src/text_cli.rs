@@ -17,7 +17,7 @@
 use anyhow::Result;
 use layerscope::capture::store::{Backing, ReleaseBehind};
 use layerscope::capture::Reader;
-use layerscope::engine::{Sharded, Stream};
+use layerscope::engine::Stream;
 use layerscope::output;
 use std::io::Write;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
@@ -153,12 +153,8 @@ fn work(
             break;
         }
         let first = *first_ts.get_or_insert(raw.meta.timestamp.ns);
-        let p = match stream.summary_in_shard(&raw.meta, raw.data, &raw.comments, shard) {
-            Sharded::Mine(p) => Some(p),
-            Sharded::Any(p) if i % u64::from(shard.1) == u64::from(shard.0) => Some(p),
-            Sharded::Any(_) | Sharded::Other => None,
-        };
-        if let Some(p) = p {
+        let step = stream.summary_in_shard(&raw.meta, raw.data, &raw.comments, shard);
+        if let Some(p) = step.printed_by(i, shard) {
             output::text_line(&mut part.text, p, first);
             part.text.push('\n');
             part.lines.push((i, part.text.len() as u32));

@@ -5,7 +5,7 @@
 #![no_main]
 
 use layerscope::capture::{PacketStore, Reader};
-use layerscope::engine::{Capture, Sharded, Stream};
+use layerscope::engine::{Capture, Stream};
 use layerscope::flow::FlowConfig;
 use layerscope::output;
 use libfuzzer_sys::fuzz_target;
@@ -51,16 +51,14 @@ fuzz_target!(|data: &[u8]| {
         let mut s = Stream::new();
         let mut i = 0usize;
         while let Some(p) = r.next_packet() {
-            let line = match s.summary_in_shard(&p.meta, p.data, &p.comments, (k, 2)) {
-                Sharded::Mine(p) => Some(p),
-                Sharded::Any(p) if i % 2 == k as usize => Some(p),
-                _ => None,
-            }
-            .map(|p| {
-                let mut line = String::new();
-                output::text_line(&mut line, p, 0);
-                line
-            });
+            let line = s
+                .summary_in_shard(&p.meta, p.data, &p.comments, (k, 2))
+                .printed_by(i as u64, (k, 2))
+                .map(|p| {
+                    let mut line = String::new();
+                    output::text_line(&mut line, p, 0);
+                    line
+                });
             if let Some(line) = line {
                 assert!(two[i].is_none(), "packet {i} printed by both workers");
                 two[i] = Some(line);

@@ -615,3 +615,15 @@ pub enum Sharded<'s> {
     /// A packet of another worker's conversation: not decoded.
     Other,
 }
+
+impl<'s> Sharded<'s> {
+    /// The packet if worker `shard.0` prints packet `index` (its `index`-th, 0-based): its
+    /// own, and every `shard.1`-th of those that belong to no conversation.
+    pub fn printed_by(self, index: u64, shard: (u32, u32)) -> Option<&'s Packet> {
+        match self {
+            Sharded::Mine(p) => Some(p),
+            Sharded::Any(p) if index % u64::from(shard.1) == u64::from(shard.0) => Some(p),
+            Sharded::Any(_) | Sharded::Other => None,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The Info line and sentence of Engine.IO and Socket.IO packets (inside an HTTP polling body
+//! or a WebSocket message), and their layers.
+
+use super::Said;
+use crate::decode::socketio::{self, eio_layer, sio_layer};
+use crate::flow::app::EioItem;
+use crate::model::{Packet, Reassembled};
+
+/// Engine.IO (and Socket.IO inside it) for one packet of `data` at `base`.
+pub(super) fn eio_sio(
+    p: &mut Packet,
+    data: &[u8],
+    base: usize,
+    e: &EioItem,
+    re: &Option<Box<Reassembled>>,
+    fields: bool,
+    sender: &str,
+) -> Option<Said> {
+    // The sender is left empty when no sentence is wanted.
+    let wants_sentence = !sender.is_empty();
+    if e.binary {
+        let mut l = socketio::binary_layer(data.len(), base);
+        l.reassembled = re.clone();
+        p.layers.push(l);
+        return Some(Said {
+            protocol: "Socket.IO",
+            info: format!("Socket.IO binary attachment ({} bytes)", data.len()),
+            sentence: say!(wants_sentence, "{sender} sends the binary attachment of a Socket.IO packet ({} bytes) as its own WebSocket message.", data.len()),
+        });
+    }
+    let (mut el, t) = eio_layer(data, base, fields)?;
+    el.reassembled = re.clone();
+    if !fields {
+        el.fields.clear();
+    }
+    p.layers.push(el);
+    if t != 4 {
+        let (info, sentence) = match t {
+            0 => ("Engine.IO open".to_string(), say!(wants_sentence, "{sender} opens the Engine.IO session (its id, ping interval and timeout are in the JSON).")),
+            1 => ("Engine.IO close".into(), say!(wants_sentence, "{sender} closes the Engine.IO session.")),
+            2 => (
+                format!("Engine.IO ping{}", if data.ends_with(b"probe") { " probe" } else { "" }),
+                if data.ends_with(b"probe") { say!(wants_sentence, "{sender} probes the new WebSocket transport before switching to it (Engine.IO ping \"probe\").") } else { say!(wants_sentence, "{sender} checks the session is alive (Engine.IO ping).") },
+            ),
+            3 => (
+                format!("Engine.IO pong{}", if data.ends_with(b"probe") { " probe" } else { "" }),
+                say!(wants_sentence, "{sender} answers the Engine.IO ping."),
+            ),
+            5 => ("Engine.IO upgrade".into(), say!(wants_sentence, "{sender} switches the session from HTTP long-polling to this WebSocket (Engine.IO upgrade).")),
+            _ => ("Engine.IO noop".into(), say!(wants_sentence, "{sender} sends an Engine.IO noop (flushes a pending poll).")),
+        };
+        return Some(Said {
+            protocol: "Engine.IO",
+            info,
+            sentence,
+        });
+    }
+    let (mut sl, s) = sio_layer(&data[1..], base + 1, e.sio(), fields)?;
+    sl.reassembled = re.clone();
+    if !fields {
+        sl.fields.clear();
+    }
+    p.layers.push(sl);
+    let ns = &s.namespace;
+    let ack = s.ack_id.as_ref().map(|a| a.0);
+    let args = s.args_text().unwrap_or_default();
+    // The first 80 characters.
+    let short_args = args
+        .char_indices()
+        .nth(80)
+        .map_or(&args[..], |(i, _)| &args[..i]);
+    let (info, sentence) = match s.typ {
+        0 => (
+            format!("Socket.IO CONNECT {ns}"),
+            say!(
+                wants_sentence,
+                "{sender} connects to the Socket.IO namespace {ns}."
+            ),
+        ),
+        1 => (
+            format!("Socket.IO DISCONNECT {ns}"),
+            say!(
+                wants_sentence,
+                "{sender} leaves the Socket.IO namespace {ns}."
+            ),
+        ),
+        2 | 5 => {
+            let ev = s.event().unwrap_or("?");
+            let bin = if s.typ == 5 {
+                " with binary attachment"
+            } else {
+                ""
+            };
+            let ack_txt = ack.map_or(String::new(), |a| format!(" with ack {a}"));
+            let unanswered = if ack.is_some() && e.sio().ack_in.is_none() {
+                " (no answer captured)"
+            } else {
+                ""
+            };
+            let mut info = String::with_capacity(32 + ev.len() + short_args.len());
+            info.push_str("Socket.IO ");
+            info.push_str(crate::decode::socketio::sio_type_name(s.typ));
+            info.push_str(" \"");
+            info.push_str(ev);
+            info.push_str("\" ");
+            info.push_str(short_args);
+            if let Some(a) = ack {
+                info.push_str(" ack=");
+                info.push_str(itoa::Buffer::new().format(a));
+            }
+            (
+                info,
+                say!(
+                    wants_sentence,
+                    "{sender} emits Socket.IO event '{ev}' on {ns}{ack_txt}{bin}{unanswered}."
+                ),
+            )
+        }
+        3 | 6 => {
+            let a = ack.unwrap_or(0);
+            let lat = e.sio().ack_of.map_or(String::new(), |(_, ns)| {
+                format!(" after {:.1} ms", ns as f64 / 1e6)
+            });
+            (
+                format!(
+                    "Socket.IO {} {a} {short_args}",
+                    crate::decode::socketio::sio_type_name(s.typ)
+                ),
+                say!(wants_sentence, "{sender} answers ack {a}{lat}."),
+            )
+        }
+        4 => (
+            format!("Socket.IO CONNECT_ERROR {ns}"),
+            say!(
+                wants_sentence,
+                "{sender} refuses the connection to namespace {ns}: {short_args}."
+            ),
+        ),
+        _ => (
+            "Socket.IO".into(),
+            say!(wants_sentence, "{sender} sends a Socket.IO packet."),
+        ),
+    };
+    Some(Said {
+        protocol: "Socket.IO",
+        info,
+        sentence,
+    })
+}
