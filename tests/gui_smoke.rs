@@ -33,7 +33,14 @@ fn the_app_opens_a_capture_and_quits_cleanly_under_xvfb() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Wait for the server's socket rather than a fixed time: on a busy machine Xvfb can take
+    // more than a second and a half to start (seen once in CI).
+    let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
+    let waiting = Instant::now();
+    while !std::path::Path::new(&socket).exists() && waiting.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/nodejs-socketio-chat-upgrade.pcap");
     let mut app = Command::new(env!("CARGO_BIN_EXE_layerscope"))
