@@ -578,11 +578,19 @@ impl Stream {
         // Most packets end no message.
         if after > before {
             // Streaming keeps messages in full (no packing), so no frame is needed here.
-            let new: Vec<Cow<'_, Message>> = (before..after)
-                .filter_map(|k| self.app.messages.get(k, |_| None))
-                .collect();
+            // Most of those packets end one message: then no list is allocated.
+            let (one, many): (Option<Cow<'_, Message>>, Vec<Cow<'_, Message>>);
+            let new: &[Cow<'_, Message>] = if after == before + 1 {
+                one = self.app.messages.get(before, |_| None);
+                one.as_slice()
+            } else {
+                many = (before..after)
+                    .filter_map(|k| self.app.messages.get(k, |_| None))
+                    .collect();
+                &many
+            };
             let c = self.flows.conversations.get(conv);
-            app_layers::attach(data, &mut self.pkt, i, &new, c, fields);
+            app_layers::attach(data, &mut self.pkt, i, new, c, fields);
             // Printed: forget them (pairs with later messages live in the pending tables).
             self.app.drop_all();
         }
