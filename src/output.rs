@@ -325,12 +325,7 @@ pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
     pad(out, 6, n.len());
     out.push_str(n);
     out.push(' ');
-    let start = out.len();
-    write_seconds(out, p.meta.timestamp.ns - first_ts_ns, 6);
-    let w = out.len() - start;
-    if w < 11 {
-        out.insert_str(start, &"           "[w..]);
-    }
+    push_relative_time(out, p.meta.timestamp.ns - first_ts_ns);
     out.push(' ');
     if p.source.is_none() && p.destination.is_none() {
         out.push_str("? → ?");
@@ -345,6 +340,26 @@ pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
     out.push_str(num.format(p.meta.wirelen));
     out.push(' ');
     out.push_str(&p.summary);
+}
+
+/// Seconds since the first packet with six decimals, truncated, right-aligned in 11 columns
+/// ("   0.000030"), as `tshark -r` prints them: the same text as [`write_seconds`], measured
+/// before it is written so no padding has to be inserted.
+fn push_relative_time(out: &mut String, ns: i64) {
+    let a = ns.unsigned_abs();
+    let mut secs = itoa::Buffer::new();
+    let secs = secs.format(a / 1_000_000_000);
+    let mut micros = itoa::Buffer::new();
+    let micros = micros.format(a % 1_000_000_000 / 1_000);
+    let width = usize::from(ns < 0) + secs.len() + 7;
+    pad(out, 11, width);
+    if ns < 0 {
+        out.push('-');
+    }
+    out.push_str(secs);
+    out.push('.');
+    out.push_str(&"000000"[micros.len().min(6)..]);
+    out.push_str(micros);
 }
 
 fn pad(out: &mut String, width: usize, len: usize) {
@@ -628,6 +643,17 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// The time column equals `write_seconds` right-aligned in 11 columns, for any time.
+        #[test]
+        fn time_column_is_write_seconds_padded(ns in proptest::prelude::any::<i64>()) {
+            let mut want = String::new();
+            write_seconds(&mut want, ns, 6);
+            let want = format!("{want:>11}");
+            let mut got = String::new();
+            push_relative_time(&mut got, ns);
+            proptest::prop_assert_eq!(got, want);
+        }
+
         /// Escaping with the eight-byte skip equals serde_json's, for any text.
         #[test]
         fn strings_as_serde_escapes_them(s in "(?s).{0,40}", pad in 0usize..9) {

@@ -237,7 +237,11 @@ impl<'a> Hdr<'a> {
     }
 
     /// A derived field (no bytes of its own), e.g. `tcp.len`.
+    #[inline]
     pub fn generated(&mut self, def: &'static FieldDef, value: Value, text: Text) {
+        if !self.layer.has_fields() {
+            return;
+        }
         let off = self.layer.offset as usize;
         self.layer.push(def, value, off, 0);
         self.layer.set_text(text);

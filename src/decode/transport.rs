@@ -237,8 +237,11 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         ] {
             h.flag(def, off + 12, 2, mask);
         }
-        h.layer
-            .push(&TCP_F_STR, Value::Static(flags_str(fl)), off + 12, 2);
+        if h.layer.has_fields() {
+            // Only a field tree shows it (the table behind it is built on first use).
+            h.layer
+                .push(&TCP_F_STR, Value::Static(flags_str(fl)), off + 12, 2);
+        }
         h.nest(1);
     }
     let win = h.num(&TCP_WINDOW, off + 14, 2);
@@ -601,6 +604,7 @@ fn checksum_note(
 
 /// Append `label` then `v` in decimal (itoa: the Info line is built for every list row, and
 /// core::fmt integer formatting was the biggest cost there).
+#[inline(always)] // so each label's copy is a few moves of a known length
 fn kv(s: &mut String, label: &str, v: u64) {
     s.push_str(label);
     s.push_str(itoa::Buffer::new().format(v));
