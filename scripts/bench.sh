@@ -4,7 +4,7 @@
 #   layerscope decode --format jsonl  vs  tshark -r FILE -T json
 #   layerscope streams                vs  tshark -q -z conv,tcp
 #   and the floor: a bare pcap-parser read loop (examples/read_floor.rs), plus the least a
-#   summary line can cost: that loop, etherparse slicing and a short line (examples/line_floor.rs)
+#   summary line can cost: that loop, etherparse slicing and a short line (read_floor --line)
 # and prints the ratios.  scripts/bench.sh [PACKETS]
 # Builds target/bench/big.pcap by concatenating real captures (mergecap -a; never committed).
 # Needs tshark + mergecap (Debian: tshark, wireshark-common).
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 want=${1:-200000}
 command -v tshark >/dev/null && command -v mergecap >/dev/null || { echo "needs tshark and mergecap (apt-get install tshark)" >&2; exit 1; }
 cargo build --release --quiet
-cargo build --release --quiet --example read_floor --example line_floor
+cargo build --release --quiet --example read_floor
 mkdir -p target/bench
 big=target/bench/big.pcap
 src=tests/data/nodejs-socketio-chat-upgrade.pcap
@@ -39,7 +39,7 @@ ts_json=$(t tshark -n -r "$big" -T json)
 ls_conv=$(best target/release/layerscope streams "$big")
 ts_conv=$(best tshark -n -q -r "$big" -z conv,tcp)
 floor=$(best target/release/examples/read_floor "$big")
-line_floor=$(best target/release/examples/line_floor "$big")
+line_floor=$(best target/release/examples/read_floor --line "$big")
 printf '%-34s %10s %14s\n' "command" "seconds" "packets/s"
 row() { printf '%-34s %10.3f %14.0f\n' "$1" "$2" "$(echo "$n / $2" | bc -l)"; }
 row "layerscope decode --format text" "$ls_text"
