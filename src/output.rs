@@ -643,6 +643,16 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// Numbers are written as `itoa` writes them, whatever their size.
+        #[test]
+        fn push_u64_is_decimal(v in proptest::prelude::any::<u64>(), small in 0u64..20_000) {
+            for x in [v, small] {
+                let mut out = Vec::new();
+                push_u64(&mut out, x);
+                proptest::prop_assert_eq!(out, x.to_string().into_bytes());
+            }
+        }
+
         /// The time column equals `write_seconds` right-aligned in 11 columns, for any time.
         #[test]
         fn time_column_is_write_seconds_padded(ns in proptest::prelude::any::<i64>()) {
