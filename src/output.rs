@@ -6,8 +6,8 @@
 
 use crate::model::value::{push_hex_colon, write_ipv4};
 use crate::model::{
-    osi_name, tcpip_name, write_seconds, Address, Base, Field, Layer, Osi, Packet, Severity, TcpIp,
-    Text, Value,
+    osi_name, tcpip_name, write_seconds, write_seconds_aligned, Address, Base, Field, Layer, Osi,
+    Packet, Severity, TcpIp, Text, Value,
 };
 use std::fmt::Write as _;
 
@@ -325,7 +325,8 @@ pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
     pad(out, 6, n.len());
     out.push_str(n);
     out.push(' ');
-    push_relative_time(out, p.meta.timestamp.ns - first_ts_ns);
+    // Seconds since the first packet, right-aligned as `tshark -r` prints them.
+    write_seconds_aligned(out, p.meta.timestamp.ns - first_ts_ns, 6, 11);
     out.push(' ');
     if p.source.is_none() && p.destination.is_none() {
         out.push_str("? → ?");
@@ -340,26 +341,6 @@ pub fn text_line(out: &mut String, p: &Packet, first_ts_ns: i64) {
     out.push_str(num.format(p.meta.wirelen));
     out.push(' ');
     out.push_str(&p.summary);
-}
-
-/// Seconds since the first packet with six decimals, truncated, right-aligned in 11 columns
-/// ("   0.000030"), as `tshark -r` prints them: the same text as [`write_seconds`], measured
-/// before it is written so no padding has to be inserted.
-fn push_relative_time(out: &mut String, ns: i64) {
-    let a = ns.unsigned_abs();
-    let mut secs = itoa::Buffer::new();
-    let secs = secs.format(a / 1_000_000_000);
-    let mut micros = itoa::Buffer::new();
-    let micros = micros.format(a % 1_000_000_000 / 1_000);
-    let width = usize::from(ns < 0) + secs.len() + 7;
-    pad(out, 11, width);
-    if ns < 0 {
-        out.push('-');
-    }
-    out.push_str(secs);
-    out.push('.');
-    out.push_str(&"000000"[micros.len().min(6)..]);
-    out.push_str(micros);
 }
 
 fn pad(out: &mut String, width: usize, len: usize) {
@@ -643,24 +624,14 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// Numbers are written as `itoa` writes them, whatever their size.
+        /// The time column is `write_seconds` right-aligned in 11 columns, for any time.
         #[test]
-        fn push_u64_is_decimal(v in proptest::prelude::any::<u64>(), small in 0u64..20_000) {
-            for x in [v, small] {
-                let mut out = Vec::new();
-                push_u64(&mut out, x);
-                proptest::prop_assert_eq!(out, x.to_string().into_bytes());
-            }
-        }
-
-        /// The time column equals `write_seconds` right-aligned in 11 columns, for any time.
-        #[test]
-        fn time_column_is_write_seconds_padded(ns in proptest::prelude::any::<i64>()) {
+        fn time_column_is_write_seconds_padded(ns in proptest::prelude::any::<i64>(), digits in 0u8..12) {
             let mut want = String::new();
-            write_seconds(&mut want, ns, 6);
+            write_seconds(&mut want, ns, digits);
             let want = format!("{want:>11}");
             let mut got = String::new();
-            push_relative_time(&mut got, ns);
+            write_seconds_aligned(&mut got, ns, digits, 11);
             proptest::prop_assert_eq!(got, want);
         }
 

@@ -516,13 +516,25 @@ pub fn decode_opt<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>) -> Packe
 /// reader that decodes every packet into the same one allocates almost nothing per packet.
 pub fn decode_into<'c>(meta: &FrameMeta, data: &'c [u8], o: Options<'c>, pkt: &mut Packet) {
     pkt.reset(meta);
-    let mut ctx = new_ctx(data, o.sentences, o.fields, o.flow, pkt);
-    ctx.flow_hook = o.flow_hook;
-    ctx.summaries = !o.facts_only;
-    ctx.notes = !o.skip_notes;
+    let ctx = Ctx {
+        flow_hook: o.flow_hook,
+        declined: false,
+        notes: !o.skip_notes,
+        summaries: !o.facts_only,
+        sentences: o.sentences,
+        fields: o.fields,
+        flow: o.flow,
+        data,
+        complete: meta.wirelen as usize <= data.len(),
+        pkt,
+        net: None,
+        loopback: false,
+        eth_layer: None,
+    };
     run(ctx, o.comments);
 }
 
+/// The decoders above without flow facts: field trees or not, sentence or not.
 fn decode_opts(
     meta: &FrameMeta,
     data: &[u8],
@@ -530,21 +542,16 @@ fn decode_opts(
     sentences: bool,
     fields: bool,
 ) -> Packet {
-    decode_inner(meta, data, comments, sentences, fields, None)
-}
-
-fn decode_inner(
-    meta: &FrameMeta,
-    data: &[u8],
-    comments: &[String],
-    sentences: bool,
-    fields: bool,
-    flow: Option<crate::model::FlowFacts>,
-) -> Packet {
-    let mut pkt = Packet::with_capacity();
-    pkt.meta = *meta;
-    run(new_ctx(data, sentences, fields, flow, &mut pkt), comments);
-    pkt
+    decode_opt(
+        meta,
+        data,
+        Options {
+            comments,
+            sentences,
+            fields,
+            ..Options::default()
+        },
+    )
 }
 
 fn run(mut ctx: Ctx<'_, '_>, comments: &[String]) {
@@ -552,32 +559,6 @@ fn run(mut ctx: Ctx<'_, '_>, comments: &[String]) {
     frame_layer(&mut ctx, comments);
     link::dispatch(&mut ctx, lt);
     finish(&mut ctx);
-}
-
-/// `pkt` must be empty (new or reset) and carry the frame's metadata.
-fn new_ctx<'a, 'p>(
-    data: &'a [u8],
-    sentences: bool,
-    fields: bool,
-    flow: Option<crate::model::FlowFacts>,
-    pkt: &'p mut Packet,
-) -> Ctx<'a, 'p> {
-    let complete = pkt.meta.wirelen as usize <= data.len();
-    Ctx {
-        flow_hook: None,
-        declined: false,
-        notes: true,
-        summaries: true,
-        sentences,
-        fields,
-        flow,
-        data,
-        pkt,
-        net: None,
-        loopback: false,
-        complete,
-        eth_layer: None,
-    }
 }
 
 fn bytes_bits(v: u64, out: &mut String) {

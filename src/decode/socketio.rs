@@ -199,18 +199,8 @@ impl SioPacket {
         self.json.as_ref()?.0.as_array()?.first()?.as_str()
     }
 
-    /// The arguments (after the event name for events).
-    pub fn args(&self) -> Option<serde_json::Value> {
-        let v = &self.json.as_ref()?.0;
-        match (self.typ, v.as_array()) {
-            (2 | 5, Some(a)) => Some(serde_json::Value::Array(
-                a.iter().skip(1).cloned().collect(),
-            )),
-            _ => Some(v.clone()),
-        }
-    }
-
-    /// The arguments as compact JSON text, written from the parsed tree without copying it.
+    /// The arguments (after the event name for events) as compact JSON text, written from the
+    /// parsed tree without copying it.
     pub fn args_text(&self) -> Option<String> {
         let v = &self.json.as_ref()?.0;
         match (self.typ, v.as_array()) {
@@ -410,13 +400,8 @@ pub fn sio_layer(
         if let Some(e) = s.event() {
             l.push(&SIO_EVENT, Value::str(e), base + r.start, r.len());
         }
-        if let Some(a) = s.args() {
-            l.push(
-                &SIO_ARGS,
-                Value::str(&a.to_string()),
-                base + r.start,
-                r.len(),
-            );
+        if let Some(a) = s.args_text() {
+            l.push(&SIO_ARGS, Value::Str(a.into()), base + r.start, r.len());
         }
     }
     if let Some((pkt, ns)) = ctx.ack_of {
@@ -453,7 +438,7 @@ mod tests {
         assert_eq!((p.typ, p.namespace.as_str()), (2, "/quiz"));
         assert_eq!(p.ack_id.as_ref().map(|a| a.0), Some(12));
         assert_eq!(p.event(), Some("answer"));
-        assert_eq!(p.args().unwrap().to_string(), r#"[{"q":1}]"#);
+        assert_eq!(p.args_text().as_deref(), Some(r#"[{"q":1}]"#));
         let b = parse_sio(br#"51-["upload",{"_placeholder":true,"num":0}]"#).unwrap();
         assert_eq!(b.attachments.as_ref().map(|a| a.0), Some(1));
         assert_eq!(b.placeholders(), 1);

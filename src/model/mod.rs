@@ -349,25 +349,40 @@ pub fn format_seconds(ns: i64, digits: u8) -> String {
 
 /// Append a nanosecond count as seconds with `digits` decimals.
 pub fn write_seconds(out: &mut String, ns: i64, digits: u8) {
+    write_seconds_aligned(out, ns, digits, 0);
+}
+
+/// [`write_seconds`], right-aligned in `width` columns (the text decoder's time column).
+/// The width is known before anything is written, so the padding goes first.
+pub fn write_seconds_aligned(out: &mut String, ns: i64, digits: u8, width: usize) {
     let a = ns.unsigned_abs();
-    let secs = a / 1_000_000_000;
-    let frac = a % 1_000_000_000;
     let digits = digits.min(9);
+    let mut secs = itoa::Buffer::new();
+    let secs = secs.format(a / 1_000_000_000);
+    let mut frac = itoa::Buffer::new();
+    let frac = frac.format(a % 1_000_000_000 / 10u64.pow(9 - u32::from(digits)));
+    let len = usize::from(ns < 0)
+        + secs.len()
+        + if digits > 0 {
+            1 + usize::from(digits)
+        } else {
+            0
+        };
+    for _ in len..width {
+        out.push(' ');
+    }
     if ns < 0 {
         out.push('-');
     }
-    out.push_str(itoa::Buffer::new().format(secs));
+    out.push_str(secs);
     if digits == 0 {
         return;
     }
     out.push('.');
-    let scaled = frac / 10u64.pow(9 - u32::from(digits));
-    let mut buf = itoa::Buffer::new();
-    let txt = buf.format(scaled);
-    for _ in txt.len()..digits as usize {
+    for _ in frac.len()..usize::from(digits) {
         out.push('0');
     }
-    out.push_str(txt);
+    out.push_str(frac);
 }
 
 /// Metadata of a captured frame (everything but the bytes).
