@@ -64,6 +64,8 @@ enum View {
     Ladder,
     /// The ladder with every Socket.IO client at once (broadcasts fan out).
     Broadcast,
+    /// A server's listening socket and one socket per accepted client.
+    Sockets,
     Glossary,
 }
 
@@ -173,7 +175,27 @@ enum Command {
         /// Packet number, counting from 1 as tshark does.
         #[arg(long, short = 'p')]
         packet: u64,
+        /// Where the OSI column puts WebSocket and Engine.IO: `textbook` (everything above
+        /// TCP/UDP at 7, the default) or `functional` (WebSocket framing at 5, Engine.IO at 6).
+        /// See docs/layers.md.
+        #[arg(long, value_enum, default_value_t = PlacementArg::Textbook)]
+        placement: PlacementArg,
     },
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum PlacementArg {
+    Textbook,
+    Functional,
+}
+
+impl From<PlacementArg> for layerscope::model::Placement {
+    fn from(p: PlacementArg) -> Self {
+        match p {
+            PlacementArg::Textbook => layerscope::model::Placement::Textbook,
+            PlacementArg::Functional => layerscope::model::Placement::Functional,
+        }
+    }
 }
 
 /// Exit code for a damaged capture (packets before the damage were printed).
@@ -190,7 +212,11 @@ fn main() -> ExitCode {
             format,
             count,
         }) => decode_file(&file, format, count),
-        Some(Command::Explain { file, packet }) => explain_file(&file, packet),
+        Some(Command::Explain {
+            file,
+            packet,
+            placement,
+        }) => explain_file(&file, packet, placement.into()),
         Some(Command::Streams { file }) => streams_file(&file),
         Some(Command::Follow { file, stream, udp }) => follow_file(&file, stream, udp),
         #[cfg(feature = "live")]
@@ -455,7 +481,11 @@ fn open_capture(path: &Path) -> Result<Capture> {
     Ok(cap)
 }
 
-fn explain_file(path: &Path, number: u64) -> Result<Option<String>> {
+fn explain_file(
+    path: &Path,
+    number: u64,
+    placement: layerscope::model::Placement,
+) -> Result<Option<String>> {
     if number == 0 {
         bail!("packet numbers start at 1");
     }
@@ -477,7 +507,7 @@ fn explain_file(path: &Path, number: u64) -> Result<Option<String>> {
         .interfaces()
         .get(p.meta.interface as usize)
         .and_then(|i| i.name.as_deref());
-    let text = output::explain(&p, data, iface);
+    let text = output::explain_in(&p, data, iface, placement);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -644,6 +674,7 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             view: cli.view.map(|v| match v {
                 View::Details => Tab::Details,
                 View::Ladder | View::Broadcast => Tab::Ladder,
+                View::Sockets => Tab::Sockets,
                 View::Glossary => Tab::Glossary,
             }),
             font_scale: cli.text_size,

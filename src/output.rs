@@ -6,8 +6,8 @@
 
 use crate::model::value::{push_hex_colon, write_ipv4};
 use crate::model::{
-    osi_name, tcpip_name, write_seconds, write_seconds_aligned, Address, Base, Field, Layer, Osi,
-    Packet, Severity, TcpIp, Text, Value,
+    osi_name, roles, tcpip_name, write_seconds, write_seconds_aligned, Address, Base, Field, Layer,
+    Osi, Packet, Placement, Severity, TcpIp, Text, Value,
 };
 use std::fmt::Write as _;
 
@@ -372,6 +372,16 @@ fn layer_tag(i: usize) -> char {
 /// The `explain` view: the packet layer by layer, OSI 7→1 beside TCP/IP, every field with its
 /// value, byte range and explanation, then a hex dump with each layer's range marked.
 pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String {
+    explain_in(p, data, interface_name, Placement::Textbook)
+}
+
+/// [`explain`] with the OSI column in the given placement (`explain --placement`).
+pub fn explain_in(
+    p: &Packet,
+    data: &[u8],
+    interface_name: Option<&str>,
+    placement: Placement,
+) -> String {
     let mut s = String::new();
     let m = &p.meta;
     let _ = writeln!(
@@ -394,7 +404,7 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
     );
     let _ = writeln!(s, "{:-<22} {:-<14} {:-<40}", "", "", "");
     for osi in Osi::ALL.iter().rev() {
-        let here: Vec<&Layer> = p.layers.iter().filter(|l| l.osi() == *osi).collect();
+        let here = roles::layers_in_row(p, *osi, placement);
         let tcpip = TcpIp::ALL
             .iter()
             .find(|t| t.osi_span().contains(&osi.number()))
@@ -404,9 +414,12 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
             "—".to_string()
         } else {
             here.iter()
-                .map(|l| {
+                .map(|(i, l)| {
+                    let inside = roles::container_of(p, *i).map_or(String::new(), |c| {
+                        format!(" inside {}", p.layers[c].protocol.short_name())
+                    });
                     format!(
-                        "{} [{}..{})",
+                        "{} [{}..{}){inside}",
                         l.protocol.short_name(),
                         l.offset,
                         l.offset + l.length
@@ -422,25 +435,46 @@ pub fn explain(p: &Packet, data: &[u8], interface_name: Option<&str>) -> String 
             tcpip_name(tcpip),
             names
         );
+        if let Some(note) = roles::row_note(p, *osi, placement) {
+            let _ = writeln!(s, "{:<38}{}", "", note);
+        }
+    }
+    for pl in roles::payloads(p) {
+        let _ = writeln!(
+            s,
+            "Payload:  {} (bytes {}..{})",
+            pl.describe(),
+            pl.range.start,
+            pl.range.end
+        );
     }
     s.push('\n');
     // Layers, innermost (highest OSI) first.
     let mut order: Vec<(usize, &Layer)> = p.layers.iter().enumerate().collect();
-    order.sort_by_key(|(i, l)| (std::cmp::Reverse(l.osi()), std::cmp::Reverse(*i)));
+    order.sort_by_key(|(i, l)| {
+        (
+            std::cmp::Reverse(l.osi_in(placement)),
+            std::cmp::Reverse(*i),
+        )
+    });
     for (i, l) in order {
         let _ = writeln!(
             s,
             "[{}] {} — OSI {} ({}), TCP/IP {} — bytes {}..{} ({} bytes)",
             layer_tag(i),
             l.protocol.long_name(),
-            l.osi().number(),
-            osi_name(l.osi().number()),
+            l.osi_in(placement).number(),
+            osi_name(l.osi_in(placement).number()),
             tcpip_name(l.tcpip()),
             l.offset,
             l.offset + l.length,
             l.length
         );
-        let _ = writeln!(s, "    why here: {}", l.protocol.placement_note());
+        let _ = writeln!(
+            s,
+            "    why here: {}",
+            l.protocol.placement_note_in(placement)
+        );
         if let Some(r) = &l.reassembled {
             let from: Vec<String> = r
                 .segments

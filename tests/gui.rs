@@ -167,7 +167,18 @@ fn glossary_jumps_to_a_packet_or_says_why_not() {
     h.run();
     let p = h.state().detail.clone().unwrap();
     assert!(p.layers.iter().any(|l| l.protocol == Protocol::WebSocket));
+    // "Show me" opens the view that shows the term best; the glossary is one click away.
+    assert_eq!(h.state().tab, Tab::Details);
+    h.get_by_label("Glossary").click();
+    h.run();
     h.get_by_label("Show me: Broadcast").click_accesskit();
+    h.run();
+    assert_eq!(h.state().tab, Tab::Ladder);
+    assert!(
+        h.state().fan_out,
+        "a broadcast shows best in the Socket.IO view"
+    );
+    h.get_by_label("Glossary").click();
     h.run();
     assert!(h
         .state()
@@ -177,7 +188,7 @@ fn glossary_jumps_to_a_packet_or_says_why_not() {
         .field("socketio.event")
         .is_some());
     // This capture has no UDP: the button is disabled and says why.
-    h.get_by_label_contains("not in this capture: it has no a UDP datagram");
+    h.get_by_label_contains("not in this capture: it needs a UDP datagram");
 }
 
 #[test]
@@ -357,4 +368,59 @@ fn a_file_cut_on_disk_is_reported_in_the_window() {
     h.run();
     assert!(h.state().detail.is_some());
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn broadcast_view_marks_each_kind_of_emit_and_the_unhandled_event() {
+    // The bundled capture (tests/data keeps the same file): a broadcast (#148), a room emit
+    // (#165), a private emit (#163) and an event nobody handles (#157).
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    h.state_mut().select(147);
+    h.state_mut().tab = Tab::Ladder;
+    h.state_mut().fan_out = true;
+    h.run();
+    for tag in [
+        "to all (3)",
+        "to a room (2 of 3)",
+        "to one socket",
+        "no reply: ignored (no handler?)",
+        "acked in #153",
+        "ack of #146",
+    ] {
+        assert!(
+            h.query_all_by_label_contains(tag).next().is_some(),
+            "{tag} is shown"
+        );
+    }
+    // Clients are named in order of connection.
+    for c in ["client 1", "client 2", "client 3"] {
+        h.get_by_label(c);
+    }
+}
+
+#[test]
+fn sockets_view_lists_the_listening_socket_and_a_socket_per_client() {
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    h.state_mut().select(0);
+    h.state_mut().tab = Tab::Sockets;
+    h.run();
+    h.get_by_label_contains("Listening socket 127.0.0.1:3000");
+    // 14 TCP connections: each client's long-polling requests and its WebSocket.
+    h.get_by_label_contains("14 connections accepted");
+    for c in [
+        "client 1: 5 sockets",
+        "client 2: 5 sockets",
+        "client 3: 4 sockets",
+    ] {
+        h.get_by_label_contains(c);
+    }
+    // A click on a socket selects its first packet.
+    h.get_by_label_contains("socket 127.0.0.1:49308")
+        .click_accesskit();
+    h.run();
+    assert_eq!(
+        h.state().selected,
+        Some(26),
+        "#27 opens client 1's WebSocket connection"
+    );
 }

@@ -366,6 +366,24 @@ fn tcp_vs_udp_demo_shows_handshake_and_single_datagram() {
         1,
         "the same message once over TCP"
     );
+    // The narration says the teardown is the client's FIN, the server's FIN (which also
+    // acknowledges it) and the client's last ACK: check the wire agrees.
+    let fins: Vec<&Packet> = ps
+        .iter()
+        .filter(|p| {
+            p.layers
+                .iter()
+                .filter_map(|l| l.field("tcp.flags.fin"))
+                .any(|f| f.value.as_bool() == Some(true))
+        })
+        .collect();
+    assert_eq!(fins.len(), 2, "one FIN each way");
+    let acks_fin = fins[1]
+        .layers
+        .iter()
+        .filter_map(|l| l.field("tcp.flags.ack"))
+        .any(|f| f.value.as_bool() == Some(true));
+    assert!(acks_fin, "the server's FIN acknowledges the client's");
 }
 
 #[test]
@@ -388,6 +406,13 @@ fn dns_demo_answers_a_aaaa_txt_and_nxdomain() {
         values(&ps, "dns.response_to").len(),
         4,
         "each answer paired with its query"
+    );
+    // RFC 1035 4.1.1: RD is copied from the query into the response.
+    let rd = values(&ps, "dns.flags.recdesired");
+    assert_eq!(rd.len(), 8, "{rd:?}");
+    assert!(
+        rd.iter().all(|v| v == &rd[0]),
+        "queries and responses agree: {rd:?}"
     );
 }
 

@@ -89,7 +89,8 @@ fn acks_pair_with_their_events_and_attachments_join() {
         Some(146)
     );
     assert!(
-        ack.sentence.contains("answers ack 0 after"),
+        ack.sentence
+            .contains("acknowledges the event with ack id 0 (sent in packet 146), 1.3 ms later"),
         "{}",
         ack.sentence
     );
@@ -99,8 +100,9 @@ fn acks_pair_with_their_events_and_attachments_join() {
         Some(153)
     );
     assert!(
-        ev.sentence
-            .contains("emits Socket.IO event 'chat message' on / with ack 0"),
+        ev.sentence.contains(
+            "emits Socket.IO event 'chat message' on / and asks for an acknowledgement (ack id 0)"
+        ),
         "{}",
         ev.sentence
     );

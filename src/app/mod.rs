@@ -39,6 +39,11 @@ pub struct Settings {
     pub live_cap_mb: u32,
     /// Pause between demo steps (ms).
     pub demo_pace_ms: u64,
+    /// Where the OSI column puts the protocols above TCP/UDP (textbook by default).
+    pub placement: crate::model::Placement,
+    /// The packet list shows ports with the addresses (127.0.0.1:49278), so loopback rows
+    /// tell their conversations apart.
+    pub show_ports: bool,
 }
 
 impl Default for Settings {
@@ -51,6 +56,8 @@ impl Default for Settings {
             list_fraction: 0.35,
             live_cap_mb: 512,
             demo_pace_ms: 700,
+            placement: crate::model::Placement::Textbook,
+            show_ports: true,
         }
     }
 }
@@ -140,6 +147,8 @@ impl Default for Replay {
 pub enum Tab {
     Details,
     Ladder,
+    /// A server's listening socket and one socket per accepted client.
+    Sockets,
     Glossary,
 }
 
@@ -187,6 +196,9 @@ pub struct LayerscopeApp {
     pub tab: Tab,
     pub show_help: bool,
     pub glossary_result: Option<String>,
+    /// "Show me" answers for the open capture (made once per capture: the glossary lists
+    /// every term every frame).
+    glossary_found: Option<(usize, Vec<Option<glossary::Found>>)>,
     pub follow_list: bool,
     /// The ladder shows every Socket.IO client at once.
     pub fan_out: bool,
@@ -231,6 +243,7 @@ impl LayerscopeApp {
             tab: Tab::Details,
             show_help: false,
             glossary_result: None,
+            glossary_found: None,
             follow_list: true,
             fan_out: false,
             scroll_to: None,
@@ -386,6 +399,25 @@ impl LayerscopeApp {
                 self.loading = None;
             }
         }
+    }
+
+    /// "Show me" for every glossary term, for the open capture (cached).
+    pub fn glossary_found(&mut self) -> &[Option<glossary::Found>] {
+        let key = self
+            .capture
+            .as_ref()
+            .map_or(0, |c| Arc::as_ptr(c) as usize ^ c.len());
+        if self.glossary_found.as_ref().is_none_or(|(k, _)| *k != key) {
+            let found = match &self.capture {
+                Some(c) => glossary::TERMS
+                    .iter()
+                    .map(|t| glossary::show_me(c, t.name))
+                    .collect(),
+                None => Vec::new(),
+            };
+            self.glossary_found = Some((key, found));
+        }
+        self.glossary_found.as_ref().map_or(&[], |(_, v)| v)
     }
 
     /// Select packet `i` (0-based) everywhere.

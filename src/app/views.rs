@@ -4,12 +4,13 @@
 use super::{glossary, LayerscopeApp, Tab, Theme};
 use crate::model::{osi_name, tcpip_name, Layer, Osi, Packet, Protocol, TcpIp};
 use eframe::egui;
-use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, Vec2};
+use egui::{Color32, FontId, RichText, Sense, Stroke, Vec2};
 use egui_extras::{Column, TableBuilder};
 
 mod bytes;
 mod ladder;
 mod layers;
+mod sockets;
 
 use bytes::details;
 pub use bytes::{field_at, highlighted};
@@ -209,6 +210,8 @@ pub fn top_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             ui.checkbox(&mut app.toggles.socketio, "Socket.IO");
             ui.checkbox(&mut app.toggles.dns, "DNS");
             ui.checkbox(&mut app.toggles.hide_bare_acks, "Hide bare ACKs");
+            ui.checkbox(&mut app.settings.show_ports, "Ports")
+                .on_hover_text("Show the port with each address (127.0.0.1:49278): on loopback every packet has the same addresses, the ports tell the sockets apart.");
             if before != app.toggles {
                 app.refilter();
             }
@@ -352,12 +355,14 @@ pub fn main_area(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut app.tab, Tab::Details, "Fields and bytes");
             ui.selectable_value(&mut app.tab, Tab::Ladder, "Ladder diagram");
+            ui.selectable_value(&mut app.tab, Tab::Sockets, "Sockets");
             ui.selectable_value(&mut app.tab, Tab::Glossary, "Glossary");
         });
         ui.separator();
         match app.tab {
             Tab::Details => details(app, ui),
             Tab::Ladder => ladder(app, ui),
+            Tab::Sockets => sockets::sockets_view(app, ui),
             Tab::Glossary => glossary_view(app, ui),
         }
     });
@@ -380,6 +385,7 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     let visible = &app.visible;
     let selected = app.selected;
+    let ports = app.settings.show_ports;
     let mut table = TableBuilder::new(ui)
         .id_salt("packets")
         .striped(true)
@@ -429,10 +435,10 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     ));
                 });
                 row.col(|ui| {
-                    ui.label(p.source.to_string());
+                    ui.add(egui::Label::new(endpoint(&p, true, ports)).truncate());
                 });
                 row.col(|ui| {
-                    ui.label(p.destination.to_string());
+                    ui.add(egui::Label::new(endpoint(&p, false, ports)).truncate());
                 });
                 row.col(|ui| {
                     ui.colored_label(c, p.protocol);
@@ -471,43 +477,59 @@ fn packet_list(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     }
 }
 
+/// A row's source or destination: the address, with the port when `ports` and the packet
+/// has one ("127.0.0.1:49278", "[::1]:3000").
+fn endpoint(p: &Packet, src: bool, ports: bool) -> String {
+    let a = if src { &p.source } else { &p.destination };
+    match p.transport {
+        Some(t) if ports && (t.proto == 6 || t.proto == 17) => {
+            let port = if src { t.src_port } else { t.dst_port };
+            match a {
+                crate::model::Address::Ipv6(_) => format!("[{a}]:{port}"),
+                _ => format!("{a}:{port}"),
+            }
+        }
+        _ => a.to_string(),
+    }
+}
+
 fn glossary_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
-    let cap = app.capture.clone();
+    let found = app.glossary_found().to_vec();
     egui::ScrollArea::vertical()
         .id_salt("glossary")
         .show(ui, |ui| {
             if let Some(r) = &app.glossary_result {
-                ui.colored_label(Color32::from_rgb(200, 200, 120), r);
+                ui.add(egui::Label::new(RichText::new(r).strong()).wrap());
             }
-            for t in glossary::TERMS {
+            for (k, t) in glossary::TERMS.iter().enumerate() {
                 ui.horizontal_wrapped(|ui| {
                     ui.strong(t.name);
                     ui.label(t.definition);
                 });
-                let found = cap.as_ref().and_then(|c| glossary::show_me(c, t.name));
+                let f = found.get(k).cloned().flatten();
                 let button = ui.add_enabled(
-                    found.is_some(),
+                    f.is_some(),
                     egui::Button::new(format!("Show me: {}", t.name)),
                 );
-                let button = if found.is_none() {
-                    button.on_disabled_hover_text(format!("This capture has no {}.", t.looks_for))
-                } else {
-                    button
-                };
-                if found.is_none() {
+                if f.is_none() {
                     ui.label(
-                        RichText::new(format!("(not in this capture: it has no {})", t.looks_for))
+                        RichText::new(format!("(not in this capture: it needs {})", t.looks_for))
                             .weak(),
                     );
                 }
                 if button.clicked() {
-                    if let Some(i) = found {
+                    if let Some(f) = f {
                         app.replay = Default::default();
                         app.filter_text.clear();
                         app.apply_filter();
-                        app.select(i);
-                        app.glossary_result =
-                            Some(format!("{}: packet {} shows it.", t.name, i + 1));
+                        app.select(f.packet);
+                        app.tab = f.tab;
+                        app.fan_out = f.fan_out;
+                        let mut msg = format!("{}: packet {} shows it.", t.name, f.packet + 1);
+                        if let Some(n) = f.note {
+                            msg = format!("{} {n}", msg);
+                        }
+                        app.glossary_result = Some(msg);
                     }
                 }
                 ui.separator();

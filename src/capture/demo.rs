@@ -39,7 +39,7 @@ pub enum DemoName {
     Websocket,
     /// Socket.IO: three clients, two namespaces, broadcast, rooms, ack, binary, unhandled event.
     Socketio,
-    /// The same message over TCP (handshake, data, teardown) and over UDP (one datagram).
+    /// The same message over TCP (handshake, data, teardown) and over UDP (one datagram each way).
     TcpVsUdp,
     /// DNS over UDP against a local responder: A, AAAA, TXT and NXDOMAIN.
     Dns,
@@ -70,8 +70,8 @@ impl DemoName {
     pub fn describe(self) -> &'static str {
         match self {
             DemoName::Websocket => "A WebSocket client and server: the TCP handshake, the HTTP Upgrade and 101 answer, text and binary messages, a fragmented message, ping/pong and the close handshake.",
-            DemoName::Socketio => "A Socket.IO server and three clients: namespaces, a chat message broadcast to everyone, a message to one client and to a room, an ack, a binary attachment and an event nobody handles.",
-            DemoName::TcpVsUdp => "The same short message sent over TCP (handshake, data, ACK, teardown) and over UDP (one datagram, no handshake).",
+            DemoName::Socketio => "A Socket.IO server and three clients: namespaces, a chat message broadcast to everyone, a message to one client and to a room, acks, a binary attachment and an event nobody handles.",
+            DemoName::TcpVsUdp => "The same short message sent over TCP (handshake, data, ACK, teardown) and over UDP (one datagram each way, no handshake).",
             DemoName::Dns => "DNS questions and answers over UDP: an A, an AAAA and a TXT record, and a name that does not exist (NXDOMAIN).",
         }
     }
@@ -222,7 +222,10 @@ pub fn child_main(
         .join()
         .map_err(|_| DemoError::Setup("the pcapng writer thread panicked".into()))?;
     if drops > 0 {
-        eprintln!("# warning: {drops} packets were dropped during the demo capture");
+        eprintln!(
+            "# warning: the demo capture dropped {}",
+            crate::model::count(drops, "packet")
+        );
     }
     traffic?;
     written.map_err(DemoError::Setup)

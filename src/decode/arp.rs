@@ -1,7 +1,7 @@
 //! ARP (RFC 826): who has this IP address on my link?
 
 use super::Ctx;
-use crate::model::{format_mac, Base, Protocol};
+use crate::model::{format_mac, Address, Base, Protocol};
 use etherparse::ArpPacketSlice;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
@@ -60,14 +60,14 @@ crate::field_def!(
     "arp.dst.hw_mac",
     "Target MAC",
     Base::None,
-    "Link address being asked for (zero in a request) or answered to."
+    "In a request: unknown, the MAC being asked for (usually all zeros); in a reply: the MAC of the machine that asked."
 );
 crate::field_def!(
     DST_IP,
     "arp.dst.proto_ipv4",
     "Target IP",
     Base::None,
-    "IP address whose owner is being looked for."
+    "In a request: the IP address whose MAC is wanted; in a reply: the IP address of the machine that asked."
 );
 crate::field_def!(
     SRC_HW_OTHER,
@@ -139,27 +139,55 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
         ctx.truncated(Protocol::Arp, off, total);
     }
     let ip = |a: Option<[u8; 4]>| a.map_or("?".to_string(), |a| Ipv4Addr::from(a).to_string());
+    let mac = |m: Option<[u8; 6]>| m.map_or("?".to_string(), |m| format_mac(&m));
+    // Who the request went to: a broadcast asks every machine on the link, a unicast one
+    // (a host re-checking an entry it already has) asks one machine.
+    let asked = match ctx.pkt.destination {
+        Address::Mac(d) if d == [0xff; 6] => "asks everyone on the link".to_string(),
+        Address::Mac(d) => format!("asks the machine at {}", format_mac(&d)),
+        _ => "asks on the link".to_string(),
+    };
     let (summary, sentence) = match op {
         Some(1) if spa == tpa && spa.is_some() => (
             format!("ARP Announcement for {}", ip(spa)),
-            format!("{} announces to the link that it uses {} (gratuitous ARP).", sha.map_or("?".into(), |m| format_mac(&m)), ip(spa)),
+            format!(
+                "{} announces to the link that it uses {} (gratuitous ARP: the others update their ARP caches).",
+                mac(sha),
+                ip(spa)
+            ),
+        ),
+        Some(1) if spa == Some([0; 4]) => (
+            format!("Who has {}? (ARP Probe)", ip(tpa)),
+            format!(
+                "{} checks that no machine on the link already uses {} before taking that address (ARP probe: sender IP 0.0.0.0).",
+                mac(sha),
+                ip(tpa)
+            ),
         ),
         Some(1) => (
             format!("Who has {}? Tell {}", ip(tpa), ip(spa)),
             format!(
-                "{} asks everyone on the link: who has {}? (it needs that machine's MAC address before it can send IP packets to it)",
+                "{} {asked}: who has {}? (it needs that machine's MAC address before it can send it frames on this link).",
                 ip(spa),
                 ip(tpa)
             ),
         ),
-        Some(2) => (
-            format!("{} is at {}", ip(spa), sha.map_or("?".into(), |m| format_mac(&m))),
+        Some(2) if spa == tpa && spa.is_some() => (
+            format!("Gratuitous ARP for {} (Reply)", ip(spa)),
             format!(
-                "{} answers {}: I have {}, my MAC address is {}.",
+                "{} announces to the link that it uses {} (gratuitous ARP reply: the others update their ARP caches).",
+                mac(sha),
+                ip(spa)
+            ),
+        ),
+        Some(2) => (
+            format!("{} is at {}", ip(spa), mac(sha)),
+            format!(
+                "{} answers {}: {} is at MAC address {}.",
                 ip(spa),
                 ip(tpa),
                 ip(spa),
-                sha.map_or("?".into(), |m| format_mac(&m))
+                mac(sha)
             ),
         ),
         _ => (

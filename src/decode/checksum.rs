@@ -1,8 +1,9 @@
 //! Internet checksums (RFC 1071) and how we judge them.
 //!
 //! A wrong checksum on a loopback capture is normal: the kernel leaves TCP/UDP checksums for the
-//! network card to fill in ("offload"), and on loopback nobody ever does. tshark calls such
-//! checksums "unverified"; we do the same instead of crying "bad", and say why.
+//! network card to compute ("offload"), a capture on the sending host sees them before that, and
+//! on loopback there is no card: the kernel never fills them in and nothing checks them. tshark
+//! calls such checksums "unverified"; we do the same instead of crying "bad", and say why.
 
 use super::NetAddrs;
 

@@ -5,14 +5,14 @@
 //! malformed case: reported, never followed forever).
 
 use super::Ctx;
-use crate::model::{Base, Protocol, Severity, Text, Value};
+use crate::model::{count, Base, Protocol, Severity, Text, Value};
 
 crate::field_def!(
     ID,
     "dns.id",
     "Transaction ID",
     Base::Hex(4),
-    "Chosen by the asker; the answer carries the same number so it can be matched."
+    "Chosen by the asker; the response carries the same number so it can be matched (0 in mDNS multicast)."
 );
 crate::field_def!(
     FLAGS,
@@ -26,57 +26,63 @@ crate::field_def!(
     "dns.flags.response",
     "Response",
     Base::None,
-    "Set in answers, clear in questions."
+    "Set in a response, clear in a query."
 );
 crate::field_def!(
     F_OPCODE,
     "dns.flags.opcode",
     "Opcode",
     Base::Dec,
-    "Kind of query: 0 standard."
+    "Kind of query, set by the asker and copied into the response: 0 standard query."
 );
 crate::field_def!(
     F_AA,
     "dns.flags.authoritative",
     "Authoritative",
     Base::None,
-    "The answer comes from a server responsible for the name."
+    "In a response: the server is an authority for the name asked about."
 );
 crate::field_def!(
     F_TC,
     "dns.flags.truncated",
     "Truncated",
     Base::None,
-    "The answer did not fit: ask again over TCP."
+    "The message was too long for UDP and was cut short: ask again over TCP."
 );
 crate::field_def!(
     F_RD,
     "dns.flags.recdesired",
     "Recursion desired",
     Base::None,
-    "Please find the answer for me, asking other servers if needed."
+    "Set by the asker: find the answer for me, asking other servers if needed; the response copies it."
 );
 crate::field_def!(
     F_RA,
     "dns.flags.recavail",
     "Recursion available",
     Base::None,
-    "This server can do that."
+    "In a response: this server offers recursion (finds answers by asking other servers)."
 );
-crate::field_def!(F_Z, "dns.flags.z", "Z", Base::None, "Reserved.");
+crate::field_def!(
+    F_Z,
+    "dns.flags.z",
+    "Z",
+    Base::None,
+    "Reserved: must be zero."
+);
 crate::field_def!(
     F_AD,
     "dns.flags.authenticated",
     "Answer authenticated",
     Base::None,
-    "DNSSEC validated the answer."
+    "In a response: the server validated the data with DNSSEC; in a query: the asker wants to know this."
 );
 crate::field_def!(
     F_CD,
     "dns.flags.checkdisable",
     "Non-authenticated data",
     Base::None,
-    "Do not validate with DNSSEC."
+    "Checking disabled: the asker accepts data the server did not validate with DNSSEC; copied into the response."
 );
 crate::field_def!(
     F_RCODE,
@@ -104,14 +110,14 @@ crate::field_def!(
     "dns.count.auth_rr",
     "Authority RRs",
     Base::Dec,
-    "Number of records naming authoritative servers."
+    "Number of authority records (NS records of the zone's servers, or its SOA in a negative answer)."
 );
 crate::field_def!(
     ARCOUNT,
     "dns.count.add_rr",
     "Additional RRs",
     Base::Dec,
-    "Number of extra records (such as EDNS options)."
+    "Number of extra records (such as the EDNS OPT record)."
 );
 crate::field_def!(
     QRY_NAME,
@@ -132,7 +138,7 @@ crate::field_def!(
     "dns.qry.class",
     "Class",
     Base::Hex(4),
-    "1 = IN (Internet)."
+    "1 = IN (Internet); in mDNS the top bit (0x8001) asks for a unicast reply."
 );
 crate::field_def!(
     RESP_NAME,
@@ -153,21 +159,21 @@ crate::field_def!(
     "dns.resp.class",
     "Class",
     Base::Hex(4),
-    "1 = IN (Internet)."
+    "1 = IN (Internet); mDNS sets the top bit (0x8001) to flush caches; an EDNS OPT record holds its UDP payload size here."
 );
 crate::field_def!(
     RESP_TTL,
     "dns.resp.ttl",
     "Time to live",
     Base::Dec,
-    "Seconds the answer may be cached."
+    "Seconds the record may be cached (0: use once, do not cache)."
 );
 crate::field_def!(
     RESP_LEN,
     "dns.resp.len",
     "Data length",
     Base::Dec,
-    "Length of the record's data."
+    "Length of the record's data, in bytes."
 );
 crate::field_def!(
     A,
@@ -188,7 +194,7 @@ crate::field_def!(
     "dns.cname",
     "CNAME",
     Base::None,
-    "The name is an alias of this one."
+    "The canonical name: the record's name is an alias of this one."
 );
 crate::field_def!(
     NS,
@@ -202,7 +208,7 @@ crate::field_def!(
     "dns.ptr.domain_name",
     "Domain name",
     Base::None,
-    "The name for an address (reverse lookup)."
+    "A pointer to another name: the host name of an address (reverse lookup), or a service instance (DNS-SD)."
 );
 crate::field_def!(
     MX_PREF,
@@ -558,8 +564,8 @@ pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
     if m.len() < 12 {
         if ctx.complete {
             problem = Some(format!(
-                "message of {} bytes is shorter than the 12-byte DNS header",
-                m.len()
+                "message of {} is shorter than the 12-byte DNS header",
+                count(m.len(), "byte")
             ));
         } else {
             ctx.truncated(Protocol::Dns, off, 12);
@@ -619,17 +625,33 @@ pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
             .map(|(n, _)| n.as_str())
             .collect::<Vec<_>>()
             .join(", ");
+        // mDNS (RFC 6762) goes to a multicast group, not to one DNS server.
+        let mdns = b == "224.0.0.251" || b == "ff02::fb";
         if response {
             if rcode == 3 {
                 format!("{a} tells {b}: there is no such name as {names} (NXDOMAIN).")
             } else if answers_txt.is_empty() {
-                format!(
-                    "{a} answers {b}'s DNS question about {names}, with no records ({}).",
-                    rcode_name(rcode)
-                )
+                let records = if an == 0 {
+                    "no answer records".to_string()
+                } else {
+                    count(an, "answer record").to_string()
+                };
+                // mDNS responses repeat no question (RFC 6762 section 6).
+                let about = if names.is_empty() {
+                    String::new()
+                } else {
+                    format!("'s DNS question about {names}")
+                };
+                format!("{a} answers {b}{about}, with {records} ({}).", rcode_name(rcode))
+            } else if names.is_empty() && mdns {
+                format!("{a} announces to every host on the local link (mDNS, {b}): {answers_txt}.")
+            } else if names.is_empty() {
+                format!("{a} answers {b}: {answers_txt}.")
             } else {
                 format!("{a} answers {b}: {names} → {answers_txt}.")
             }
+        } else if mdns {
+            format!("{a} asks every host on the local link (mDNS, {b}): who has the records for {names}?")
         } else {
             format!("{a} asks the DNS server {b}: what is the address (or record) for {names}?")
         }

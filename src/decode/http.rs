@@ -25,7 +25,7 @@ crate::field_def!(
     "http.request.method",
     "Method",
     Base::None,
-    "What the client wants done: GET fetches, POST sends data."
+    "What the client wants done: GET fetches a resource, POST sends data for the server to process."
 );
 crate::field_def!(
     HTTP_URI,
@@ -95,21 +95,28 @@ crate::field_def!(
     "http.connection",
     "Connection",
     Base::None,
-    "What to do with the TCP connection after this message (keep-alive, close, Upgrade)."
+    "Options for this connection only, not forwarded by proxies: close, keep-alive, Upgrade."
 );
 crate::field_def!(
     HTTP_UPGRADE,
     "http.upgrade",
     "Upgrade",
     Base::None,
-    "The protocol the client wants to switch this connection to (websocket)."
+    "The protocols the client asks to switch this connection to, most preferred first (websocket)."
+);
+crate::field_def!(
+    HTTP_UPGRADE_RESPONSE,
+    "http.upgrade",
+    "Upgrade",
+    Base::None,
+    "The protocol the server is switching this connection to (in a 101; elsewhere, ones it supports)."
 );
 crate::field_def!(
     HTTP_CONTENT_LENGTH,
     "http.content_length",
     "Content-Length",
     Base::Dec,
-    "How many body bytes follow the head."
+    "How many body bytes follow the head (a response to HEAD, or a 304, states a size but has no body)."
 );
 crate::field_def!(
     HTTP_CONTENT_TYPE,
@@ -123,15 +130,15 @@ crate::field_def!(
     "http.transfer_encoding",
     "Transfer-Encoding",
     Base::None,
-    "'chunked': the body comes in pieces, each with its length in front."
+    "'chunked': the body comes in chunks, each preceded by its size in hex; a last chunk of size 0 ends it."
 );
-crate::field_def!(WS_KEY_HDR, "http.sec_websocket_key", "Sec-WebSocket-Key", Base::None, "Random value from the client; the server must prove it understood WebSocket by transforming it.");
+crate::field_def!(WS_KEY_HDR, "http.sec_websocket_key", "Sec-WebSocket-Key", Base::None, "A random 16-byte nonce, base64-encoded; the server proves it read this WebSocket handshake by transforming it.");
 crate::field_def!(
     WS_ACCEPT_HDR,
     "http.sec_websocket_accept",
     "Sec-WebSocket-Accept",
     Base::None,
-    "The server's proof: base64(SHA-1(client key + fixed GUID))."
+    "The server's proof: base64(SHA-1(the key text as sent + fixed GUID)); the key is not base64-decoded first."
 );
 crate::field_def!(
     WS_ACCEPT_EXPECTED,
@@ -159,7 +166,7 @@ crate::field_def!(
     "http.sec_websocket_protocol",
     "Sec-WebSocket-Protocol",
     Base::None,
-    "Subprotocol the application speaks inside WebSocket."
+    "Application subprotocol over WebSocket: the client lists those it accepts, the server echoes the one it picks."
 );
 crate::field_def!(
     WS_EXT_HDR,
@@ -180,7 +187,7 @@ crate::field_def!(
     "http.chunk_size",
     "Chunk size",
     Base::Dec,
-    "Length of the next piece of a chunked body."
+    "Size of this chunk's data in bytes, written in hex; a chunk-size of 0 marks the last chunk."
 );
 crate::field_def!(
     HTTP_REQUEST_IN,
@@ -430,11 +437,17 @@ pub fn http_layer(msg: &[u8], base: usize, ctx: &HttpContext) -> Option<Layer> {
             let value = String::from_utf8_lossy(&hl[vstart..]).trim().to_string();
             let voff = base + pos + vstart;
             let vlen = hl.len() - vstart;
+            // Upgrade means "I offer" in a request and "I switch to" in a response.
+            let upgrade_def = if request {
+                &HTTP_UPGRADE
+            } else {
+                &HTTP_UPGRADE_RESPONSE
+            };
             let def = match name.as_str() {
                 "host" => Some(&HTTP_HOST),
                 "user-agent" => Some(&HTTP_UA),
                 "connection" => Some(&HTTP_CONNECTION),
-                "upgrade" => Some(&HTTP_UPGRADE),
+                "upgrade" => Some(upgrade_def),
                 "content-type" => Some(&HTTP_CONTENT_TYPE),
                 "transfer-encoding" => Some(&HTTP_TRANSFER_ENCODING),
                 "sec-websocket-key" => Some(&WS_KEY_HDR),

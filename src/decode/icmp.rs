@@ -41,14 +41,14 @@ crate::field_def!(
     "icmp.seq",
     "Sequence number",
     Base::Dec,
-    "Counts the pings: 1, 2, 3..."
+    "Numbers the echo requests (often 1, 2, 3...); the reply carries the same number back."
 );
 crate::field_def!(
     ICMP_UNUSED,
     "icmp.unused",
     "Unused",
     Base::None,
-    "Unused bytes, zero."
+    "Rest of the header: zero for most errors (parameter problem puts a pointer here, 'fragmentation needed' the next-hop MTU)."
 );
 
 crate::field_def!(
@@ -70,7 +70,7 @@ crate::field_def!(
     "icmpv6.checksum",
     "Checksum",
     Base::Hex(4),
-    "Detects damage to the message and its addresses."
+    "Detects damage to the message; also covers the IPv6 source and destination addresses (pseudo-header)."
 );
 crate::field_def!(
     ICMP6_CHECKSUM_STATUS,
@@ -84,28 +84,28 @@ crate::field_def!(
     "icmpv6.echo.identifier",
     "Identifier",
     Base::Hex(4),
-    "Matches echo replies to requests."
+    "Chosen by the pinging program to match replies to its requests."
 );
 crate::field_def!(
     ICMP6_ECHO_SEQ,
     "icmpv6.echo.sequence_number",
     "Sequence",
     Base::Dec,
-    "Counts the pings."
+    "Numbers the echo requests; the reply carries the same number back."
 );
 crate::field_def!(
     ICMP6_RESERVED,
     "icmpv6.reserved",
     "Reserved",
     Base::None,
-    "Reserved bytes."
+    "Unused here: set to zero by the sender and ignored by the receiver."
 );
 crate::field_def!(
     ICMP6_NS_TARGET,
     "icmpv6.nd.ns.target_address",
     "Target address",
     Base::None,
-    "The IPv6 address whose link address is wanted (IPv6's ARP)."
+    "The IPv6 address whose link-layer address is wanted (IPv6's ARP), or, in duplicate address detection, the address being checked."
 );
 crate::field_def!(
     ICMP6_NA_FLAGS,
@@ -126,14 +126,14 @@ crate::field_def!(
     "icmpv6.nd.ra.cur_hop_limit",
     "Cur hop limit",
     Base::Dec,
-    "Hop limit hosts should use."
+    "Hop limit hosts should put in the packets they send (0 = no advice from this router)."
 );
 crate::field_def!(
     ICMP6_RA_LIFETIME,
     "icmpv6.nd.ra.router_lifetime",
     "Router lifetime",
     Base::Dec,
-    "Seconds this router may be used as default router."
+    "Seconds this router may be used as a default router (0 = it is not a default router)."
 );
 crate::field_def!(
     ICMP6_MTU,
@@ -155,7 +155,7 @@ crate::field_def!(
     "igmp.max_resp",
     "Max response time",
     Base::Dec,
-    "How long hosts may wait before answering a query (tenths of a second)."
+    "In a query: how long hosts may wait before answering (tenths of a second); zero and ignored in other messages."
 );
 crate::field_def!(
     IGMP_CHECKSUM,
@@ -169,7 +169,7 @@ crate::field_def!(
     "igmp.maddr",
     "Multicast address",
     Base::None,
-    "The multicast group the message is about."
+    "The multicast group the message is about (0.0.0.0 in a general query, which asks about all groups)."
 );
 
 fn icmp_type_name(t: u8, c: u8) -> String {
@@ -181,6 +181,8 @@ fn icmp_type_name(t: u8, c: u8) -> String {
         8 => "Echo (ping) request",
         9 => "Router advertisement",
         10 => "Router solicitation",
+        // Wireshark's name (the Info column stays comparable with tshark); the sentence says
+        // it in plain words.
         11 => "Time-to-live exceeded",
         12 => "Parameter problem",
         13 => "Timestamp request",
@@ -195,6 +197,13 @@ fn icmp_type_name(t: u8, c: u8) -> String {
             3 => "Port unreachable",
             4 => "Fragmentation needed",
             13 => "Communication administratively filtered",
+            _ => "other",
+        };
+        format!("{base} ({detail})")
+    } else if t == 11 {
+        let detail = match c {
+            0 => "Time to live exceeded in transit",
+            1 => "Fragment reassembly time exceeded",
             _ => "other",
         };
         format!("{base} ({detail})")
@@ -279,10 +288,22 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, ttl: Option<
         }
         3 | 11 | 4 | 12 => {
             h.bytes(&ICMP_UNUSED, off + 4, 4);
-            sentence = format!(
-                "{src} tells {dst} that a packet could not be delivered: {} (the start of that packet follows).",
-                icmp_type_name(t, code).to_lowercase()
-            );
+            sentence = if t == 4 {
+                format!(
+                    "{src} asks {dst} to send more slowly (ICMP source quench, no longer used; the start of {dst}'s packet follows)."
+                )
+            } else {
+                let why = match (t, code) {
+                    (11, 0) => "its time to live (TTL) reached zero on the way".to_string(),
+                    (11, 1) => {
+                        "not all of its fragments arrived in time to be reassembled".to_string()
+                    }
+                    _ => icmp_type_name(t, code).to_lowercase(),
+                };
+                format!(
+                    "{src} tells {dst} that a packet {dst} sent was dropped: {why} (the start of that packet follows)."
+                )
+            };
         }
         _ => {
             sentence = format!(
@@ -383,7 +404,7 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, hlim: Option
             if t == 128 {
                 format!("{src} asks {dst} 'are you there?' (ping: ICMPv6 echo request).")
             } else {
-                format!("{src} answers {dst}'s ping (ICMPv6 echo reply).")
+                format!("{src} answers {dst}'s ping: 'yes, I am here' (ICMPv6 echo reply).")
             }
         }
         135 => {
@@ -392,37 +413,46 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, hlim: Option
             hdr_len = 24;
             let tgt = tgt.map_or("?".into(), |a| Ipv6Addr::from(a).to_string());
             summary = format!("Neighbor Solicitation for {tgt}");
-            format!("{src} asks who has {tgt} on this link (IPv6's version of ARP).")
+            if src == "::" {
+                format!("A machine checks that no one on the link already uses {tgt} before taking that address (duplicate address detection).")
+            } else {
+                format!("{src} asks {dst}: who has {tgt}? (neighbour solicitation, IPv6's version of an ARP request)")
+            }
         }
         136 => {
-            h.num(&ICMP6_NA_FLAGS, off + 4, 4);
+            let flags = h.num(&ICMP6_NA_FLAGS, off + 4, 4).unwrap_or(0);
             let tgt = h.ipv6(&ICMP6_NA_TARGET, off + 8);
             hdr_len = 24;
             let tgt = tgt.map_or("?".into(), |a| Ipv6Addr::from(a).to_string());
             summary = format!("Neighbor Advertisement {tgt}");
-            format!("{src} answers: {tgt} is here (IPv6 neighbour advertisement).")
+            // S flag (RFC 4861 4.4): set when the advertisement answers a solicitation.
+            if flags & 0x4000_0000 != 0 {
+                format!("{src} answers {dst}: {tgt} is here (neighbour advertisement, IPv6's version of an ARP reply).")
+            } else {
+                format!("{src} tells {dst}, without being asked, the link-layer address for {tgt} (unsolicited neighbour advertisement).")
+            }
         }
         134 => {
             h.num(&ICMP6_RA_HOPLIMIT, off + 4, 1);
             h.num(&ICMP6_RA_LIFETIME, off + 6, 2);
             hdr_len = 16;
-            format!("Router {src} advertises itself and the network prefix to {dst}.")
+            format!("Router {src} announces itself to {dst}, with settings for the link (such as the prefixes to use).")
         }
         133 => {
             h.bytes(&ICMP6_RESERVED, off + 4, 4);
             hdr_len = 8;
-            format!("{src} asks any router on the link to introduce itself.")
+            format!("{src} asks the routers on the link to announce themselves now (router solicitation).")
         }
         2 => {
             h.num(&ICMP6_MTU, off + 4, 4);
             hdr_len = 8;
-            format!("{src} tells {dst} its packet was too big for the next link.")
+            format!("{src} tells {dst} that a packet {dst} sent was too big for the next link and was dropped (the start of that packet follows).")
         }
         1 | 3 | 4 => {
             h.bytes(&ICMP6_RESERVED, off + 4, 4);
             hdr_len = 8;
             format!(
-                "{src} tells {dst} that a packet could not be delivered: {}.",
+                "{src} tells {dst} that a packet {dst} sent was dropped: {} (the start of that packet follows).",
                 summary.to_lowercase()
             )
         }
@@ -467,10 +497,24 @@ pub(super) fn igmp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         _ => "IGMP message",
     };
     let src = ctx.net.map_or(String::new(), |n| n.src_string());
-    ctx.set_summary("IGMP", format!("{name}{g}"), || {
-        format!(
-            "{src} tells the local routers which multicast groups it wants to receive ({name})."
-        )
+    // Who speaks differs by type (RFC 2236 2.1, RFC 3376 4): a router queries, a host
+    // reports or leaves.
+    let specific = group.is_some_and(|a| a != [0; 4]);
+    ctx.set_summary("IGMP", format!("{name}{g}"), || match t {
+        0x11 if specific => format!(
+            "{src} (a multicast router) asks whether any machine on the link still wants group{g} ({name})."
+        ),
+        0x11 => format!(
+            "{src} (a multicast router) asks the machines on the link which multicast groups they want to receive ({name})."
+        ),
+        0x12 | 0x16 => {
+            format!("{src} tells the local routers it wants to receive multicast group{g} ({name}).")
+        }
+        0x17 => format!("{src} tells the local routers it is leaving multicast group{g} ({name})."),
+        0x22 => format!(
+            "{src} tells the local routers which multicast groups it wants, or no longer wants, to receive ({name})."
+        ),
+        _ => format!("{src} sends an IGMP message of type 0x{t:02x}."),
     });
     ctx.data_layer(off + 8, cap_end);
 }

@@ -2,7 +2,7 @@
 
 use super::checksum::{fold, ones_sum, ChecksumStatus};
 use super::{link, transport, Ctx, Hdr, NetAddrs};
-use crate::model::{Base, Protocol, Severity, Text, Value};
+use crate::model::{count, Base, Protocol, Severity, Text, Value};
 use etherparse::{IpNumber, Ipv4HeaderSlice, Ipv6HeaderSlice};
 
 crate::field_def!(
@@ -22,9 +22,9 @@ crate::field_def!(
 crate::field_def!(
     V4_DSFIELD,
     "ip.dsfield",
-    "Differentiated services",
+    "Differentiated Services field",
     Base::Hex(2),
-    "Traffic class byte: priority (DSCP) and congestion signalling (ECN)."
+    "Priority class (DSCP, 6 bits) and congestion signalling (ECN, 2 bits); this byte was once the Type of Service field."
 );
 crate::field_def!(
     V4_DSCP,
@@ -38,7 +38,7 @@ crate::field_def!(
     "ip.dsfield.ecn",
     "ECN",
     Base::Dec,
-    "Explicit Congestion Notification: routers can mark congestion here instead of dropping."
+    "Explicit Congestion Notification: if both ends support it, routers mark congestion here instead of dropping (0 = not used)."
 );
 crate::field_def!(
     V4_LEN,
@@ -52,7 +52,7 @@ crate::field_def!(
     "ip.id",
     "Identification",
     Base::Hex(4),
-    "Number shared by all fragments of one original packet, so they can be put back together."
+    "Number the sender gives a packet so its fragments can be matched and put back together (only fragmentation uses it, RFC 6864)."
 );
 crate::field_def!(
     V4_FLAGS,
@@ -131,7 +131,7 @@ crate::field_def!(
     "ip.opt.len",
     "Option length",
     Base::Dec,
-    "Length of the option in bytes."
+    "Length of the whole option in bytes, its type and length bytes included."
 );
 crate::field_def!(
     V4_OPT_DATA,
@@ -153,7 +153,7 @@ crate::field_def!(
     "ipv6.tclass",
     "Traffic class",
     Base::Hex(2),
-    "Priority (DSCP) and congestion signalling (ECN), as IPv4's DS field."
+    "Priority class (DSCP) and congestion signalling (ECN), laid out like IPv4's DS field."
 );
 crate::field_def!(
     V6_DSCP,
@@ -167,14 +167,14 @@ crate::field_def!(
     "ipv6.tclass.ecn",
     "ECN",
     Base::Dec,
-    "Explicit Congestion Notification."
+    "Explicit Congestion Notification: if both ends support it, routers mark congestion here instead of dropping (0 = not used)."
 );
 crate::field_def!(
     V6_FLOW,
     "ipv6.flow",
     "Flow label",
     Base::Hex(5),
-    "Lets routers keep the packets of one flow together on the same path."
+    "Marks the packets of one flow so routers can treat them alike (e.g. keep them on one path) without reading further; 0 = unlabelled."
 );
 crate::field_def!(
     V6_PLEN,
@@ -441,7 +441,10 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
             "malformed",
             Protocol::Ipv4,
             off,
-            format!("IPv4 header length {ihl} is less than the minimum of 20 bytes; cannot go on."),
+            format!(
+                "IPv4 header length {} is less than the minimum of 20 bytes; cannot go on.",
+                count(ihl, "byte")
+            ),
         );
         ctx.data_layer(off + 20, ctx.data.len());
         return;
@@ -505,8 +508,8 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
             Protocol::Ipv4,
             off + 2,
             format!(
-                "IPv4 total length {total} is larger than the {} bytes that follow in the frame.",
-                avail
+                "IPv4 total length {total} is larger than the {} left in the frame.",
+                count(avail, "byte")
             ),
         );
     }
@@ -533,7 +536,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
             "IPv4",
             format!("Fragmented IP protocol (proto={pname}, off={frag}, ID={id:04x})"),
             || format!(
-                "{} sends {} a piece of a larger packet (bytes from {frag} on); the pieces are put back together at the destination.",
+                "{} sends {} a piece of a larger packet (its data from byte {frag} on); the pieces are put back together at the destination.",
                 net.src_string(),
                 net.dst_string()
             ),
@@ -637,8 +640,8 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
             Protocol::Ipv6,
             off + 4,
             format!(
-                "IPv6 payload length {plen} is larger than the {} bytes that follow the header.",
-                avail.saturating_sub(40)
+                "IPv6 payload length {plen} is larger than the {} after the header.",
+                count(avail.saturating_sub(40), "byte")
             ),
         );
     }
@@ -647,6 +650,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
     let mut cur = off + 40;
     let mut frag_offset: Option<u64> = None;
     let mut frag_ident = 0;
+    let mut frag_more = false;
     let mut stopped = false;
     loop {
         match next {
@@ -687,7 +691,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
                     stopped = true;
                     break;
                 };
-                h.flag(&V6_FRAG_MORE, cur + 2, 2, 0x0001);
+                frag_more = h.flag(&V6_FRAG_MORE, cur + 2, 2, 0x0001).unwrap_or(false);
                 frag_ident = h.num(&V6_FRAG_IDENT, cur + 4, 4).unwrap_or(0);
                 if h.slice(cur, 8).is_none() {
                     stopped = true;
@@ -747,7 +751,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
                     fo * 8
                 ),
                 || format!(
-                    "{} sends {} a piece of a larger packet (bytes from {} on); the pieces are put back together at the destination.",
+                    "{} sends {} a piece of a larger packet (its data from byte {} on); the pieces are put back together at the destination.",
                     net.src_string(),
                     net.dst_string(),
                     fo * 8
@@ -757,13 +761,14 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
         }
         _ => {
             if frag_offset.is_some() {
-                ctx.note(
-                    Severity::Info,
-                    "fragment",
-                    Protocol::Ipv6,
-                    cur,
-                    format!("First IPv6 fragment of ID 0x{frag_ident:08x}; more follow."),
-                );
+                let text = if frag_more {
+                    format!("First IPv6 fragment of ID 0x{frag_ident:08x}; more follow.")
+                } else {
+                    format!(
+                        "Atomic IPv6 fragment (ID 0x{frag_ident:08x}): offset 0 and no more fragments, so the packet is whole."
+                    )
+                };
+                ctx.note(Severity::Info, "fragment", Protocol::Ipv6, cur, text);
             }
             if next == 59 {
                 ctx.set_summary("IPv6", "IPv6 no next header".into(), || {

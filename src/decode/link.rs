@@ -25,7 +25,7 @@ crate::field_def!(
     "eth.padding",
     "Padding",
     Base::None,
-    "Filler bytes: Ethernet frames must be at least 60 bytes, so short packets are padded."
+    "Filler bytes: an Ethernet frame must be at least 64 bytes (60 without the 4-byte FCS, which captures usually omit), so short packets are padded."
 );
 crate::field_def!(
     ETH_TRAILER,
@@ -53,7 +53,7 @@ crate::field_def!(
     "vlan.id",
     "VLAN ID",
     Base::Dec,
-    "Which virtual LAN (0-4095) the frame belongs to."
+    "Which virtual LAN (1-4094) the frame belongs to; 0 means no VLAN (priority only), 4095 is reserved."
 );
 crate::field_def!(
     VLAN_ETYPE,
@@ -131,7 +131,7 @@ crate::field_def!(
     "null.family",
     "Family",
     Base::Dec,
-    "Address family of the carried packet (2 = IPv4; 10, 24, 28 or 30 = IPv6 depending on the OS)."
+    "Address family of the carried packet (2 = IPv4; 24, 28 or 30 = IPv6, depending on the BSD system that captured it)."
 );
 
 /// Dispatch on the capture's link type.
@@ -196,10 +196,10 @@ fn raw_ip(ctx: &mut Ctx<'_, '_>, off: usize, claimed: Option<u8>) {
                 "malformed",
                 Protocol::Ipv4,
                 off,
-                format!("Raw IP packet with IP version {v}, which does not exist."),
+                format!("Raw IP packet with IP version {v}, which is neither 4 nor 6."),
             );
             ctx.set_summary("IP", format!("Bogus IP version ({v})"), || {
-                "A packet that claims to be IP but has an impossible version number.".into()
+                "A packet that claims to be IP but whose version number is neither 4 nor 6.".into()
             });
             ctx.data_layer(off, ctx.data.len());
         }
@@ -242,12 +242,13 @@ fn write_ethertype(v: u64, out: &mut String) {
         0x0806 => "ARP",
         0x8100 => "802.1Q Virtual LAN",
         0x88a8 => "802.1ad (QinQ)",
-        0x9100 => "802.1Q (QinQ, legacy)",
+        0x9100 => "QinQ (old, non-standard)",
         0x888e => "802.1X",
         0x88cc => "LLDP",
         0x8864 => "PPPoE session",
         0x8847 => "MPLS",
-        x if x < 0x0600 => "802.3 length",
+        x if x <= 0x05dc => "802.3 length",
+        x if x < 0x0600 => "invalid (neither length nor type)",
         _ => "unknown",
     };
     out.push_str(name);
@@ -275,10 +276,14 @@ pub(super) fn ethertype(ctx: &mut Ctx<'_, '_>, et: u16, off: usize) {
                 format!("EtherType {what} is not decoded; its bytes are shown as data."),
             );
             let summary = format!("Ethernet II, EtherType {what}");
-            let sentence = format!(
-                "{} sends a frame of protocol {what} to {}, which layerscope does not decode.",
-                ctx.pkt.source, ctx.pkt.destination
-            );
+            let sentence = if ctx.pkt.source == Address::None {
+                format!("A frame of protocol {what}, which layerscope does not decode.")
+            } else {
+                format!(
+                    "{} sends {} a frame of protocol {what}, which layerscope does not decode.",
+                    ctx.pkt.source, ctx.pkt.destination
+                )
+            };
             ctx.set_summary("Ethernet", summary, || sentence);
             ctx.data_layer(off, ctx.data.len());
         }

@@ -25,7 +25,8 @@ mod transport;
 pub mod websocket;
 
 use crate::model::{
-    Address, Base, Field, FieldDef, FrameMeta, Layer, Note, Packet, Protocol, Severity, Text, Value,
+    count, noun, Address, Base, Field, FieldDef, FrameMeta, Layer, Note, Packet, Protocol,
+    Severity, Text, Value,
 };
 use std::fmt::Write as _;
 
@@ -82,7 +83,7 @@ crate::field_def!(
     "frame.interface_id",
     "Interface",
     Base::Dec,
-    "Which network interface the frame was captured on."
+    "Which of the capture file's interfaces (numbered from 0) the frame was captured on."
 );
 crate::field_def!(
     FRAME_LEN,
@@ -427,8 +428,9 @@ impl<'a> Ctx<'a, '_> {
             p,
             offset,
             format!(
-                "Decoding stopped at {} (byte {offset}): its header needs {needed} bytes, only {have} captured; {why}.",
-                p.short_name()
+                "Decoding stopped at {} (byte {offset}): its header needs {}, only {have} captured; {why}.",
+                p.short_name(),
+                count(needed, "byte")
             ),
         );
     }
@@ -562,11 +564,12 @@ fn run(mut ctx: Ctx<'_, '_>, comments: &[String]) {
 }
 
 fn bytes_bits(v: u64, out: &mut String) {
-    let mut n = itoa::Buffer::new();
-    out.push_str(n.format(v));
-    out.push_str(" bytes (");
-    out.push_str(n.format(v.saturating_mul(8)));
-    out.push_str(" bits)");
+    let _ = write!(
+        out,
+        "{} ({})",
+        count(v, "byte"),
+        count(v.saturating_mul(8), "bit")
+    );
 }
 
 fn link_type_text(v: u64, out: &mut String) {
@@ -654,7 +657,11 @@ fn finish(ctx: &mut Ctx<'_, '_>) {
             .map_or("Frame", |l| l.protocol.short_name());
     }
     if ctx.pkt.summary.is_empty() {
-        ctx.pkt.summary = format!("{} frame, {} bytes", ctx.pkt.protocol, ctx.data.len());
+        ctx.pkt.summary = format!(
+            "{} frame, {}",
+            ctx.pkt.protocol,
+            count(ctx.data.len(), "byte")
+        );
     }
     if ctx.sentences && ctx.pkt.sentence.is_empty() {
         ctx.pkt.sentence = format!(
@@ -669,8 +676,10 @@ fn finish(ctx: &mut Ctx<'_, '_>) {
     if !ctx.complete {
         let _ = write!(
             ctx.pkt.summary,
-            " [{} of {} bytes captured]",
-            ctx.pkt.meta.caplen, ctx.pkt.meta.wirelen
+            " [{} of {} {} captured]",
+            ctx.pkt.meta.caplen,
+            ctx.pkt.meta.wirelen,
+            noun(ctx.pkt.meta.wirelen, "byte")
         );
     }
 }

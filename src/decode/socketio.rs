@@ -28,7 +28,7 @@ crate::field_def!(
     "engineio.sid",
     "Session id",
     Base::None,
-    "The Engine.IO session, the same across HTTP polling and the WebSocket upgrade."
+    "The Engine.IO session, the same across HTTP polling and the WebSocket upgrade (not the Socket.IO id a CONNECT reply carries)."
 );
 crate::field_def!(
     EIO_PING_INTERVAL,
@@ -42,7 +42,7 @@ crate::field_def!(
     "engineio.ping_timeout",
     "Ping timeout",
     Base::Dec,
-    "Milliseconds without a pong before the session counts as dead."
+    "Milliseconds the client has to answer a ping with a pong before the server counts the connection as closed."
 );
 crate::field_def!(
     EIO_UPGRADES,
@@ -84,7 +84,7 @@ crate::field_def!(
     "socketio.ack_id",
     "Ack id",
     Base::Dec,
-    "The sender wants an answer: the ACK will carry this id."
+    "In an EVENT: the sender asks for an acknowledgement; the ACK that answers carries the same id."
 );
 crate::field_def!(
     SIO_EVENT,
@@ -98,7 +98,7 @@ crate::field_def!(
     "socketio.args",
     "Arguments",
     Base::None,
-    "The event's arguments (or the ACK's answer) as JSON."
+    "The JSON payload: an event's arguments, an ACK's answer, or CONNECT data (the server's CONNECT reply carries the socket id)."
 );
 crate::field_def!(
     SIO_ACK_OF,
@@ -126,7 +126,7 @@ crate::field_def!(
     "socketio.attachment_in",
     "Attachment in packet",
     Base::Dec,
-    "A packet carrying one of this packet's binary attachments."
+    "A packet carrying one of this packet's binary attachments (its JSON holds a {\"_placeholder\":true,\"num\":N} in its place)."
 );
 
 pub fn eio_type_name(t: u8) -> &'static str {
@@ -423,7 +423,7 @@ pub fn binary_layer(len: usize, base: usize) -> Layer {
     let mut l = Layer::new(Protocol::EngineIo, base, len);
     l.push(&EIO_BINARY, Value::U64(len as u64), base, len);
     l.set_text(Text::Owned(
-        format!("{len} bytes of binary attachment").into(),
+        format!("{} of binary attachment", crate::model::count(len, "byte")).into(),
     ));
     l
 }

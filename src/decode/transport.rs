@@ -14,8 +14,8 @@ pub use fields::*;
 use tcp_options::{tcp_options, wscale_option};
 use udp::udp;
 
-crate::field_def!(TCP_SEQ_RAW, "tcp.seq_raw", "Sequence number (raw)", Base::Dec, "Number of the first data byte in this segment, counted from a random starting point (the ISN) chosen at SYN time.");
-crate::field_def!(TCP_FLAGS, "tcp.flags", "Flags", Base::Hex(3), "Control bits: SYN opens, FIN closes, RST aborts, ACK says the acknowledgment number is valid, PSH asks to deliver now.");
+crate::field_def!(TCP_SEQ_RAW, "tcp.seq_raw", "Sequence number (raw)", Base::Dec, "Number of the first data byte in this segment; on a SYN it is the initial sequence number (ISN, chosen to be hard to guess) and the first data byte will be ISN+1.");
+crate::field_def!(TCP_FLAGS, "tcp.flags", "Flags", Base::Hex(3), "Control bits: SYN opens, FIN closes the sender's side, RST aborts, ACK says the acknowledgment number is valid, PSH asks to deliver now.");
 crate::field_def!(TCP_CHECKSUM_STATUS, "tcp.checksum.status", "Checksum status", Base::Dec, "Whether the checksum matched (1 good, 0 bad, 2 not verified: offloaded or not fully captured).");
 
 /// Continue after an IP header: `off` is where the IP payload starts, `end` where the IP
@@ -155,7 +155,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         let what = if f.seq_base_is_isn {
             "this side's ISN"
         } else {
-            "the first sequence number seen"
+            "one before the first sequence number seen"
         };
         h.layer.push_text(
             &TCP_SEQ,
@@ -181,10 +181,10 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             let what = if f.ack_base_is_isn {
                 "the peer's ISN"
             } else {
-                "the first sequence number seen from the peer"
+                "one before the peer's first sequence number seen"
             };
             let syn = if f.ack_base_is_isn && f.rel_ack == 1 {
-                "; the peer's SYN counts as one byte, so ack 1 means 'your SYN arrived, no data yet'"
+                "; the peer's SYN takes up one sequence number, so ack 1 means 'your SYN arrived, no data yet'"
             } else {
                 ""
             };
@@ -436,9 +436,10 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         return;
     }
     let net = ctx.net;
+    let handshake = ctx.flow.is_some_and(|f| f.completes_handshake);
     ctx.set_summary("TCP", s, || {
         net.map_or_else(String::new, |n| {
-            tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack)
+            tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack, handshake)
         })
     });
     if seg_len > 0 && opt_end < cap_end {
@@ -527,7 +528,15 @@ fn rel_text(rel: u32, raw: u64, what: &str, base: u32, tail: &str) -> String {
     s
 }
 
-fn tcp_sentence(n: &NetAddrs, sp: u16, dp: u16, fl: u16, len: usize, ack: u64) -> String {
+fn tcp_sentence(
+    n: &NetAddrs,
+    sp: u16,
+    dp: u16,
+    fl: u16,
+    len: usize,
+    ack: u64,
+    handshake: bool,
+) -> String {
     let a = n.endpoint(true, sp);
     let b = n.endpoint(false, dp);
     let syn = fl & 0x02 != 0;
@@ -535,7 +544,9 @@ fn tcp_sentence(n: &NetAddrs, sp: u16, dp: u16, fl: u16, len: usize, ack: u64) -
     let fin = fl & 0x01 != 0;
     let rst = fl & 0x04 != 0;
     if rst {
-        return format!("{a} aborts its TCP connection with {b} at once (RST).");
+        return format!(
+            "{a} resets its TCP connection with {b} (RST): the connection, or the attempt to open one, ends at once."
+        );
     }
     if syn && !ackf {
         return format!("{a} asks {b} to open a TCP connection (SYN).");
@@ -547,13 +558,27 @@ fn tcp_sentence(n: &NetAddrs, sp: u16, dp: u16, fl: u16, len: usize, ack: u64) -
     }
     if fin {
         return if len > 0 {
-            format!("{a} sends its last {len} bytes to {b} and closes its side of the connection (FIN).")
+            let data = crate::model::count(len, "byte");
+            format!("{a} sends its last {data} to {b} and closes its side of the connection (FIN).")
         } else {
             format!("{a} has nothing more to send and closes its side of the connection with {b} (FIN).")
         };
     }
+    if handshake {
+        // RFC 9293 3.5: the third segment of the three-way handshake.
+        let data = if len > 0 {
+            format!(
+                " and already carries {} of data",
+                crate::model::count(len, "byte")
+            )
+        } else {
+            String::new()
+        };
+        return format!("{a} acknowledges {b}'s SYN-ACK (ACK){data}: this completes the three-way handshake (SYN, SYN-ACK, ACK), so the connection is now open both ways.");
+    }
     if len > 0 {
-        return format!("{a} sends {len} bytes of data to {b} over TCP.");
+        let data = crate::model::count(len, "byte");
+        return format!("{a} sends {data} of data to {b} over TCP.");
     }
     if ackf {
         return format!("{a} tells {b} it has received everything before byte {ack} (ACK).");
@@ -585,12 +610,12 @@ fn checksum_note(
             "checksum",
             p,
             off,
-            if p == Protocol::Tcp {
-                "TCP checksum not verified: the sending machine left it for the network card to fill in (checksum offload), as it does on loopback; tcp.checksum.calculated shows the right value."
-            } else {
-                "UDP checksum not verified: the sending machine left it for the network card to fill in (checksum offload), as it does on loopback; udp.checksum.calculated shows the right value."
-            },
-        ),
+            match (p == Protocol::Tcp, ctx.net.is_some_and(|n| n.is_loopback())) {
+                (true, true) => "TCP checksum not verified: on loopback the packet never leaves the machine's memory, so the kernel leaves the checksum unfinished and nothing checks it (tcp.checksum.calculated shows the right value).",
+                (false, true) => "UDP checksum not verified: on loopback the packet never leaves the machine's memory, so the kernel leaves the checksum unfinished and nothing checks it (udp.checksum.calculated shows the right value).",
+                (true, false) => "TCP checksum not verified: the sender left it for its network card to compute (checksum offload), and the capture saw the packet before the card did (tcp.checksum.calculated shows the right value).",
+                (false, false) => "UDP checksum not verified: the sender left it for its network card to compute (checksum offload), and the capture saw the packet before the card did (udp.checksum.calculated shows the right value).",
+            }),
         (ChecksumStatus::Unverified, None) if !complete => ctx.note(
             Severity::Info,
             "checksum",
@@ -611,7 +636,7 @@ fn kv(s: &mut String, label: &str, v: u64) {
 }
 
 crate::field_def!(TCP_COMPLETENESS, "tcp.completeness", "Conversation completeness", Base::Dec, "Which parts of the connection's life were captured: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST (added up).");
-crate::field_def!(TCP_NXTSEQ, "tcp.nxtseq", "Next sequence number", Base::Dec, "Relative sequence number the next segment from this side should carry (SYN and FIN count as one byte).");
+crate::field_def!(TCP_NXTSEQ, "tcp.nxtseq", "Next sequence number", Base::Dec, "Relative sequence number the next segment from this side should carry (a SYN or FIN takes up one sequence number, like a byte).");
 
 macro_rules! analysis_defs {
     ($($id:ident = $idx:expr;)*) => {

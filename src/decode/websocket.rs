@@ -19,14 +19,14 @@ crate::field_def!(
     "websocket.rsv",
     "Reserved",
     Base::Hex(1),
-    "Three bits for extensions: RSV1 marks a compressed message (permessage-deflate)."
+    "Three bits for extensions, 0 unless one is negotiated; with permessage-deflate, RSV1 marks a compressed message."
 );
 crate::field_def!(
     WS_PMC,
     "websocket.pmc",
     "Per-message compressed",
     Base::None,
-    "RSV1: this message's payload is compressed with permessage-deflate."
+    "RSV1 under permessage-deflate: this message is compressed (set on its first frame only)."
 );
 crate::field_def!(
     WS_OPCODE,
@@ -40,7 +40,7 @@ crate::field_def!(
     "websocket.mask",
     "Mask",
     Base::None,
-    "Set when the payload is masked: every frame from a browser (client) must be."
+    "Set when the payload is masked: every client-to-server frame must be, no server-to-client frame may be."
 );
 crate::field_def!(
     WS_LEN,
@@ -63,7 +63,7 @@ crate::field_def!(
     Base::Dec,
     "The payload length when it is over 65535 bytes."
 );
-crate::field_def!(WS_KEY, "websocket.masking_key", "Masking key", Base::None, "Four random bytes; payload byte i is XORed with key byte i mod 4. Masking stops proxies from mistaking frames for other protocols.");
+crate::field_def!(WS_KEY, "websocket.masking_key", "Masking key", Base::None, "Four random bytes; payload byte i is XORed with key byte i mod 4. Not encryption (the key is in the frame): a script cannot choose the wire bytes, so cannot fake HTTP to poison proxy caches.");
 crate::field_def!(
     WS_PAYLOAD,
     "websocket.payload",
@@ -90,7 +90,7 @@ crate::field_def!(
     "websocket.payload.text",
     "Text",
     Base::None,
-    "The payload of a text frame, as UTF-8 text."
+    "The text message as UTF-8 (its payload, joined from fragments and decompressed if needed)."
 );
 crate::field_def!(
     WS_CLOSE_CODE,
@@ -104,7 +104,7 @@ crate::field_def!(
     "websocket.payload.close.reason",
     "Close reason",
     Base::None,
-    "Free text explaining the close."
+    "Optional UTF-8 text after the code saying why; meant for debugging, not necessarily readable."
 );
 crate::field_def!(
     WS_PING,
@@ -118,7 +118,7 @@ crate::field_def!(
     "websocket.payload.pong",
     "Pong payload",
     Base::None,
-    "Echo of the ping's data."
+    "Echo of the ping's data (a pong may also be sent unsolicited, as a heartbeat)."
 );
 crate::field_def!(
     WS_CONT,
@@ -245,22 +245,25 @@ pub fn opcode_name(op: u8) -> &'static str {
     }
 }
 
-/// RFC 6455 section 7.4.1 status codes.
+/// RFC 6455 section 7.4.1 status codes and section 7.4.2 ranges.
 pub fn close_code_name(code: u16) -> &'static str {
     match code {
+        0..=999 => "not used",
         1000 => "normal closure",
         1001 => "going away",
         1002 => "protocol error",
         1003 => "unsupported data",
-        1005 => "no status received",
-        1006 => "abnormal closure",
+        1004 => "reserved",
+        1005 => "no status received (reserved: must not be sent)",
+        1006 => "abnormal closure (reserved: must not be sent)",
         1007 => "invalid frame payload data",
         1008 => "policy violation",
         1009 => "message too big",
         1010 => "mandatory extension",
         1011 => "internal server error",
-        1015 => "TLS handshake failure",
-        3000..=3999 => "registered by a library or framework",
+        1012..=1014 | 1016..=2999 => "reserved for WebSocket and its extensions",
+        1015 => "TLS handshake failure (reserved: must not be sent)",
+        3000..=3999 => "for libraries, frameworks and applications (registered with IANA)",
         4000..=4999 => "private use by the application",
         _ => "unknown",
     }

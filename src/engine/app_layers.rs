@@ -29,7 +29,7 @@ crate::field_def!(
     "websocket.payload.compressed_length",
     "Compressed length",
     Base::Dec,
-    "Bytes of the message on the wire, compressed."
+    "Length of the message's compressed payload (RFC 7692 permessage-deflate), as sent."
 );
 crate::field_def!(
     WS_PLAIN_LEN,
@@ -57,7 +57,7 @@ crate::field_def!(
     "websocket.payload.utf8_valid",
     "Valid UTF-8",
     Base::None,
-    "Text messages must be valid UTF-8 (RFC 6455 8.1)."
+    "A whole text message must be valid UTF-8 (RFC 6455 5.6); if not, the receiver fails the connection (8.1)."
 );
 
 /// Where a message's bytes came from, as model segments.
@@ -207,9 +207,20 @@ pub fn attach(
                     if h.head.upgrade_websocket {
                         say!(wants_sentence, "{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
                     } else {
+                        // Engine.IO long-polling (Engine.IO v4, "HTTP long-polling"): what the
+                        // request is for.
+                        let polling = if !h.head.uri.contains("transport=polling") {
+                            ""
+                        } else if h.head.method == "POST" {
+                            " (Engine.IO long-polling: its body carries the client's packets)"
+                        } else if h.head.uri.contains("sid=") {
+                            " (Engine.IO long-polling: the server answers it once it has packets for the client)"
+                        } else {
+                            " (Engine.IO handshake: the server answers with the open packet)"
+                        };
                         say!(
                             wants_sentence,
-                            "{sender} sends an HTTP {} request for {} to {receiver}.",
+                            "{sender} sends an HTTP {} request for {} to {receiver}{polling}.",
                             h.head.method,
                             h.head.uri
                         )
@@ -220,17 +231,20 @@ pub fn attach(
                             "; its Sec-WebSocket-Accept proves it read the client's key"
                         }
                         (Some(_), Some(_)) => {
-                            "; but its Sec-WebSocket-Accept does not match the client's key"
+                            "; but its Sec-WebSocket-Accept does not match the client's key, so the client must fail the connection"
                         }
                         _ => "",
                     };
-                    say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
+                    if h.head.upgrade_websocket {
+                        say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
+                    } else {
+                        say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries the protocol named in its Upgrade header.")
+                    }
                 } else {
                     say!(
                         wants_sentence,
-                        "{sender} answers {receiver}: {} {}.",
-                        h.head.code,
-                        h.head.reason
+                        "{sender} answers {receiver}: {}.",
+                        format!("{} {}", h.head.code, h.head.reason).trim_end()
                     )
                 };
                 said.push(Said {
@@ -241,7 +255,9 @@ pub fn attach(
                 // Engine.IO packets of a long-polling body.
                 for e in &h.eio {
                     let data = bytes.get(e.offset..e.offset + e.len).unwrap_or(&[]);
-                    if let Some(s) = eio_sio(p, data, base + e.offset, e, &re, fields, &sender) {
+                    if let Some(s) =
+                        eio_sio(p, data, base + e.offset, e, &re, fields, (&sender, m.dir))
+                    {
                         said.push(s);
                     }
                 }
@@ -354,35 +370,57 @@ pub fn attach(
                             " (no status code)".into()
                         };
                         if f.pair_packet.is_some_and(|pp| pp < m.packet) {
-                            say!(wants_sentence, "{sender} answers the close{why}; the WebSocket close handshake is complete.")
+                            say!(wants_sentence, "{sender} answers the Close frame{why}; the WebSocket closing handshake is complete and the TCP connection must now close (normally the server closes it first).")
                         } else {
-                            say!(wants_sentence, "{sender} closes the WebSocket{why}.")
+                            say!(wants_sentence, "{sender} starts the WebSocket closing handshake{why}; the other side must answer with its own Close frame.")
                         }
                     }
                     9 => say!(
                         wants_sentence,
                         "{sender} pings {receiver}: 'are you still there?' (WebSocket ping)."
                     ),
-                    10 => say!(
-                        wants_sentence,
-                        "{sender} answers the ping (WebSocket pong)."
-                    ),
+                    10 => {
+                        if f.pair_packet.is_some() {
+                            say!(
+                                wants_sentence,
+                                "{sender} answers the ping (WebSocket pong)."
+                            )
+                        } else {
+                            say!(
+                                wants_sentence,
+                                "{sender} sends a WebSocket pong that answers no captured ping (an unsolicited pong is a one-way heartbeat)."
+                            )
+                        }
+                    }
                     0 => {
-                        say!(
-                            wants_sentence,
-                            "{sender} sends the next piece of a fragmented WebSocket message."
-                        )
+                        if h.fin {
+                            say!(
+                                wants_sentence,
+                                "{sender} sends the last piece of a fragmented WebSocket message (continuation frame, FIN set): the message is complete."
+                            )
+                        } else {
+                            say!(
+                                wants_sentence,
+                                "{sender} sends the next piece of a fragmented WebSocket message (continuation frame, FIN not set: more pieces follow)."
+                            )
+                        }
                     }
                     1 | 2 if !h.fin => {
                         say!(wants_sentence,
-                        "{sender} starts a WebSocket message in pieces (fragmented: FIN not set)."
+                        "{sender} starts a fragmented WebSocket message: this first piece has FIN not set, continuation frames follow."
                     )
                     }
+                    1 | 2 => say!(
+                        wants_sentence,
+                        "{sender} sends {receiver} a WebSocket {} message of {}.",
+                        if h.opcode == 1 { "text" } else { "binary" },
+                        crate::model::count(h.payload_len, "byte")
+                    ),
                     _ => say!(
                         wants_sentence,
-                        "{sender} sends {receiver} a WebSocket {} message of {} bytes.",
-                        if h.opcode == 1 { "text" } else { "binary" },
-                        h.payload_len
+                        "{sender} sends a WebSocket frame with reserved opcode {} ({}): unless an extension defines it, the receiver must fail the connection.",
+                        h.opcode,
+                        crate::model::count(h.payload_len, "byte")
                     ),
                 };
                 if let Some(wm) = &f.message {
@@ -478,16 +516,23 @@ pub fn attach(
                             kind: "malformed",
                             protocol: Some("websocket"),
                             offset: None,
-                            text: "A text message that is not valid UTF-8 (RFC 6455 requires it)."
+                            text: "A text message that is not valid UTF-8: RFC 6455 requires UTF-8 in text messages, and the receiver must fail the connection."
                                 .into(),
                         });
                     }
                     if frag {
-                        info.push_str(&format!(" (message of {} fragments)", wm.frames.len()));
+                        info.push_str(&format!(
+                            " (message of {})",
+                            crate::model::count(wm.frames.len(), "fragment")
+                        ));
                     }
                     if wm.compressed {
                         info.push_str(" [COMPRESSED]");
-                        sentence = say!(wants_sentence, "{sender} sends {receiver} a compressed WebSocket message: {} bytes on the wire, {} after permessage-deflate decompression.", payload.len(), data.len());
+                        sentence = if wm.inflate_error.is_some() {
+                            say!(wants_sentence, "{sender} sends {receiver} a compressed WebSocket message ({} on the wire, permessage-deflate) that cannot be decompressed here (see the note).", crate::model::count(payload.len(), "byte"))
+                        } else {
+                            say!(wants_sentence, "{sender} sends {receiver} a compressed WebSocket message: {} on the wire, {} after permessage-deflate decompression.", crate::model::count(payload.len(), "byte"), crate::model::count(data.len(), "byte"))
+                        };
                     }
                     p.layers.push(l);
                     p.layers.extend(extra);
@@ -498,9 +543,15 @@ pub fn attach(
                     });
                     for e in &wm.eio {
                         let data = data.get(e.offset..e.offset + e.len).unwrap_or(&[]);
-                        if let Some(s) =
-                            eio_sio(p, data, dbase + e.offset, e, &data_re, fields, &sender)
-                        {
+                        if let Some(s) = eio_sio(
+                            p,
+                            data,
+                            dbase + e.offset,
+                            e,
+                            &data_re,
+                            fields,
+                            (&sender, m.dir),
+                        ) {
                             said.push(s);
                         }
                     }
@@ -553,21 +604,21 @@ crate::field_def!(
     "dns.response_in",
     "Response in packet",
     Base::Dec,
-    "The packet with the answer to this query."
+    "The packet with the response to this query."
 );
 crate::field_def!(
     DNS_RESPONSE_TO,
     "dns.response_to",
     "Request in packet",
     Base::Dec,
-    "The packet with the query this answers."
+    "The packet with the query this response answers."
 );
 crate::field_def!(
     DNS_TIME,
     "dns.time",
     "Time",
     Base::None,
-    "Time between the query and this answer."
+    "Time between the query and this response."
 );
 
 /// Add the query/response pairing to a DNS packet.
@@ -584,7 +635,7 @@ pub fn dns_pair(p: &mut Packet, other: u64, latency: Option<i64>, sentences: boo
             l.set_text(Text::Owned(format!("{:.3} ms", ns as f64 / 1e6).into()));
             if sentences {
                 p.sentence.push_str(&format!(
-                    " The answer came {:.1} ms after the question (packet {other}).",
+                    " The response came {:.1} ms after the query (packet {other}).",
                     ns as f64 / 1e6
                 ));
             }

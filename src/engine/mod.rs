@@ -6,7 +6,9 @@
 
 mod app_layers;
 pub mod filter;
+pub mod phases;
 pub mod ring;
+pub mod socketio_view;
 
 use crate::capture::store::OpenError;
 use crate::capture::PacketStore;
@@ -30,6 +32,9 @@ pub struct Capture {
     /// (packet index, message index), sorted: packets carrying part of a message completed
     /// in a later packet.
     contributes: Vec<(u32, u32)>,
+    /// Socket.IO semantics (clients, audiences, unanswered events), made when first asked for
+    /// and made again after live packets arrive.
+    socketio: std::sync::OnceLock<socketio_view::SocketIoView>,
 }
 
 impl Capture {
@@ -114,6 +119,7 @@ impl Capture {
             app: AppPass::new(app_config),
             completed: Vec::new(),
             contributes: Vec::new(),
+            socketio: std::sync::OnceLock::new(),
         }
     }
 
@@ -138,6 +144,9 @@ impl Capture {
         let before = self.app.messages.len();
         self.analyse_one(self.store.len() - 1, &mut Packet::default());
         self.index_messages(before);
+        if self.app.messages.len() != before {
+            self.socketio = std::sync::OnceLock::new();
+        }
         true
     }
 
@@ -188,6 +197,7 @@ impl Capture {
         self.flows.finish(self.store.len());
         self.app.finish();
         self.index_messages(before);
+        self.socketio = std::sync::OnceLock::new();
     }
 
     /// The flow and application passes over packet `i` (`scratch`: a packet to decode into,
@@ -277,44 +287,53 @@ impl Capture {
         self.store.len()
     }
 
+    /// Socket.IO semantics of this capture: clients, whom each emit went to, events nothing
+    /// answered, ACK pairs (see [`socketio_view`]).
+    pub fn socketio(&self) -> &socketio_view::SocketIoView {
+        self.socketio
+            .get_or_init(|| socketio_view::SocketIoView::build(self))
+    }
+
     /// One line per kind of thing the analysis had to limit, for the user (empty if none).
     pub fn limits_report(&self) -> Vec<String> {
         let mut v = Vec::new();
         let f = self.flows.stats;
         if f.untracked_packets > 0 {
             v.push(format!(
-                "{} packets of {} conversations not tracked: the conversation table was full",
-                f.untracked_packets, f.untracked_conversations
+                "{} of {} not tracked: the conversation table was full",
+                crate::model::count(f.untracked_packets, "packet"),
+                crate::model::count(f.untracked_conversations, "conversation")
             ));
         }
         let a = self.app.stats;
         if a.gaps > 0 {
             v.push(format!(
-                "{} gaps in TCP streams ({} bytes never captured) skipped",
-                a.gaps, a.gap_bytes
+                "{} in TCP streams ({} never captured) skipped",
+                crate::model::count(a.gaps, "gap"),
+                crate::model::count(a.gap_bytes, "byte")
             ));
         }
+        // (count, singular noun, the rest of the line).
         let counted = [
-            (a.dropped_bytes, "bytes dropped by reassembly limits"),
+            (a.dropped_bytes, "byte", "dropped by reassembly limits"),
             (
                 a.conflicting_overlaps,
-                "retransmissions carried different bytes than the original",
+                "retransmission",
+                "carried different bytes than the original",
             ),
-            (
-                a.messages_cut,
-                "messages larger than the size limit were cut",
-            ),
-            (a.inflate_cut, "decompressions stopped at the size limit"),
+            (a.messages_cut, "message", "cut at the size limit"),
+            (a.inflate_cut, "decompression", "stopped at the size limit"),
             (
                 a.streams_given_up,
-                "TCP streams not decoded above TCP (unknown protocol or over a limit)",
+                "TCP stream",
+                "not decoded above TCP (unknown protocol or over a limit)",
             ),
         ];
         v.extend(
             counted
                 .iter()
-                .filter(|(n, _)| *n > 0)
-                .map(|(n, what)| format!("{n} {what}")),
+                .filter(|(n, _, _)| *n > 0)
+                .map(|(n, one, what)| format!("{} {what}", crate::model::count(*n, one))),
         );
         v
     }
@@ -384,6 +403,11 @@ impl Capture {
         } else {
             let frame = self.store.data(i).unwrap_or(&[]);
             app_layers::attach(frame, &mut p, i as u32, &msgs, conv, fields);
+            // Whom a Socket.IO emit went to, or that nothing answered an event: known only
+            // from the packets around this one.
+            if sentences && p.layers.iter().any(|l| l.protocol == Protocol::SocketIo) {
+                p.sentence.push_str(&self.socketio().sentence(i));
+            }
         }
         if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
             app_layers::dns_pair(&mut p, u64::from(other) + 1, latency, sentences);

@@ -189,6 +189,16 @@ impl Conversation {
         }
     }
 
+    /// Where the conversation is in its life, in words. UDP has no connection, so a UDP
+    /// conversation is never "open" or "closed": it is a run of independent datagrams.
+    pub fn describe_state(&self) -> &'static str {
+        if self.proto == 6 {
+            self.state.describe()
+        } else {
+            "connectionless: no handshake and no teardown, each datagram stands alone"
+        }
+    }
+
     /// Initial sequence numbers (client, server), when the SYNs were seen.
     pub fn isn(&self) -> [Option<u32>; 2] {
         [0, 1].map(|d| self.dirs[d].isn_seen.then_some(self.dirs[d].base).flatten())
@@ -268,7 +278,7 @@ impl Flows {
     pub fn facts(&self, i: usize) -> Option<FlowFacts> {
         let conv = self.conversation_of(i)?;
         let f = self.facts.get(i)?.unpack(self.rare.get(&(i as u32)));
-        Some(Self::to_facts(conv, &f))
+        Some(Self::to_facts(conv, &f, i as u64 + 1))
     }
 
     /// Index of the conversation of the packet last observed (one-pass streaming).
@@ -520,7 +530,7 @@ impl Flows {
         }
         self.last = Some(ci);
         let fact = PacketTcp::new(dir, &seg);
-        let mut facts = Self::to_facts(conv, &fact);
+        let mut facts = Self::to_facts(conv, &fact, meta.number);
         // While streaming, the bases as they were for this packet.
         facts.seq_base = seg.seq_base;
         facts.ack_base = seg.ack_base;
@@ -530,7 +540,7 @@ impl Flows {
         Some(facts)
     }
 
-    fn to_facts(conv: &Conversation, f: &PacketTcp) -> FlowFacts {
+    fn to_facts(conv: &Conversation, f: &PacketTcp, number: u64) -> FlowFacts {
         let (fwd, rev) = (
             &conv.dirs[usize::from(f.dir)],
             &conv.dirs[1 - usize::from(f.dir)],
@@ -544,6 +554,8 @@ impl Flows {
             analysis: f.flags,
             dup_ack_num: u32::from(f.dup_ack_num),
             completeness: conv.completeness,
+            completes_handshake: conv.proto == 6
+                && conv.handshake_ack.is_some_and(|n| u64::from(n) == number),
             irtt_ns: conv.irtt_ns,
             seq_base: fwd.base.unwrap_or(0),
             ack_base: rev.base.unwrap_or(0),

@@ -26,13 +26,13 @@ pub mod analysis {
             REUSED_PORTS,
             "tcp.analysis.reused_ports",
             "TCP Port numbers reused",
-            "A new connection with the same addresses and ports as an earlier one.",
+            "A SYN opening a new connection with the same addresses and ports as an earlier one in this capture.",
         ),
         (
             RETRANSMISSION,
             "tcp.analysis.retransmission",
             "TCP Retransmission",
-            "This data was already sent once: the sender thinks it was lost.",
+            "Wireshark's guess: this segment repeats sequence numbers already sent, probably because the sender thought them lost.",
         ),
         (
             FAST_RETRANSMISSION,
@@ -50,7 +50,7 @@ pub mod analysis {
             OUT_OF_ORDER,
             "tcp.analysis.out_of_order",
             "TCP Out-Of-Order",
-            "Arrived after data that comes later in the stream.",
+            "Arrived after data that comes later in the stream, too soon after it to be a resend (Wireshark's guess).",
         ),
         (
             LOST_SEGMENT,
@@ -68,13 +68,13 @@ pub mod analysis {
             DUPLICATE_ACK,
             "tcp.analysis.duplicate_ack",
             "TCP Dup ACK",
-            "Acknowledges the same byte again: a sign that something after it is missing.",
+            "Repeats the previous ACK (no data, same window): usually the receiver got later data while the bytes at that number are still missing.",
         ),
         (
             ZERO_WINDOW,
             "tcp.analysis.zero_window",
             "TCP ZeroWindow",
-            "The receiver has no room left: the sender must stop.",
+            "This side announces a window of 0: its receive buffer is full, so the other side must stop sending data.",
         ),
         (
             ZERO_WINDOW_PROBE,
@@ -104,7 +104,7 @@ pub mod analysis {
             KEEP_ALIVE,
             "tcp.analysis.keep_alive",
             "TCP Keep-Alive",
-            "An almost empty segment to check the other side is still there.",
+            "A segment of 0 or 1 byte with the sequence number just below the next one, to check the other side is still there.",
         ),
         (
             KEEP_ALIVE_ACK,
@@ -131,6 +131,8 @@ pub struct FlowFacts {
     pub dup_ack_num: u32,
     /// Wireshark's `tcp.completeness` bit set for the whole conversation.
     pub completeness: u8,
+    /// This is the ACK that completes the three-way handshake (SYN, SYN-ACK, ACK).
+    pub completes_handshake: bool,
     /// Initial RTT (SYN to the handshake's ACK), when the handshake was seen.
     pub irtt_ns: Option<i64>,
     /// Raw numbers the relative ones count from: this side's and the peer's, and whether each

@@ -97,6 +97,22 @@ pub fn tcpip_name(t: TcpIp) -> &'static str {
     }
 }
 
+/// How the OSI column places the protocols above TCP and UDP (`docs/layers.md`).
+///
+/// Why two: most textbooks, and the TCP/IP model, put HTTP, WebSocket, Engine.IO, Socket.IO
+/// and DNS at the application layer (7); that is the default, so a student sees what the
+/// course says. The functional view draws WebSocket framing at 5 and Engine.IO at 6, by the
+/// job each does; it is offered beside it to discuss why OSI has layers 5 and 6 at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Placement {
+    /// Everything above TCP/UDP at OSI 7 (textbooks, RFC 1122's application layer).
+    #[default]
+    Textbook,
+    /// WebSocket framing at OSI 5, Engine.IO at 6.
+    Functional,
+}
+
 /// Every protocol the decoder knows, including the pseudo-layers "frame" (what the capture
 /// knows of layer 1) and "data" (bytes no decoder claimed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -214,8 +230,16 @@ impl Protocol {
         }
     }
 
-    /// OSI layer (1-7). See `docs/layers.md` for the reasons.
+    /// OSI layer (1-7) in the textbook placement, the default everywhere (see
+    /// `docs/layers.md`).
     pub fn osi(self) -> Osi {
+        self.osi_in(Placement::Textbook)
+    }
+
+    /// OSI layer (1-7) in the given placement. Only WebSocket and Engine.IO move: the
+    /// textbook view puts every protocol above TCP at 7; the functional view draws WebSocket
+    /// framing at 5 (a lasting session) and Engine.IO at 6 (packet encoding).
+    pub fn osi_in(self, placement: Placement) -> Osi {
         match self {
             Protocol::Frame => Osi::Physical,
             Protocol::Ethernet | Protocol::Vlan | Protocol::Sll | Protocol::Sll2 => Osi::DataLink,
@@ -227,15 +251,14 @@ impl Protocol {
             // ICMP rides inside IP but serves IP itself (errors, reachability): layer 3.
             Protocol::Icmp | Protocol::Icmpv6 | Protocol::Igmp => Osi::Network,
             Protocol::Tcp | Protocol::Udp => Osi::Transport,
-            Protocol::Http | Protocol::Dns => Osi::Application,
-            // WebSocket framing, Engine.IO and Socket.IO all sit on top of an application
-            // protocol handshake; TCP/IP-model teaching puts them in Application. We give the
-            // OSI numbers the closest role: framing of a long-lived session (5), the packet
-            // encoding of Engine.IO (6), the event semantics of Socket.IO (7).
-            Protocol::WebSocket => Osi::Session,
-            Protocol::EngineIo => Osi::Presentation,
-            Protocol::SocketIo => Osi::Application,
-            Protocol::Data => Osi::Application,
+            Protocol::WebSocket if placement == Placement::Functional => Osi::Session,
+            Protocol::EngineIo if placement == Placement::Functional => Osi::Presentation,
+            Protocol::Http
+            | Protocol::Dns
+            | Protocol::WebSocket
+            | Protocol::EngineIo
+            | Protocol::SocketIo
+            | Protocol::Data => Osi::Application,
         }
     }
 
@@ -249,7 +272,17 @@ impl Protocol {
         }
     }
 
-    /// One paragraph on why the protocol sits where it does (shown by the GUI and `explain`).
+    /// One paragraph on why the protocol sits where it does in `placement` (shown by the GUI
+    /// and `explain`).
+    pub fn placement_note_in(self, placement: Placement) -> &'static str {
+        match (self, placement) {
+            (Protocol::WebSocket, Placement::Functional) => "Functional view: WebSocket frames delimit messages on a long-lived two-way connection, keep it alive (ping/pong) and end it with a close handshake: the session layer's job (5). Most textbooks put WebSocket at 7 with HTTP (the default view).",
+            (Protocol::EngineIo, Placement::Functional) => "Functional view: Engine.IO encodes packets (open, ping, message) over WebSocket or HTTP polling: an encoding role, closest to OSI 6. Most textbooks put it at 7 with the application (the default view).",
+            _ => self.placement_note(),
+        }
+    }
+
+    /// One paragraph on why the protocol sits where it does in the textbook placement.
     pub fn placement_note(self) -> &'static str {
         match self {
             Protocol::Frame => "A capture file cannot see signals, cables or radio: layer 1 is known only by what the capture recorded — when the frame arrived, on which interface, and how many bytes were on the wire.",
@@ -264,8 +297,8 @@ impl Protocol {
             Protocol::Udp => "UDP gives programs ports and independent datagrams with no connection, ordering or retransmission: layer 4.",
             Protocol::Http => "HTTP is the application's own language of requests and responses: layer 7.",
             Protocol::Dns => "DNS turns names into addresses; it is an application protocol (layer 7) even though the whole network depends on it.",
-            Protocol::WebSocket => "WebSocket starts as an HTTP request and then frames a long-lived two-way conversation. The TCP/IP model calls it application; in OSI terms its framing of a lasting session is closest to layer 5, and textbooks disagree.",
-            Protocol::EngineIo => "Engine.IO encodes packets (open, ping, message) over WebSocket or HTTP polling and keeps the session alive across transports: its encoding role is closest to OSI layer 6.",
+            Protocol::WebSocket => "WebSocket starts as an HTTP request and then carries messages both ways on one TCP connection. Textbooks put it at layer 7 with HTTP, as the TCP/IP model does. Some draw it at 5 instead, because its frames keep a lasting session open (ping/pong) and end it with a close handshake: the functional view shows that.",
+            Protocol::EngineIo => "Engine.IO is the library protocol under Socket.IO, carried inside HTTP long-polling bodies or WebSocket messages: an application protocol (layer 7). It encodes packets (open, ping, message) and keeps one session alive across transports; the functional view draws its encoding role at 6.",
             Protocol::SocketIo => "Socket.IO gives the application named events, namespaces, rooms and acknowledgements: layer 7.",
             Protocol::Data => "Bytes after the last header the decoder understood: the payload handed to the layer above.",
         }

@@ -16,10 +16,13 @@
 
 pub mod flow;
 mod layers;
+pub mod roles;
+pub mod text;
 pub mod value;
 
 pub use flow::FlowFacts;
-pub use layers::{osi_name, tcpip_name, Osi, Protocol, TcpIp};
+pub use layers::{osi_name, tcpip_name, Osi, Placement, Protocol, TcpIp};
+pub use text::{count, count_irregular, noun, Count};
 pub use value::{format_mac, hex_colon, Base, Value};
 
 use serde::Serialize;
@@ -193,8 +196,14 @@ impl Layer {
         self.collect
     }
 
+    /// OSI layer in the textbook placement (the default everywhere).
     pub fn osi(&self) -> Osi {
         self.protocol.osi()
+    }
+
+    /// OSI layer in the given placement.
+    pub fn osi_in(&self, placement: Placement) -> Osi {
+        self.protocol.osi_in(placement)
     }
 
     pub fn tcpip(&self) -> TcpIp {

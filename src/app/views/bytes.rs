@@ -39,12 +39,14 @@ pub(super) fn field_tree(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet)
             format!("{:?}: {}", n.severity, n.text),
         );
     }
+    let placement = app.settings.placement;
     for (li, l) in p.layers.iter().enumerate() {
+        let osi = l.osi_in(placement).number();
         let title = format!(
             "{} — OSI {} ({}), TCP/IP {}",
             l.protocol.long_name(),
-            l.osi().number(),
-            osi_name(l.osi().number()),
+            osi,
+            osi_name(osi),
             tcpip_name(l.tcpip())
         );
         egui::CollapsingHeader::new(RichText::new(title).color(color(l.protocol)))
@@ -110,6 +112,29 @@ pub fn highlighted(app: &LayerscopeApp, p: &Packet) -> Option<std::ops::Range<us
 
 pub(super) fn hex_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet, data: &[u8]) {
     ui.strong("Bytes of the frame");
+    // What is header and what is payload, in words.
+    let pls = crate::model::roles::payloads(p);
+    if let Some(first) = pls.first() {
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "Headers: bytes 0-{} · {}",
+                    first.range.start.saturating_sub(1),
+                    pls.iter()
+                        .map(|pl| format!(
+                            "{} (bytes {}-{})",
+                            pl.describe(),
+                            pl.range.start,
+                            pl.range.end.saturating_sub(1)
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                ))
+                .small(),
+            )
+            .wrap(),
+        );
+    }
     let owner = crate::output::byte_owners(p, data.len());
     let hi = highlighted(app, p);
     let clicked = hex_rows(

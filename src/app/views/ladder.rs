@@ -1,7 +1,66 @@
 //! Ladder diagrams: one conversation's packets as arrows between client and server lanes
-//! with its phases labelled, and the Socket.IO fan-out view with every client at once.
+//! with its phases labelled, and the Socket.IO broadcast view with every client at once.
+//!
+//! Labels are real widgets placed over the drawing (`ui.put`), elided to the room they have
+//! and complete in their tooltip: so they never overlap, and tests and screen readers find
+//! them.
 
 use super::*;
+use crate::engine::phases::Phase;
+use crate::engine::socketio_view::SocketIoView;
+
+/// A label placed at `rect`, elided to fit, the whole text in its tooltip.
+fn put_label(
+    ui: &mut egui::Ui,
+    rect: egui::Rect,
+    text: RichText,
+    tip: Option<String>,
+) -> egui::Response {
+    let r = ui.put(
+        rect,
+        egui::Label::new(text).truncate().sense(Sense::click()),
+    );
+    match tip {
+        Some(t) => r.on_hover_text(t),
+        None => r,
+    }
+}
+
+/// The tag shown beside a Socket.IO packet: whom an emit went to, a client event nothing
+/// answered, an ACK pair. With its tooltip.
+fn sio_tags(view: &SocketIoView, i: usize) -> Vec<(String, String)> {
+    let mut tags = Vec::new();
+    for k in view.in_packet(i) {
+        if let Some((a, _)) = view.audience(k) {
+            tags.push((a.label(), a.explain()));
+        } else if view.unanswered(k) {
+            tags.push((
+                "no reply: ignored (no handler?)".into(),
+                "Nothing came back for this event: no acknowledgement and no event of the same name. Socket.IO ignores an event no handler listens for (the seed's 'unhandled message'); a handler that answers nothing looks the same on the wire.".into(),
+            ));
+        }
+        if let Some(o) = view.ack_partner(k) {
+            let q = view.packets[o];
+            let p = view.packets[k];
+            let (label, tip) = if p.typ == 3 || p.typ == 6 {
+                (
+                    format!("ack of #{}", q.packet + 1),
+                    format!("This ACK answers the event in packet {} (same ack id): the client's callback runs with these arguments.", q.packet + 1),
+                )
+            } else {
+                (
+                    format!("acked in #{}", q.packet + 1),
+                    format!(
+                        "The receiver answered this event with an ACK in packet {} (same ack id).",
+                        q.packet + 1
+                    ),
+                )
+            };
+            tags.push((label, tip));
+        }
+    }
+    tags
+}
 
 pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let (Some(cap), Some(sel)) = (app.capture.clone(), app.selected) else {
@@ -21,74 +80,104 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         return;
     }
     let conv = &cap.flows.conversations[ci];
-    ui.label(format!(
-        "{} stream {}: client {} <-> server {} - {}",
-        conv.proto_name(),
-        conv.stream,
-        conv.client,
-        conv.server,
-        conv.state.describe()
-    ));
+    let view = cap.socketio();
+    let client = view
+        .client_of_conv(ci as u32)
+        .map_or(String::new(), |c| format!(" ({})", view.client_name(c)));
+    ui.add(
+        egui::Label::new(format!(
+            "{} stream {}: client {}{client} ⇄ server {} — {}",
+            conv.proto_name(),
+            conv.stream,
+            conv.client,
+            conv.server,
+            conv.describe_state()
+        ))
+        .wrap(),
+    );
     let first = conv.first_packet.saturating_sub(1) as usize;
     let last = (conv.last_packet as usize).min(cap.len());
     let packets: Vec<usize> = (first..last)
         .filter(|&i| cap.flows.conversation_index(i) == Some(ci))
         .take(400)
         .collect();
-    let row_h = 26.0;
+    let text_h = ui.text_style_height(&egui::TextStyle::Body);
+    let row_h = text_h * 2.0 + 4.0;
     egui::ScrollArea::both().id_salt("ladder").show(ui, |ui| {
-        let width = ui.available_width().max(500.0);
+        let width = ui.available_width().max(420.0);
         let (rect, _) = ui.allocate_exact_size(
-            Vec2::new(width, 40.0 + row_h * packets.len() as f32),
+            Vec2::new(width, text_h * 2.0 + row_h * packets.len() as f32),
             Sense::hover(),
         );
         let painter = ui.painter_at(rect);
-        let left = rect.left() + 150.0;
-        let right = rect.right() - 60.0;
+        // Columns: phase labels, the two lanes, tags on the right.
+        let phase_w = (text_h * 6.0).min(width * 0.18);
+        let tag_w = (text_h * 9.0).min(width * 0.25);
+        let left = rect.left() + phase_w + 8.0;
+        let right = rect.right() - tag_w - 8.0;
         let text_color = ui.visuals().text_color();
-        lifeline(&painter, rect, left, "Client", 14.0, text_color);
-        lifeline(&painter, rect, right, "Server", 14.0, text_color);
-        let mut last_phase = "";
+        lifeline(ui, &painter, rect, left, "Client", true, text_color);
+        lifeline(ui, &painter, rect, right, "Server", true, text_color);
+        let mut phase: Option<Phase> = None;
         let mut clicked = None;
         for (k, &i) in packets.iter().enumerate() {
             let Some(p) = cap.row(i) else { continue };
             let dir = cap.flows.facts(i).map_or(0, |f| f.dir);
-            let y = rect.top() + 34.0 + row_h * k as f32;
+            let top = rect.top() + text_h * 2.0 + row_h * k as f32;
+            let y = top + text_h + 2.0;
             let (a, b) = if dir == 0 {
                 (left, right)
             } else {
                 (right, left)
             };
-            let phase = phase_of(&p, last_phase);
-            if phase != last_phase {
-                painter.text(
-                    egui::pos2(rect.left() + 4.0, y),
-                    Align2::LEFT_CENTER,
-                    phase,
-                    FontId::proportional(12.0),
-                    Color32::from_rgb(200, 200, 120),
+            let now = cap.phase_of(i, &p, phase);
+            if phase != Some(now) {
+                let r = egui::Rect::from_min_size(
+                    egui::pos2(rect.left() + 2.0, top),
+                    Vec2::new(phase_w, text_h + 2.0),
                 );
-                last_phase = phase;
+                put_label(
+                    ui,
+                    r,
+                    RichText::new(now.label()).strong().color(phase_color(ui)),
+                    Some(now.explain().into()),
+                );
+                phase = Some(now);
             }
             let c = color(protocol_of_column(p.protocol));
-            let stroke = Stroke::new(if app.selected == Some(i) { 3.0 } else { 1.5 }, c);
-            let (from, to) = (egui::pos2(a, y), egui::pos2(b, y + 8.0));
-            painter.line_segment([from, to], stroke);
-            let back = if b > a { -10.0 } else { 10.0 };
-            painter.line_segment([to, egui::pos2(b + back, y + 3.0)], stroke);
-            painter.line_segment([to, egui::pos2(b + back, y + 11.0)], stroke);
-            let mid = egui::pos2((a + b) / 2.0, y - 7.0);
-            let label = short_label(&p);
-            painter.text(
-                mid,
-                Align2::CENTER_CENTER,
-                plain(&format!("#{} {label}", p.meta.number)),
-                FontId::proportional(12.0),
-                text_color,
+            let selected = app.selected == Some(i);
+            let stroke = Stroke::new(if selected { 3.0 } else { 1.5 }, c);
+            arrow(&painter, a, b, y, stroke);
+            let label_rect = egui::Rect::from_min_max(
+                egui::pos2(left.min(right) + 4.0, top),
+                egui::pos2(left.max(right) - 4.0, top + text_h + 2.0),
             );
+            let text = plain(&format!("#{} {}", p.meta.number, short_label(&p)));
+            let text = if selected {
+                RichText::new(text).strong()
+            } else {
+                RichText::new(text)
+            };
+            if put_label(ui, label_rect, text, None).clicked() {
+                clicked = Some(i);
+            }
+            let tags = sio_tags(view, i);
+            if !tags.is_empty() {
+                let (t, tip): (Vec<String>, Vec<String>) = tags.into_iter().unzip();
+                let r = egui::Rect::from_min_size(
+                    egui::pos2(right + 8.0, top),
+                    Vec2::new(tag_w, text_h + 2.0),
+                );
+                put_label(
+                    ui,
+                    r,
+                    RichText::new(t.join(", ")).color(tag_color(ui)),
+                    Some(tip.join("\n")),
+                );
+            }
             let hit = egui::Rect::from_min_max(
-                egui::pos2(left.min(right), y - 12.0),
-                egui::pos2(left.max(right), y + 10.0),
+                egui::pos2(left.min(right), y - 4.0),
+                egui::pos2(left.max(right), y + 8.0),
             );
             let resp = ui.interact(hit, ui.scope_id().with(("arrow", i)), Sense::click());
             if resp.clicked() {
@@ -101,191 +190,210 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     });
 }
 
+/// Colour of phase labels: readable on the theme's background.
+fn phase_color(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(220, 210, 130)
+    } else {
+        Color32::from_rgb(110, 90, 0)
+    }
+}
+
+/// Colour of Socket.IO tags.
+fn tag_color(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(130, 200, 255)
+    } else {
+        Color32::from_rgb(0, 80, 160)
+    }
+}
+
+/// An arrow from lane `a` to lane `b` at height `y`.
+fn arrow(painter: &egui::Painter, a: f32, b: f32, y: f32, stroke: Stroke) {
+    let to = egui::pos2(b, y + 6.0);
+    painter.line_segment([egui::pos2(a, y), to], stroke);
+    let back = if b > a { -10.0 } else { 10.0 };
+    painter.line_segment([to, egui::pos2(b + back, y + 1.0)], stroke);
+    painter.line_segment([to, egui::pos2(b + back, y + 9.0)], stroke);
+}
+
 /// Socket.IO traffic of every client around the selected packet: one lane for the server,
-/// one per client connection, so a broadcast shows as one arrow per client.
+/// one per client ("client 1", "client 2", … in order of connection), so a broadcast shows
+/// as one arrow per client, each emit tagged with whom it went to.
 pub(super) fn fan_out(
     app: &mut LayerscopeApp,
     ui: &mut egui::Ui,
     cap: &crate::engine::Capture,
     sel: usize,
 ) {
-    // One lane per client: per Engine.IO session (polling and WebSocket of one client share
-    // it), else per connection.
-    let lane_key = |c: usize| {
-        cap.app
-            .session_of(c as u32)
-            .map_or(format!("conn {c}"), str::to_string)
-    };
-    let mut lanes: Vec<(String, u16)> = Vec::new();
-    let mut convs: Vec<usize> = Vec::new();
-    for m in cap.app.messages.records() {
-        let c = m.conv as usize;
-        if m.has_eio() && !convs.contains(&c) {
-            convs.push(c);
-            let key = lane_key(c);
-            if !lanes.iter().any(|(k, _)| *k == key) {
-                lanes.push((key, cap.flows.conversations[c].client.port));
-            }
-        }
-    }
-    if convs.is_empty() {
+    let view = cap.socketio();
+    if view.packets.is_empty() {
         ui.label("No Socket.IO traffic in this capture.");
         return;
     }
     let t0 = cap.store.meta(sel).map_or(0, |m| m.timestamp.ns);
     let window = 1_000_000_000;
-    let mut lo = sel;
-    while lo > 0
-        && cap
-            .store
-            .meta(lo - 1)
-            .is_some_and(|m| t0 - m.timestamp.ns < window)
-    {
-        lo -= 1;
+    // Socket.IO packets within a second of the selection, at most 300, one row per packet.
+    let start = view.packets.partition_point(|p| t0 - p.ts > window);
+    let mut rows: Vec<usize> = Vec::new();
+    for (k, p) in view.packets.iter().enumerate().skip(start) {
+        if p.ts - t0 > window || rows.len() >= 300 {
+            break;
+        }
+        if rows
+            .last()
+            .is_none_or(|&last| view.packets[last].packet != p.packet)
+        {
+            rows.push(k);
+        }
     }
-    let mut hi = sel;
-    while hi + 1 < cap.len()
-        && cap
-            .store
-            .meta(hi + 1)
-            .is_some_and(|m| m.timestamp.ns - t0 < window)
-    {
-        hi += 1;
+    ui.add(
+        egui::Label::new(format!(
+            "Socket.IO packets within a second of packet {}: {} in the capture, numbered in order of connection. Tags say whom each server emit went to.",
+            sel + 1,
+            crate::model::count(view.clients.len(), "client")
+        ))
+        .wrap(),
+    );
+    if view.skipped > 0 {
+        ui.colored_label(
+            Color32::from_rgb(240, 160, 60),
+            format!(
+                "{} not analysed (more than {} in this capture)",
+                crate::model::count(view.skipped, "Socket.IO packet"),
+                crate::engine::socketio_view::MAX_PACKETS
+            ),
+        );
     }
-    let packets: Vec<usize> = (lo..=hi)
-        .filter(|&i| {
-            cap.flows
-                .conversation_index(i)
-                .is_some_and(|c| convs.contains(&c))
-        })
-        .filter(|&i| cap.row(i).is_some_and(|p| p.protocol == "Socket.IO"))
-        .take(300)
-        .collect();
-    ui.label(format!(
-        "Socket.IO packets within a second of packet {}: {} clients (Engine.IO sessions)",
-        sel + 1,
-        lanes.len()
-    ));
-    let row_h = 24.0;
+    let lanes = view.clients.len().max(1);
+    let text_h = ui.text_style_height(&egui::TextStyle::Body);
+    let row_h = text_h * 2.0 + 4.0;
+    let mut clicked = None;
     egui::ScrollArea::both().id_salt("fan-out").show(ui, |ui| {
-        let width = ui.available_width().max(600.0);
+        let width = ui.available_width().max(480.0);
         let (rect, _) = ui.allocate_exact_size(
-            Vec2::new(width, 40.0 + row_h * packets.len() as f32),
+            Vec2::new(width, text_h * 2.5 + row_h * rows.len() as f32),
             Sense::hover(),
         );
         let painter = ui.painter_at(rect);
         let text_color = ui.visuals().text_color();
-        let server_x = rect.left() + 80.0;
-        let lane =
-            |k: usize| server_x + 140.0 + (width - 260.0) * k as f32 / lanes.len().max(1) as f32;
-        lifeline(&painter, rect, server_x, "Server", 14.0, text_color);
-        for (k, (key, port)) in lanes.iter().enumerate() {
-            let x = lane(k);
-            let name: String = if key.starts_with("conn ") {
-                format!(":{port}")
-            } else {
-                key.chars().take(8).collect()
-            };
-            lifeline(
+        let tag_w = (text_h * 9.0).min(width * 0.25);
+        let server_x = rect.left() + text_h * 3.0;
+        let lanes_right = rect.right() - tag_w - 12.0;
+        let lane = |k: u32| server_x + (lanes_right - server_x) * (k as f32 + 1.0) / lanes as f32;
+        lifeline(ui, &painter, rect, server_x, "Server", true, text_color);
+        for (k, c) in view.clients.iter().enumerate() {
+            let x = lane(k as u32);
+            let r = lifeline(
+                ui,
                 &painter,
                 rect,
                 x,
-                &format!("client {name}"),
-                13.0,
+                &view.client_name(k as u32),
+                false,
                 text_color,
             );
+            let mut tip = format!(
+                "Engine.IO session id (sid): {}",
+                c.sid.as_deref().unwrap_or("not captured")
+            );
+            for (ns, sid) in &c.sockets {
+                tip.push_str(&format!("\nSocket.IO socket in namespace {ns}: {sid}"));
+            }
+            tip.push_str(&format!("\nFirst seen in packet {}", c.first_packet + 1));
+            r.on_hover_text(tip);
         }
-        let mut clicked = None;
-        for (r, &i) in packets.iter().enumerate() {
-            let (Some(p), Some(f), Some(c)) = (
-                cap.row(i),
-                cap.flows.facts(i),
-                cap.flows.conversation_index(i),
+        // Event/ACK pairs on screen, drawn as brackets on the client's lane.
+        let mut row_of: Vec<(usize, f32)> = Vec::new();
+        for (r, &k) in rows.iter().enumerate() {
+            let p = view.packets[k];
+            let top = rect.top() + text_h * 2.5 + row_h * r as f32;
+            let y = top + text_h + 2.0;
+            row_of.push((k, y));
+            let x = lane(p.client);
+            let (a, b) = if p.dir == 0 {
+                (x, server_x)
+            } else {
+                (server_x, x)
+            };
+            let selected = app.selected == Some(p.packet as usize);
+            arrow(
+                &painter,
+                a,
+                b,
+                y,
+                Stroke::new(if selected { 3.0 } else { 1.5 }, color(Protocol::SocketIo)),
+            );
+            let Some(row) = cap.row(p.packet as usize) else {
+                continue;
+            };
+            let label: String = plain(&row.summary)
+                .replace("WebSocket Text [FIN] [MASKED], ", "")
+                .replace("WebSocket Text [FIN], ", "");
+            let label_rect = egui::Rect::from_min_max(
+                egui::pos2(a.min(b) + 4.0, top),
+                egui::pos2(
+                    a.max(b).max(a.min(b) + text_h * 8.0).min(lanes_right) - 2.0,
+                    top + text_h + 2.0,
+                ),
+            );
+            let text = format!("#{} {label}", p.packet + 1);
+            let text = if selected {
+                RichText::new(text).strong()
+            } else {
+                RichText::new(text)
+            };
+            if put_label(ui, label_rect, text, None).clicked() {
+                clicked = Some(p.packet as usize);
+            }
+            let hit = egui::Rect::from_min_max(
+                egui::pos2(a.min(b), y - 4.0),
+                egui::pos2(a.max(b), y + 8.0),
+            );
+            if ui
+                .interact(hit, ui.scope_id().with(("fan", k)), Sense::click())
+                .clicked()
+            {
+                clicked = Some(p.packet as usize);
+            }
+            let tags = sio_tags(view, p.packet as usize);
+            if !tags.is_empty() {
+                let (t, tip): (Vec<String>, Vec<String>) = tags.into_iter().unzip();
+                let r = egui::Rect::from_min_size(
+                    egui::pos2(lanes_right + 8.0, top),
+                    Vec2::new(tag_w, text_h + 2.0),
+                );
+                put_label(
+                    ui,
+                    r,
+                    RichText::new(t.join(", ")).color(tag_color(ui)),
+                    Some(tip.join("\n")),
+                );
+            }
+        }
+        // ACK pairs: a thin bracket beside the client's lane joining the event and its ACK.
+        for &(e, a) in &view.ack_pairs {
+            let (Some(&(_, ye)), Some(&(_, ya))) = (
+                row_of.iter().find(|(k, _)| *k == e as usize),
+                row_of.iter().find(|(k, _)| *k == a as usize),
             ) else {
                 continue;
             };
-            let key = lane_key(c);
-            let Some(k) = lanes.iter().position(|(x, _)| *x == key) else {
-                continue;
-            };
-            let y = rect.top() + 34.0 + row_h * r as f32;
-            let (a, b) = if f.dir == 0 {
-                (lane(k), server_x)
-            } else {
-                (server_x, lane(k))
-            };
-            let stroke = Stroke::new(
-                if app.selected == Some(i) { 3.0 } else { 1.5 },
-                color(Protocol::SocketIo),
-            );
-            let to = egui::pos2(b, y + 6.0);
-            painter.line_segment([egui::pos2(a, y), to], stroke);
-            let back = if b > a { -10.0 } else { 10.0 };
-            painter.line_segment([to, egui::pos2(b + back, y + 1.0)], stroke);
-            painter.line_segment([to, egui::pos2(b + back, y + 9.0)], stroke);
-            let label: String = plain(&p.summary)
-                .replace("WebSocket Text [FIN] [MASKED], ", "")
-                .replace("WebSocket Text [FIN], ", "")
-                .chars()
-                .take(60)
-                .collect();
-            // Centred over its arrow, but kept inside the diagram: an arrow to the nearest
-            // client is short and its label would otherwise run off the left edge.
-            let galley = painter.layout_no_wrap(
-                format!("#{} {label}", p.meta.number),
-                FontId::proportional(11.0),
-                text_color,
-            );
-            let w = galley.size().x;
-            let left = ((a + b - w) / 2.0)
-                .min(rect.right() - w - 2.0)
-                .max(rect.left() + 2.0);
-            painter.galley(
-                egui::pos2(left, y - 6.0 - galley.size().y / 2.0),
-                galley,
-                text_color,
-            );
-            let hit = egui::Rect::from_min_max(
-                egui::pos2(a.min(b), y - 10.0),
-                egui::pos2(a.max(b), y + 10.0),
-            );
-            if ui
-                .interact(hit, ui.scope_id().with(("fan", i)), Sense::click())
-                .clicked()
-            {
-                clicked = Some(i);
-            }
-        }
-        if let Some(i) = clicked {
-            app.select(i);
+            let x = lane(view.packets[e as usize].client) + 6.0;
+            let s = Stroke::new(1.0, tag_color(ui));
+            painter.line_segment([egui::pos2(x, ye), egui::pos2(x + 8.0, ye)], s);
+            painter.line_segment([egui::pos2(x + 8.0, ye), egui::pos2(x + 8.0, ya + 6.0)], s);
+            painter.line_segment([egui::pos2(x + 8.0, ya + 6.0), egui::pos2(x, ya + 6.0)], s);
         }
     });
-}
-
-/// The phase a packet starts (bare acknowledgements continue the current one).
-pub(super) fn phase_of(p: &Packet, current: &'static str) -> &'static str {
-    let t = p.transport;
-    if t.is_some_and(|t| t.proto == 6 && t.syn()) {
-        return "opening";
+    if let Some(i) = clicked {
+        app.select(i);
     }
-    if t.is_some_and(|t| t.fin() || t.rst()) || p.summary.contains("Connection Close") {
-        return "closing";
-    }
-    if crate::app::is_bare_ack(p) {
-        return current;
-    }
-    if current == "closing" {
-        return current;
-    }
-    if p.protocol == "HTTP" && current != "messages" {
-        return "upgrade";
-    }
-    "messages"
 }
 
 pub(super) fn short_label(p: &Packet) -> String {
     let s = &p.summary;
-    let s = match s.find(" [") {
+    match s.find(" [") {
         Some(i) if p.protocol == "TCP" => {
             let flags = s[i + 2..].split(']').next().unwrap_or("");
             let seq = s
@@ -300,33 +408,35 @@ pub(super) fn short_label(p: &Packet) -> String {
             }
         }
         _ => s.clone(),
-    };
-    s.chars().take(70).collect()
+    }
 }
 
-/// One actor of a ladder diagram: its name on top and its vertical time line below.
-/// The larger label size marks a main actor (client/server) and gets a thicker line.
+/// One actor of a ladder diagram: its name on top (a label, so it can have a tooltip) and
+/// its vertical time line below. A main actor (client/server) gets a thicker line.
 pub(super) fn lifeline(
+    ui: &mut egui::Ui,
     painter: &egui::Painter,
     rect: egui::Rect,
     x: f32,
     label: &str,
-    size: f32,
+    main: bool,
     color: Color32,
-) {
-    painter.text(
-        egui::pos2(x, rect.top() + 10.0),
-        Align2::CENTER_CENTER,
-        label,
-        FontId::proportional(size),
-        color,
+) -> egui::Response {
+    let h = ui.text_style_height(&egui::TextStyle::Body);
+    let w = h * 6.0;
+    let r =
+        egui::Rect::from_center_size(egui::pos2(x, rect.top() + h * 0.6), Vec2::new(w, h + 2.0));
+    let text = RichText::new(label).color(color);
+    let resp = ui.put(
+        r,
+        egui::Label::new(if main { text.strong() } else { text }).truncate(),
     );
-    let width = if size >= 14.0 { 2.0 } else { 1.0 };
     painter.line_segment(
         [
-            egui::pos2(x, rect.top() + 20.0),
+            egui::pos2(x, rect.top() + h * 1.3),
             egui::pos2(x, rect.bottom()),
         ],
-        Stroke::new(width, Color32::GRAY),
+        Stroke::new(if main { 2.0 } else { 1.0 }, Color32::GRAY),
     );
+    resp
 }

@@ -2,32 +2,7 @@
 //! has none) and the encapsulation strip (the frame as byte bands, outermost first).
 
 use super::*;
-
-/// Why an OSI row has no header of its own in this packet.
-pub(super) fn empty_row_reason(osi: Osi, p: &Packet) -> String {
-    let has = |pr: Protocol| p.layers.iter().any(|l| l.protocol == pr);
-    match osi {
-        Osi::Application => "No application data in this packet: it only carries control information of the layers below.".into(),
-        Osi::Presentation => {
-            if has(Protocol::WebSocket) {
-                "No separate encoding here: the WebSocket payload is plain text or bytes (no compression).".into()
-            } else {
-                "No separate protocol here: data is used as it arrives; encoding (text, JSON, compression) is left to the application.".into()
-            }
-        }
-        Osi::Session => {
-            if has(Protocol::Tcp) {
-                "Session: no separate protocol here; the TCP connection (and, above it, a WebSocket or Engine.IO session) plays this role.".into()
-            } else {
-                "Session: no separate protocol here; UDP keeps no session at all.".into()
-            }
-        }
-        Osi::Transport => "No transport header: this packet is not TCP or UDP (or was cut before it).".into(),
-        Osi::Network => "No network header: this frame does not carry IP.".into(),
-        Osi::DataLink => "No link header in this capture (raw IP).".into(),
-        Osi::Physical => String::new(),
-    }
-}
+use crate::model::{roles, Placement};
 
 pub(super) fn key_fields(l: &Layer) -> String {
     let want: &[&str] = match l.protocol {
@@ -73,13 +48,25 @@ pub(super) fn key_fields(l: &Layer) -> String {
         .join(" · ")
 }
 
-/// The signature view: OSI 7..1 beside TCP/IP, the packet's headers in their rows.
+/// The signature view: OSI 7..1 beside TCP/IP, the packet's headers in their rows (innermost
+/// on top where several share a row), and what plays a row's role when no header sits there.
 pub fn layer_stack(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
-    ui.heading("Layers: OSI beside TCP/IP");
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("Layers: OSI beside TCP/IP");
+        let mut functional = app.settings.placement == Placement::Functional;
+        if ui
+            .checkbox(&mut functional, "Functional view")
+            .on_hover_text("Off (the default): HTTP, WebSocket, Engine.IO and Socket.IO at OSI 7, as textbooks draw them. On: WebSocket framing at 5 and Engine.IO at 6, by the job each does (see docs/layers.md).")
+            .changed()
+        {
+            app.settings.placement = if functional { Placement::Functional } else { Placement::Textbook };
+        }
+    });
     let Some(p) = app.detail.clone() else {
         ui.label("Select a packet.");
         return;
     };
+    let placement = app.settings.placement;
     egui::Grid::new("layer-stack-grid").striped(true).num_columns(3).show(ui, |ui| {
         ui.strong("OSI");
         ui.strong("TCP/IP");
@@ -102,26 +89,29 @@ pub fn layer_stack(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 span.start(),
                 span.end()
             ));
-            let here: Vec<(usize, &Layer)> = p.layers.iter().enumerate().filter(|(_, l)| l.osi() == *osi).collect();
+            let here = roles::layers_in_row(&p, *osi, placement);
             ui.vertical(|ui| {
-                if here.is_empty() {
-                    ui.label(RichText::new(empty_row_reason(*osi, &p)).italics().weak());
-                }
                 for (li, l) in here {
-                    let text = if l.protocol == Protocol::Frame {
+                    let mut text = if l.protocol == Protocol::Frame {
                         format!(
-                            "Frame: {} bytes on the wire, {} captured, interface {} · A capture cannot see signals or cables: only when and how much arrived.",
-                            p.meta.wirelen, p.meta.caplen, p.meta.interface
+                            "Frame: {} on the wire, {} captured, interface {} · A capture cannot see signals or cables: only when and how much arrived.",
+                            crate::model::count(p.meta.wirelen, "byte"), p.meta.caplen, p.meta.interface
                         )
                     } else {
-                        plain(&format!("{}: {}", l.protocol.short_name(), key_fields(l)))
+                        format!("{}: {}", l.protocol.short_name(), key_fields(l))
                     };
-                    let r = ui.add(egui::Button::new(RichText::new(text).color(color(l.protocol))).frame(false));
-                    let r = r.on_hover_text(l.protocol.placement_note());
+                    if let Some(c) = roles::container_of(&p, li) {
+                        text.push_str(&format!("  (inside {})", p.layers[c].protocol.short_name()));
+                    }
+                    let r = ui.add(egui::Button::new(RichText::new(text).color(color(l.protocol))).frame(false).wrap());
+                    let r = r.on_hover_text(l.protocol.placement_note_in(placement));
                     if r.clicked() {
                         app.selected_field = (!l.fields.is_empty()).then_some((li, 0));
                         app.tab = Tab::Details;
                     }
+                }
+                if let Some(note) = roles::row_note(&p, *osi, placement) {
+                    ui.add(egui::Label::new(RichText::new(note).italics().weak()).wrap());
                 }
             });
             ui.end_row();
@@ -161,10 +151,18 @@ pub fn encapsulation_strip(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             rows[depth].push(l);
         }
     }
-    let row_h = 36.0;
-    let (rect, _) =
-        ui.allocate_exact_size(Vec2::new(width, row_h * rows.len() as f32), Sense::hover());
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 14.0;
+    let payloads = roles::payloads(p);
+    let bracket_h = ui.text_style_height(&egui::TextStyle::Small) + 10.0;
+    let (rect, _) = ui.allocate_exact_size(
+        Vec2::new(
+            width,
+            row_h * rows.len() as f32 + bracket_h * payloads.len() as f32,
+        ),
+        Sense::hover(),
+    );
     let painter = ui.painter_at(rect);
+    let font = egui::TextStyle::Small.resolve(ui.style());
     for (k, row) in rows.iter().enumerate() {
         for l in row {
             let x0 = rect.left() + l.offset as f32 / total * width;
@@ -180,21 +178,47 @@ pub fn encapsulation_strip(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 Stroke::new(1.0, Color32::BLACK),
                 egui::StrokeKind::Inside,
             );
-            let label = format!("{} {} B", l.protocol.short_name(), l.length);
-            if w > 40.0 {
-                painter.text(
-                    r.center(),
-                    Align2::CENTER_CENTER,
-                    label,
-                    FontId::proportional(12.0),
+            // The name where it fits, else its first letters; the sizes are listed below.
+            let full = format!("{} {} B", l.protocol.short_name(), l.length);
+            let g = painter.layout_no_wrap(full, font.clone(), Color32::BLACK);
+            let g = if g.size().x + 4.0 <= w {
+                g
+            } else {
+                painter.layout_no_wrap(
+                    l.protocol.short_name().to_string(),
+                    font.clone(),
                     Color32::BLACK,
-                );
+                )
+            };
+            if g.size().x + 4.0 <= w {
+                painter.galley(r.center() - g.size() / 2.0, g, Color32::BLACK);
             }
         }
     }
+    // What is payload: a bracket under the bytes a header carries, saying what they carry.
+    let text_color = ui.visuals().text_color();
+    for (k, pl) in payloads.iter().enumerate() {
+        let y = rect.top() + row_h * rows.len() as f32 + bracket_h * k as f32 + 3.0;
+        let x0 = rect.left() + pl.range.start as f32 / total * width;
+        let x1 = rect.left() + pl.range.end as f32 / total * width;
+        let s = Stroke::new(1.5, color(pl.of));
+        painter.line_segment([egui::pos2(x0, y), egui::pos2(x1, y)], s);
+        painter.line_segment([egui::pos2(x0, y - 3.0), egui::pos2(x0, y + 3.0)], s);
+        painter.line_segment([egui::pos2(x1, y - 3.0), egui::pos2(x1, y + 3.0)], s);
+        let g = painter.layout_no_wrap(pl.describe(), font.clone(), text_color);
+        let gx = (x0).min(rect.right() - g.size().x).max(rect.left());
+        painter.galley(egui::pos2(gx, y + 2.0), g, text_color);
+    }
     let sizes: Vec<String> = bands
         .iter()
-        .map(|l| format!("{} {} B", l.protocol.short_name(), l.length))
+        .map(|l| {
+            let what = if l.osi() <= Osi::Transport {
+                "header"
+            } else {
+                "message"
+            };
+            format!("{} {what} {} B", l.protocol.short_name(), l.length)
+        })
         .collect();
-    ui.label(sizes.join(" | "));
+    ui.add(egui::Label::new(sizes.join(" | ")).wrap());
 }

@@ -20,6 +20,10 @@ pub fn answer(query: &[u8]) -> Option<Vec<u8>> {
     let q = Packet::parse(query).ok()?;
     let mut reply = Packet::new_reply(q.id());
     reply.set_flags(PacketFlag::AUTHORITATIVE_ANSWER);
+    // RFC 1035 section 4.1.1: RD "may be set in a query and is copied into the response".
+    if q.has_flags(PacketFlag::RECURSION_DESIRED) {
+        reply.set_flags(PacketFlag::RECURSION_DESIRED);
+    }
     let mut known = false;
     for question in &q.questions {
         reply.questions.push(question.clone());
@@ -96,7 +100,7 @@ pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
     )));
     for (id, name, ty, what) in all {
         say(&format!(
-            "the client asks for {what}: {name} (query id 0x{id:04x}, UDP port {port})"
+            "the client asks for {what}: {name} (transaction ID 0x{id:04x}, UDP port {port})"
         ));
         let q = query(id, name, ty).ok_or_else(|| step_err("cannot build the query"))?;
         client
@@ -110,7 +114,7 @@ pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
             .map_err(step_err)?;
         tokio::time::sleep(pace).await;
     }
-    say("every answer carries the question's id: that is how the client pairs them");
+    say("every response carries its query's transaction ID: that is how the client pairs them");
     responder.abort();
     Ok(())
 }
@@ -125,6 +129,10 @@ mod tests {
         let p = Packet::parse(&a).unwrap();
         assert_eq!(p.id(), 7);
         assert_eq!(p.answers.len(), 1);
+        assert!(
+            p.has_flags(PacketFlag::RECURSION_DESIRED),
+            "RD is copied from the query into the response (RFC 1035 section 4.1.1)"
+        );
         let n = answer(&query(8, "nope.classroom.test", TYPE::A).unwrap()).unwrap();
         let p = Packet::parse(&n).unwrap();
         assert_eq!(p.rcode(), RCODE::NameError);

@@ -169,13 +169,13 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     let port = listener.local_addr().map_err(step_err)?.port();
     let _io = server(listener);
 
-    say(&format!("three clients (alice, bob, carol) open WebSocket connections to the Socket.IO server on port {port}"));
+    say(&format!("three clients (alice, bob, carol) open WebSocket connections to the Socket.IO server on port {port}; the server opens each Engine.IO session (0{{\"sid\":...}})"));
     let mut alice = Client::connect("alice", port).await?;
     let mut bob = Client::connect("bob", port).await?;
     let mut carol = Client::connect("carol", port).await?;
     tokio::time::sleep(pace).await;
 
-    say("each client joins the main namespace \"/\" (CONNECT, 40); the server greets each one privately");
+    say("each client asks to join the main namespace \"/\" (CONNECT, 40); the server accepts with a CONNECT carrying the socket's id (40{\"sid\":...}) and greets each one privately");
     for c in [&mut alice, &mut bob, &mut carol] {
         c.send("40".into()).await?;
         c.expect(|t| t.starts_with("40")).await?;
@@ -183,12 +183,12 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     }
     tokio::time::sleep(pace).await;
 
-    say("alice also joins a second namespace, \"/admin\"");
+    say("alice also joins a second namespace, \"/admin\", over the same WebSocket (40/admin,)");
     alice.send("40/admin,".into()).await?;
     alice.expect(|t| t.starts_with("40/admin,")).await?;
     tokio::time::sleep(pace).await;
 
-    say("bob and carol join the room \"room1\"");
+    say("bob and carol ask to join the room \"room1\" with an ordinary event (42[\"join\",...]): rooms exist only on the server");
     bob.send(r#"42["join","room1"]"#.into()).await?;
     carol.send(r#"42["join","room1"]"#.into()).await?;
     tokio::time::sleep(pace).await;
@@ -210,19 +210,19 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     carol.expect(|t| t.starts_with("42[\"room news\"")).await?;
     tokio::time::sleep(pace).await;
 
-    say("alice emits \"ping me\" with ack id 1; the server answers with ACK 1 (431[...])");
+    say("alice emits \"ping me\" (an application event, not an Engine.IO ping) with ack id 1 (421[...]); the server answers with ACK 1 (431[...])");
     alice
         .send(r#"421["ping me","are you there?"]"#.into())
         .await?;
     alice.expect(|t| t.starts_with("431")).await?;
     tokio::time::sleep(pace).await;
 
-    say("alice asks /admin for stats, with an ack");
+    say("alice asks /admin for stats with ack id 2 (42/admin,2[...]); the ACK comes back on /admin with the same id");
     alice.send(r#"42/admin,2["stats",{}]"#.into()).await?;
     alice.expect(|t| t.starts_with("43/admin,2")).await?;
     tokio::time::sleep(pace).await;
 
-    say("bob uploads a file: a BINARY_EVENT (451-) followed by its attachment in a binary frame");
+    say("bob uploads a file: a BINARY_EVENT (451-) whose JSON holds a placeholder ({\"_placeholder\":true,\"num\":0}), then the bytes themselves in a binary frame");
     bob.send(r#"451-["upload","notes.bin",{"_placeholder":true,"num":0}]"#.into())
         .await?;
     bob.send_binary(vec![0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03])
@@ -238,7 +238,7 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
         .await?;
     tokio::time::sleep(pace).await;
 
-    say("everyone disconnects: Socket.IO DISCONNECT (41), then the WebSocket close handshake");
+    say("everyone leaves \"/\" with Socket.IO DISCONNECT (41, no reply expected), then the WebSocket close handshake");
     for c in [&alice, &bob, &carol] {
         c.send("41".into()).await?;
     }

@@ -31,12 +31,12 @@ pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
         .await
         .map_err(step_err)?;
     tokio::time::sleep(pace).await;
-    say("TCP: the client sends the message; the receiver acknowledges the bytes");
+    say("TCP: the client sends the message and the server answers \"got it\"; each side acknowledges the bytes it received (ACK)");
     c.write_all(MESSAGE).await.map_err(step_err)?;
     let mut buf = [0u8; 64];
     let _ = c.read(&mut buf).await.map_err(step_err)?;
     tokio::time::sleep(pace).await;
-    say("TCP: the client closes: FIN, ACK, FIN, ACK (the teardown)");
+    say("TCP: the client closes (the teardown): the client's FIN; the server's FIN, which also acknowledges the client's FIN; the client's last ACK (four segments when the server sends its ACK before its FIN)");
     c.shutdown().await.map_err(step_err)?;
     drop(c);
     let _ = tokio::time::timeout(Duration::from_secs(2), server).await;

@@ -134,14 +134,14 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     ));
     tokio::time::sleep(pace).await;
 
-    say("client sends a text message (masked, as every client frame must be)");
+    say("client sends a text message (masked, as every client frame must be); the server answers \"echo: ...\" unmasked, as every server frame must be");
     ws.send(Message::Text("Hello, server!".into()))
         .await
         .map_err(step_err)?;
     let _ = ws.next().await;
     tokio::time::sleep(pace).await;
 
-    say("client sends a binary message");
+    say("client sends a binary message; the server echoes it back");
     ws.send(Message::Binary(
         vec![0x00, 0x01, 0x02, 0x03, 0xfe, 0xff].into(),
     ))
@@ -150,7 +150,7 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     let _ = ws.next().await;
     tokio::time::sleep(pace).await;
 
-    say("client sends one text message in three fragments (FIN=0, continuation, FIN=1)");
+    say("client sends one text message in three frames: text with FIN=0, continuation with FIN=0, continuation with FIN=1");
     let parts = [
         ("This message ", Data::Text, false),
         ("arrives in ", Data::Continue, false),
@@ -164,7 +164,7 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     let _ = ws.next().await;
     tokio::time::sleep(pace).await;
 
-    say("client sends a ping; the server's WebSocket library answers with a pong");
+    say("client sends a ping; the server's WebSocket library answers with a pong carrying the same data");
     ws.send(Message::Ping("are you there?".as_bytes().to_vec().into()))
         .await
         .map_err(step_err)?;
@@ -180,7 +180,7 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     .map_err(step_err)?;
     while let Some(Ok(_)) = ws.next().await {}
     drop(ws);
-    say("both sides sent a close frame; TCP closes with FIN/ACK");
+    say("both sides sent a close frame; the TCP connection closes (FIN and ACK from each side)");
     if lan {
         super::serve_lan(port, "/", "WebSocket chat").await;
     }

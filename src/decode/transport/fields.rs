@@ -21,7 +21,7 @@ crate::field_def!(
     "tcp.ack_raw",
     "Acknowledgment number (raw)",
     Base::Dec,
-    "Next byte the sender expects from the other side: everything before it has arrived."
+    "When ACK is set: the next sequence number the sender expects from the other side; everything before it has arrived."
 );
 crate::field_def!(
     TCP_HDR_LEN,
@@ -35,21 +35,21 @@ crate::field_def!(
     "tcp.flags.res",
     "Reserved",
     Base::None,
-    "Reserved bits, must be zero."
+    "Reserved for future use: sent as zero, ignored on receipt."
 );
 crate::field_def!(
     TCP_F_AE,
     "tcp.flags.ae",
     "Accurate ECN",
     Base::None,
-    "Accurate ECN (formerly the ECN nonce, NS)."
+    "With CWR and ECE, a counter of congestion-marked packets received, under Accurate ECN (RFC 9768); formerly the ECN nonce bit (NS)."
 );
 crate::field_def!(
     TCP_F_CWR,
     "tcp.flags.cwr",
     "Congestion window reduced",
     Base::None,
-    "The sender slowed down after an ECN congestion signal."
+    "The sender has cut its congestion window after an ECN-Echo (on a SYN, with ECE: asks to use ECN)."
 );
 crate::field_def!(
     TCP_F_ECE,
@@ -70,7 +70,7 @@ crate::field_def!(
     "tcp.flags.ack",
     "Acknowledgment",
     Base::None,
-    "The acknowledgment number is valid (set on every segment after the first SYN)."
+    "The acknowledgment number is valid (set on every segment after the first SYN, except some RSTs)."
 );
 crate::field_def!(
     TCP_F_PSH,
@@ -126,7 +126,7 @@ crate::field_def!(
     "tcp.urgent_pointer",
     "Urgent pointer",
     Base::Dec,
-    "Offset of the end of urgent data, when URG is set."
+    "Offset from this segment's sequence number to the byte just after the urgent data; used only when URG is set."
 );
 crate::field_def!(
     TCP_OPTIONS,
@@ -147,14 +147,14 @@ crate::field_def!(
     "tcp.option_len",
     "Option length",
     Base::Dec,
-    "Length of the option in bytes."
+    "Length of the whole option in bytes, its kind and length bytes included."
 );
 crate::field_def!(
     TCP_OPT_NOP,
     "tcp.options.nop",
     "No-operation",
     Base::None,
-    "Padding so the next option starts on a 4-byte boundary."
+    "A one-byte filler between options, used to align them on 4-byte boundaries."
 );
 crate::field_def!(
     TCP_OPT_EOL,
@@ -175,7 +175,7 @@ crate::field_def!(
     "tcp.options.wscale.shift",
     "Window scale shift",
     Base::Dec,
-    "Window values from this side are multiplied by 2^shift (lets windows exceed 64 KiB)."
+    "Windows this side sends after its SYN are multiplied by 2^shift, if both SYNs carry this option (lets windows exceed 64 KiB)."
 );
 crate::field_def!(
     TCP_OPT_WS_MULT,
@@ -196,14 +196,14 @@ crate::field_def!(
     "tcp.options.sack_le",
     "SACK left edge",
     Base::Dec,
-    "Start of a block of data that arrived out of order."
+    "First sequence number of a block of data received beyond a gap (not yet covered by the acknowledgment number)."
 );
 crate::field_def!(
     TCP_OPT_SACK_RE,
     "tcp.options.sack_re",
     "SACK right edge",
     Base::Dec,
-    "End of that block."
+    "Sequence number just after the last byte of that block."
 );
 crate::field_def!(
     TCP_OPT_TSVAL,
@@ -217,7 +217,7 @@ crate::field_def!(
     "tcp.options.timestamp.tsecr",
     "Timestamp echo reply",
     Base::Dec,
-    "The latest timestamp value received from the other side, echoed back."
+    "A timestamp value received from the other side, echoed back so it can time the round trip (0 while unused, as on a SYN)."
 );
 crate::field_def!(
     TCP_OPT_DATA,
@@ -252,14 +252,14 @@ crate::field_def!(
     "tcp.seq",
     "Sequence number (relative)",
     Base::Dec,
-    "Position of this segment's first byte, counted from the start of this side's stream."
+    "Sequence number counted from this side's ISN, so the SYN is 0 and the first data byte 1 (without the SYN, the first segment seen is 1)."
 );
 crate::field_def!(
     TCP_ACK,
     "tcp.ack",
     "Acknowledgment number (relative)",
     Base::Dec,
-    "Next byte expected from the other side, counted from the start of its stream."
+    "Next sequence number expected from the other side, counted from its ISN (1: its SYN arrived, no data yet)."
 );
 crate::field_def!(
     TCP_IRTT,
@@ -287,7 +287,7 @@ crate::field_def!(
     "tcp.window_size",
     "Calculated window size",
     Base::Dec,
-    "The window in bytes: the window field times the scale factor agreed in the handshake."
+    "The window in bytes: the window field times the scale factor agreed in the handshake (unscaled if the handshake was not captured)."
 );
 crate::field_def!(
     TCP_WIN_SCALEFACTOR,

@@ -15,7 +15,7 @@ crate::field_def!(
     "udp.dstport",
     "Destination port",
     Base::Dec,
-    "Port of the receiving program (53 for DNS)."
+    "Port of the receiving program (for example 53 on a DNS server)."
 );
 crate::field_def!(
     UDP_LENGTH,
@@ -103,7 +103,10 @@ pub(super) fn udp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             "malformed",
             Protocol::Udp,
             off + 4,
-            format!("UDP length {len} does not fit the {ip_len} bytes the IP header gives it."),
+            format!(
+                "UDP length {len} is not between 8 (the header alone) and the {} the IP header gives it.",
+                crate::model::count(ip_len, "byte")
+            ),
         );
     } else {
         udp_end = off + len;
@@ -158,11 +161,14 @@ pub(super) fn udp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
                 kv(&mut s, " Len=", payload as u64);
                 s
             },
-            || format!(
-                "{} sends a {payload}-byte UDP datagram to {}: no connection, no acknowledgement, no retransmission.",
-                n.endpoint(true, sp as u16),
-                n.endpoint(false, dp as u16)
-            ),
+            || {
+                let data = crate::model::count(payload, "byte");
+                format!(
+                    "{} sends a UDP datagram with {data} of data to {}: no connection, no acknowledgement, no retransmission.",
+                    n.endpoint(true, sp as u16),
+                    n.endpoint(false, dp as u16)
+                )
+            },
         );
     }
     if (crate::decode::dns::is_dns_port(sp as u16) || crate::decode::dns::is_dns_port(dp as u16))
