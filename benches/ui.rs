@@ -42,7 +42,7 @@ fn main() {
     // Replay near the end of the capture, playing at 10x (packets arrive every frame).
     h.state_mut().select(n.saturating_sub(5_000));
     h.state_mut().step(1);
-    h.state_mut().replay.speed = 10.0;
+    h.state_mut().settings.pace = layerscope::app::Pace::CaptureTime { speed: 10.0 };
     h.state_mut().replay.playing = true;
     let mut times = Vec::new();
     for _ in 0..60 {

@@ -200,19 +200,39 @@ pub fn demo(
     use layerscope::capture::demo::DemoRun;
     let stop = interrupted_flag();
     let mut printer: Option<Printer> = None;
+    // Teacher steps: each line typed on the terminal (Enter) starts the next step.
+    let keys = opts.teacher_steps.then(|| {
+        eprintln!("layerscope: teacher steps: press Enter to start each step");
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let _ = std::thread::Builder::new()
+            .name("teacher-keys".into())
+            .spawn(move || {
+                for _ in std::io::stdin().lines().map_while(Result::ok) {
+                    if tx.send(()).is_err() {
+                        break;
+                    }
+                }
+            });
+        rx
+    });
     loop {
         let mut run = DemoRun::start(name, &opts, Arc::new(|| {}))?;
         let mut shown = 0;
         let show_steps = |run: &DemoRun, shown: &mut usize| {
             if let Ok(s) = run.steps.lock() {
                 for l in &s[*shown..] {
-                    eprintln!("  >> {l}");
+                    eprintln!("  >> {}", l.text);
                 }
                 *shown = s.len();
             }
         };
         loop {
             show_steps(&run, &mut shown);
+            if let Some(k) = &keys {
+                while k.try_recv().is_ok() {
+                    run.next_step();
+                }
+            }
             match run.rx.recv_timeout(Duration::from_millis(20)) {
                 Ok(p) => {
                     if printer.is_none() {

@@ -39,6 +39,16 @@ struct Cli {
     /// Start with this text size (1.0 to 2.5).
     #[arg(long)]
     text_size: Option<f32>,
+    /// Start in the presenter layout (the sentence, the layers and the ladder, large).
+    #[arg(long)]
+    presenter: bool,
+    /// The window's size in pixels, e.g. 1280x720.
+    #[arg(long, value_parser = parse_size)]
+    window_size: Option<[f32; 2]>,
+    /// Open the window, render the chosen state (--packet, --view, --text-size), write it to
+    /// this PNG and exit. Needs a display (Xvfb works).
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
     /// Start this built-in demo when the window opens.
     #[cfg(feature = "gui")]
     #[arg(long, value_enum)]
@@ -64,7 +74,7 @@ enum View {
     Ladder,
     /// The ladder with every Socket.IO client at once (broadcasts fan out).
     Broadcast,
-    /// A server's listening socket and one socket per accepted client.
+    /// A server's listening socket and one socket per accepted connection.
     Sockets,
     Glossary,
 }
@@ -155,6 +165,9 @@ enum Command {
         /// their own browsers (captures every interface; needs CAP_NET_RAW; off by default).
         #[arg(long)]
         listen_lan: bool,
+        /// Wait for Enter before each narrated step (the teacher paces the demo).
+        #[arg(long)]
+        teacher_steps: bool,
     },
     /// The demo's child process (isolates itself, captures, writes pcapng to stdout).
     #[cfg(feature = "demo")]
@@ -168,6 +181,8 @@ enum Command {
         host_loopback: bool,
         #[arg(long)]
         listen_lan: bool,
+        #[arg(long)]
+        teacher_steps: bool,
     },
     /// Explain one packet layer by layer, with every field and a marked hex dump.
     Explain {
@@ -238,6 +253,7 @@ fn main() -> ExitCode {
             format,
             host_loopback,
             listen_lan,
+            teacher_steps,
         }) => live_cli::demo(
             name,
             write.as_deref(),
@@ -247,6 +263,7 @@ fn main() -> ExitCode {
                 pace: std::time::Duration::from_millis(pace),
                 host_loopback,
                 listen_lan,
+                teacher_steps,
             },
         ),
         #[cfg(feature = "demo")]
@@ -255,12 +272,14 @@ fn main() -> ExitCode {
             pace,
             host_loopback,
             listen_lan,
+            teacher_steps,
         }) => live_cli::demo_child(
             name,
             layerscope::capture::demo::DemoOptions {
                 pace: std::time::Duration::from_millis(pace),
                 host_loopback,
                 listen_lan,
+                teacher_steps,
             },
         ),
     };
@@ -497,9 +516,9 @@ fn explain_file(
             .error()
             .map_or(String::new(), |e| format!(" (reading stopped early: {e})"));
         bail!(
-            "{} has {} packets; there is no packet {number}{damage}",
+            "{} has {}; there is no packet {number}{damage}",
             path.display(),
-            cap.len()
+            layerscope::model::count(cap.len(), "packet")
         );
     };
     let iface = cap
@@ -625,7 +644,12 @@ fn follow_file(path: &Path, stream: u32, udp: bool) -> Result<Option<String>> {
                 }
             }
         } else if payload > 0 && cap.reassembled_in(i).is_empty() {
-            writeln!(out, "{indent}[{} {arrow}] {} bytes", p.meta.number, payload)?;
+            writeln!(
+                out,
+                "{indent}[{} {arrow}] {}",
+                p.meta.number,
+                layerscope::model::count(payload, "byte")
+            )?;
             if let (Some(t), Some(data)) = (p.transport, cap.store.data(i)) {
                 let bytes = data.get(t.payload_range()).unwrap_or(&[]);
                 let text: String = bytes
@@ -659,6 +683,22 @@ fn follow_file(path: &Path, stream: u32, udp: bool) -> Result<Option<String>> {
     Ok(None)
 }
 
+/// "1280x720" as a window size.
+fn parse_size(s: &str) -> Result<[f32; 2], String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not WIDTHxHEIGHT, e.g. 1280x720"))?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|&n| (100..=16384).contains(&n))
+            .map(|n| n as f32)
+            .ok_or_else(|| format!("'{v}' is not a size in pixels (100 to 16384)"))
+    };
+    Ok([n(w)?, n(h)?])
+}
+
 /// The desktop app; without a display (or without the `gui` feature) the capture is decoded to
 /// the terminal instead, with a word on why.
 fn gui(cli: Cli) -> Result<Option<String>> {
@@ -683,13 +723,23 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             timings: cli.timings.then_some(cli.started).flatten(),
             demo: cli.demo,
             live: cli.live,
+            presenter: cli.presenter,
+            window_size: cli.window_size,
+            screenshot: cli.screenshot.clone(),
         };
         layerscope::app::run(launch, SAMPLE, SAMPLE_NAME)
             .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
         return Ok(None);
     }
+    if cli.screenshot.is_some() {
+        anyhow::bail!(
+            "--screenshot needs a display (run it under Xvfb: xvfb-run layerscope ... --screenshot OUT.png)"
+        );
+    }
     #[cfg(not(feature = "gui"))]
     let _ = (cli.packet, cli.view, cli.text_size, cli.exit_after_frames);
+    #[cfg(not(feature = "gui"))]
+    let _ = (cli.presenter, cli.window_size);
     #[cfg(not(feature = "gui"))]
     let _ = (cli.timings, cli.started);
     let why = if cfg!(feature = "gui") {

@@ -386,9 +386,9 @@ pub fn explain_in(
     let m = &p.meta;
     let _ = writeln!(
         s,
-        "Packet {} — {} bytes on the wire, {} captured, at {} s since 1970 (interface {}{})",
+        "Packet {} — {} on the wire, {} captured, at {} s since 1970-01-01 00:00 UTC (interface {}{})",
         m.number,
-        m.wirelen,
+        crate::model::count(m.wirelen, "byte"),
         m.caplen,
         m.timestamp.to_decimal(),
         m.interface,
@@ -460,7 +460,7 @@ pub fn explain_in(
     for (i, l) in order {
         let _ = writeln!(
             s,
-            "[{}] {} — OSI {} ({}), TCP/IP {} — bytes {}..{} ({} bytes)",
+            "[{}] {} — OSI {} ({}), TCP/IP {} — bytes {}..{} ({})",
             layer_tag(i),
             l.protocol.long_name(),
             l.osi_in(placement).number(),
@@ -468,7 +468,7 @@ pub fn explain_in(
             tcpip_name(l.tcpip()),
             l.offset,
             l.offset + l.length,
-            l.length
+            crate::model::count(l.length, "byte")
         );
         let _ = writeln!(
             s,
@@ -490,25 +490,27 @@ pub fn explain_in(
                 .collect();
             let _ = writeln!(
                 s,
-                "    bytes: ranges below are in the {} ({} bytes, shown after the frame's hex), not in this frame; from packets {}",
+                "    bytes: ranges below are in the {} ({}, shown after the frame's hex), not in this frame; from {} {}",
                 r.what,
-                r.bytes.len(),
+                crate::model::count(r.bytes.len(), "byte"),
+                crate::model::noun(r.segments.len(), "packet"),
                 from.join(", ")
             );
         }
         for f in &l.fields {
             let indent = "  ".repeat(f.depth as usize + 2);
+            // The same half-open notation as the layer rows: [69..70) is one byte.
             let range = if f.length == 0 {
-                "generated".to_string()
+                "[generated]".to_string()
             } else {
-                format!("{}..{}", f.offset, f.offset + f.length)
+                format!("[{}..{})", f.offset, f.offset + f.length)
             };
             let mask = f
                 .bitmask
                 .map_or(String::new(), |b| format!(" mask 0x{b:x}"));
             let _ = writeln!(
                 s,
-                "{indent}{:<32} = {:<28} [{range}{mask}]  {}",
+                "{indent}{:<32} = {:<28} {range}{mask}  {}",
                 f.def.name,
                 truncate_display(&f.display(), 60),
                 f.def.explain
@@ -534,8 +536,8 @@ pub fn explain_in(
         seen.push(r.bytes.as_ptr());
         let _ = writeln!(
             s,
-            "\n{} bytes of the {} (layer {}):",
-            r.bytes.len(),
+            "\n{} of the {} (layer {}):",
+            crate::model::count(r.bytes.len(), "byte"),
             r.what,
             layer_tag(i)
         );
@@ -552,7 +554,11 @@ pub fn explain_in(
             s.push('\n');
         }
         if r.bytes.len() > 1024 {
-            let _ = writeln!(s, "… ({} more bytes)", r.bytes.len() - 1024);
+            let _ = writeln!(
+                s,
+                "… ({} more)",
+                crate::model::count(r.bytes.len() - 1024, "byte")
+            );
         }
     }
     s

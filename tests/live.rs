@@ -574,3 +574,64 @@ fn demo_loop_repeats_until_interrupted() {
     let n = packets(&out).len();
     assert!(n >= 16, "at least two rounds of 8 DNS packets: {n}");
 }
+
+#[test]
+fn teacher_steps_wait_for_the_teachers_key() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let out = tmp("teacher.pcapng");
+    let mut child = bin()
+        .args(["demo", "tcp-vs-udp", "--teacher-steps", "--pace", "0", "-w"])
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let steps_within = |d: Duration| -> Vec<String> {
+        let until = Instant::now() + d;
+        let mut v = Vec::new();
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(l) if l.contains(">> TCP") || l.contains(">> UDP") => v.push(l),
+                Ok(l) if l.contains("isolation: none") && !has_cap_net_raw() => {
+                    return vec!["skip".into()]
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        v
+    };
+    let first = steps_within(Duration::from_secs(3));
+    if first == ["skip"] {
+        let _ = child.kill();
+        let _ = child.wait();
+        return skip("no user namespaces and no CAP_NET_RAW here");
+    }
+    assert_eq!(
+        first.len(),
+        1,
+        "only the first step runs until a key: {first:?}"
+    );
+    assert!(child.try_wait().unwrap().is_none(), "the demo waits");
+    // One key: exactly one more step.
+    writeln!(stdin).unwrap();
+    let second = steps_within(Duration::from_secs(2));
+    assert_eq!(second.len(), 1, "one key, one step: {second:?}");
+    // The rest.
+    for _ in 0..6 {
+        writeln!(stdin).unwrap();
+    }
+    drop(stdin);
+    let rest = steps_within(Duration::from_secs(10));
+    assert_eq!(rest.len(), 3, "{rest:?}");
+    assert!(child.wait().unwrap().success());
+}

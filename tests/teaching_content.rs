@@ -218,10 +218,13 @@ fn no_count_reads_one_bytes_anywhere() {
     // Item 12: "1 bytes". Every sentence, note and explain text of every bundled capture.
     let bad = [
         " 1 bytes",
+        "(1 bytes)",
         " 1 packets",
         " 1 segments",
         " 1 conversations",
         " 1 clients",
+        "copys",
+        "addresss",
     ];
     let mut files: Vec<PathBuf> = std::fs::read_dir(path("tests/data"))
         .unwrap()

@@ -22,10 +22,10 @@ pub struct Term {
 }
 
 pub const TERMS: &[Term] = &[
-    Term { name: "Socket", definition: "One end of a network conversation: an IP address plus a port. A server listens on a socket bound to its port; every client that connects gets a new socket of its own on the server, so one TCP connection is named by both ends (4 numbers: two addresses, two ports).", looks_for: "a TCP connection" },
+    Term { name: "Socket", definition: "One end of a network conversation: an IP address plus a port. A server listens on a socket bound to its port; for every connection it accepts, the server gets a new socket with the same address and port, told apart by the client's end: so one TCP connection is named by both ends (4 numbers: two addresses, two ports).", looks_for: "a TCP connection" },
     Term { name: "WebSocket", definition: "A two-way (full-duplex) channel that starts as an HTTP request and then keeps one TCP connection open, carrying framed messages in both directions whenever either side wants.", looks_for: "a WebSocket frame" },
-    Term { name: "Socket.IO", definition: "A library built on Engine.IO (WebSocket or HTTP long-polling) that lets client and server send named events to each other, with namespaces, rooms and acknowledgements.", looks_for: "a Socket.IO packet" },
-    Term { name: "Client", definition: "The program that starts the conversation: here, the side that sends the first SYN.", looks_for: "a SYN (a client opening a connection)" },
+    Term { name: "Socket.IO", definition: "A library built on Engine.IO (WebSocket or HTTP long-polling) that lets client and server send named events to each other, with namespaces, acknowledgements and (on the server only) rooms.", looks_for: "a Socket.IO packet" },
+    Term { name: "Client", definition: "The program that starts the conversation: here, the side that sends the first SYN (without one in the capture, the sender of the first packet seen).", looks_for: "a SYN (a client opening a connection)" },
     Term { name: "Server", definition: "The program that listens for clients and answers them; many clients can be connected to one server at once.", looks_for: "a SYN-ACK (a server accepting a connection)" },
     Term { name: "OSI model", definition: "A reference model that splits networking into seven layers, from the physical signal (1) to the application (7). The layer stack shows each packet on it.", looks_for: "any packet" },
     Term { name: "TCP/IP model", definition: "The four layers the Internet was built with (RFC 1122): link, internet, transport, application. Shown beside the OSI model.", looks_for: "any packet" },
@@ -36,7 +36,7 @@ pub const TERMS: &[Term] = &[
     Term { name: "Full-duplex", definition: "Both sides can send at the same time, independently. A WebSocket is full-duplex: the server does not wait for a request to speak.", looks_for: "a WebSocket connection carrying messages in both directions" },
     Term { name: "Emit", definition: "Socket.IO's word for sending a named event: socket.emit(\"chat message\", text). The other side listens for it with socket.on(\"chat message\", handler).", looks_for: "a Socket.IO event" },
     Term { name: "Listen (event handler)", definition: "socket.on(name, handler) installs a handler: when an event of that name arrives, the handler runs and decides whether to answer, emit other events or do nothing.", looks_for: "a client event the server answered" },
-    Term { name: "Unhandled event", definition: "An event that arrives where no handler listens for it: Socket.IO ignores it, as if it was never sent. That is why every event a program may receive needs a handler.", looks_for: "a client event nothing answered" },
+    Term { name: "Unhandled event", definition: "An event that arrives where no handler listens for it: Socket.IO drops it silently, and the sender gets no error and no reply. That is why every event a program may receive needs a handler.", looks_for: "a client event nothing answered" },
     Term { name: "Broadcast", definition: "The server sends the same event to many clients at once: io.emit to everyone connected, socket.broadcast.emit to everyone but the sender. On the wire it is one copy per client.", looks_for: "the same Socket.IO event sent by the server to every connected client" },
     Term { name: "Room", definition: "A group of sockets the server keeps (socket.join(\"room1\")) so it can emit to just them: io.to(\"room1\").emit(...). Rooms exist only on the server; each member simply receives its own copy.", looks_for: "an event sent to some, but not all, connected clients" },
     Term { name: "Header", definition: "The control information a layer puts in front of the data: addresses, ports, lengths, flags.", looks_for: "any packet with a decoded header" },
@@ -149,7 +149,7 @@ pub fn show_me(cap: &Capture, term: &str) -> Option<Found> {
         "Emit" => match sio_event(0, true) {
             Some(i) => Some(at(i, Tab::Details)),
             None => sio_event(0, false).or_else(|| sio_event(1, false)).map(|i| Found {
-                note: Some("This capture has no event sent over a WebSocket: here is one sent in an HTTP long-polling request."),
+                note: Some("This capture has no event sent over a WebSocket: here is one sent over HTTP long-polling."),
                 ..at(i, Tab::Details)
             }),
         },

@@ -17,7 +17,7 @@ use crate::capture::live::{
 };
 use crate::capture::pcapng;
 use crate::engine::Capture;
-use eframe::egui::{self, Color32, RichText};
+use eframe::egui::{self, RichText};
 use std::path::Path;
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
@@ -38,6 +38,10 @@ pub struct LiveSession {
     /// The memory cap (ring buffer) and what it dropped.
     pub ring: crate::engine::ring::Ring,
     pub ended: bool,
+    /// A demo whose steps wait for the teacher's key.
+    pub teacher_steps: bool,
+    /// A demo held before its next step.
+    pub demo_paused: bool,
 }
 
 impl LiveSession {
@@ -56,7 +60,7 @@ impl LiveSession {
     }
 
     /// Narration of a demo (empty for an interface capture).
-    pub fn steps(&self) -> Vec<String> {
+    pub fn steps(&self) -> Vec<crate::capture::demo::DemoStep> {
         match &self.source {
             Source::Demo(d) => d.steps.lock().map(|s| s.clone()).unwrap_or_default(),
             Source::Interface(_) => Vec::new(),
@@ -65,6 +69,18 @@ impl LiveSession {
 
     pub fn paused(&self) -> bool {
         matches!(&self.source, Source::Interface(c) if c.is_paused())
+    }
+
+    /// Whether this session is a demo.
+    pub fn is_demo(&self) -> bool {
+        matches!(self.source, Source::Demo(_))
+    }
+
+    fn demo(&mut self) -> Option<&mut DemoRun> {
+        match &mut self.source {
+            Source::Demo(d) if !self.ended => Some(d),
+            _ => None,
+        }
     }
 
     fn stop(&mut self) {
@@ -112,7 +128,53 @@ impl LayerscopeApp {
                 self.settings.live_cap_mb.max(1) as usize * 1024 * 1024,
             ),
             ended: false,
+            teacher_steps: false,
+            demo_paused: false,
         });
+    }
+
+    /// A demo is running (not ended).
+    pub fn demo_running(&self) -> bool {
+        self.live
+            .session
+            .as_ref()
+            .is_some_and(|s| s.is_demo() && !s.ended)
+    }
+
+    /// A running demo waits for the teacher to start each step.
+    pub fn demo_waits_for_teacher(&self) -> bool {
+        self.demo_running() && self.live.session.as_ref().is_some_and(|s| s.teacher_steps)
+    }
+
+    /// Teacher steps: start the demo's next step.
+    pub fn demo_next_step(&mut self) {
+        if let Some(d) = self.live.session.as_mut().and_then(LiveSession::demo) {
+            d.next_step();
+        }
+    }
+
+    /// Hold a running demo before its next step, or let it go on.
+    pub fn toggle_demo_pause(&mut self) {
+        if let Some(s) = self.live.session.as_mut() {
+            let paused = !s.demo_paused;
+            if let Some(d) = s.demo() {
+                if d.set_paused(paused) {
+                    s.demo_paused = paused;
+                }
+            }
+        }
+    }
+
+    /// Switch a running demo between teacher steps and its pace.
+    pub fn set_demo_teacher_steps(&mut self, on: bool) {
+        self.settings.demo_teacher_steps = on;
+        if let Some(s) = self.live.session.as_mut() {
+            if let Some(d) = s.demo() {
+                if d.set_teacher_steps(on) {
+                    s.teacher_steps = on;
+                }
+            }
+        }
     }
 
     /// Start capturing on an interface.
@@ -135,11 +197,15 @@ impl LayerscopeApp {
             host_loopback: false,
             listen_lan: self.live.listen_lan
                 && matches!(name, DemoName::Websocket | DemoName::Socketio),
+            teacher_steps: self.settings.demo_teacher_steps,
         };
         match DemoRun::start(name, &opts, wake(ctx)) {
             Ok(d) => {
                 let iface = crate::capture::demo::demo_interface();
                 self.begin_live(Source::Demo(d), format!("demo: {}", name.as_str()), iface);
+                if let Some(s) = &mut self.live.session {
+                    s.teacher_steps = opts.teacher_steps;
+                }
                 self.live.status = None;
             }
             Err(e) => self.live.status = Some(e.to_string()),
@@ -253,35 +319,30 @@ impl LayerscopeApp {
         let idx = displayed_only.then(|| self.visible.clone());
         let r = pcapng::save_store(&cap.store, idx.as_deref(), path).map_err(|e| e.to_string());
         self.live.status = Some(match &r {
-            Ok(n) => format!("saved {n} packets to {}", path.display()),
+            Ok(n) => format!(
+                "saved {} to {}",
+                crate::model::count(*n, "packet"),
+                path.display()
+            ),
             Err(e) => format!("save failed: {e} (nothing was overwritten)"),
         });
         r
     }
 
-    fn save_dialog(&mut self, displayed_only: bool) {
-        let start = self
-            .settings
-            .last_folder
-            .clone()
-            .map(std::path::PathBuf::from);
-        let name = if displayed_only {
-            "displayed.pcapng"
-        } else {
-            "capture.pcapng"
-        };
-        if let Some(p) = self.dialog.save(start.as_deref(), name) {
-            let _ = self.save_pcapng(&p, displayed_only);
-        }
+    fn save_dialog(&mut self, displayed_only: bool, ctx: &egui::Context) {
+        self.save_as(super::files::Purpose::SavePcapng { displayed_only }, ctx);
     }
 }
 
 /// The "Live & demos" window.
 pub fn live_window(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let mut open = app.live.open;
+    let screen = ui.ctx().content_rect();
     egui::Window::new("Live capture and demos")
         .open(&mut open)
-        .default_width(560.0)
+        .default_width((screen.width() * 0.6).min(560.0))
+        .max_height(screen.height() * 0.85)
+        .vscroll(true)
         .show(ui.ctx(), |ui| live_panel(app, ui));
     app.live.open = open;
 }
@@ -290,7 +351,21 @@ fn live_panel(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
     ui.heading("Demos");
     ui.label("Real servers and clients on a private loopback, captured as they talk. No network or root needed.");
-    ui.add(egui::Slider::new(&mut app.settings.demo_pace_ms, 0..=3000).text("ms between steps"));
+    ui.add(
+        egui::Slider::new(&mut app.settings.demo_pace_ms, 0..=10_000)
+            .step_by(100.0)
+            .text("ms between steps"),
+    );
+    let mut teacher = app.settings.demo_teacher_steps;
+    if ui
+        .checkbox(
+            &mut teacher,
+            "Teacher steps: each step waits for → or PageDown (a clicker)",
+        )
+        .changed()
+    {
+        app.set_demo_teacher_steps(teacher);
+    }
     ui.checkbox(
         &mut app.live.listen_lan,
         "Let students join from their browsers (WebSocket and Socket.IO demos serve a page on the LAN; needs CAP_NET_RAW)",
@@ -315,7 +390,7 @@ fn live_panel(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let allowed = crate::capture::sys::has_cap_net_raw();
     if !allowed {
         ui.colored_label(
-            Color32::from_rgb(240, 160, 60),
+            super::theme::current().warn,
             format!(
                 "Capturing needs CAP_NET_RAW. Give it to this program once (no need to run it as root):\n    sudo setcap cap_net_raw,cap_net_admin=eip {}\nFiles, replay and the demos work without it.",
                 live::binary_path()
@@ -377,10 +452,10 @@ pub fn session_controls(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         );
         ui.label(s.counters().summary());
         ui.label(format!(
-            "{:.1} MB of {} MB cap in use · {} oldest packets dropped by the ring buffer",
+            "{:.1} MB of {} MB cap in use · {} dropped by the ring buffer, oldest first",
             store as f64 / 1e6,
             cap_mb,
-            s.ring.evicted
+            crate::model::count(s.ring.evicted, "packet")
         ));
         let is_iface = matches!(s.source, Source::Interface(_));
         let paused = s.paused();
@@ -410,10 +485,10 @@ pub fn session_controls(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     if app.capture.is_some() {
         ui.horizontal(|ui| {
             if ui.button("Save as pcapng…").clicked() {
-                app.save_dialog(false);
+                app.save_dialog(false, ui.ctx());
             }
             if ui.button("Save displayed packets…").clicked() {
-                app.save_dialog(true);
+                app.save_dialog(true, ui.ctx());
             }
         });
     }

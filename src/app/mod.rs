@@ -5,16 +5,29 @@
 //! from runtime handles (the open capture, the loading thread). Long work — opening a capture —
 //! runs on a named thread that reports progress through atomics and asks for a repaint; the UI
 //! thread only draws. Views live in `views.rs`, each a function over the app state.
+//!
+//! The window is for a room: it is laid out in fractions of whatever size it has (a projector
+//! at 1280x720 with text at 2x leaves 640x360 points), in an analyst layout (list, layers,
+//! fields, bytes) or a presenter layout (the sentence, the layers and the ladder, the list
+//! reduced to a strip). Keys follow Wireshark in the list (↑ ↓ PgUp PgDn Home End) and a
+//! presentation clicker elsewhere (→ ← PageDown PageUp step); none fires while a text field has
+//! the focus, and each is consumed before the widgets see it (a focused button must not also
+//! take the Space that paused the replay).
 
 use eframe::egui;
 
+mod files;
 pub mod glossary;
 mod json_tree;
 pub mod live;
 mod replay;
+mod shots;
+pub mod theme;
 mod views;
 mod window;
 
+pub use replay::Pace;
+pub use shots::{Pane, Target};
 pub use window::{run, Launch};
 
 use crate::engine::filter::{self, Filter};
@@ -39,11 +52,17 @@ pub struct Settings {
     pub live_cap_mb: u32,
     /// Pause between demo steps (ms).
     pub demo_pace_ms: u64,
+    /// Demos wait for the teacher (→ / PageDown) before each step.
+    pub demo_teacher_steps: bool,
     /// Where the OSI column puts the protocols above TCP/UDP (textbook by default).
     pub placement: crate::model::Placement,
     /// The packet list shows ports with the addresses (127.0.0.1:49278), so loopback rows
     /// tell their conversations apart.
     pub show_ports: bool,
+    /// The presenter layout: the sentence, the layers and the ladder large, the list a strip.
+    pub presenter: bool,
+    /// How fast a replay goes: the capture's own timing scaled, or seconds per packet.
+    pub pace: Pace,
 }
 
 impl Default for Settings {
@@ -56,8 +75,11 @@ impl Default for Settings {
             list_fraction: 0.35,
             live_cap_mb: 512,
             demo_pace_ms: 700,
+            demo_teacher_steps: false,
             placement: crate::model::Placement::Textbook,
             show_ports: true,
+            presenter: false,
+            pace: Pace::PerPacket { secs: 2.0 },
         }
     }
 }
@@ -69,12 +91,16 @@ pub enum Theme {
     HighContrast,
 }
 
-/// Where "Open" gets a path from: the system's file dialog in the app, a fixed list in tests.
+pub use files::Pick;
+
+/// Where "Open" and "Save" get a path from: the system's file dialog in the app, a fixed list
+/// in tests. When it cannot show a dialog it says so (`Pick::Unavailable`), and the app opens
+/// its own file browser instead.
 pub trait FileDialog: Send {
-    fn pick(&mut self, start: Option<&Path>) -> Option<PathBuf>;
-    /// Where to save (`name` is the suggested file name). No dialog: `None`.
-    fn save(&mut self, _start: Option<&Path>, _name: &str) -> Option<PathBuf> {
-        None
+    fn pick(&mut self, start: Option<&Path>) -> Pick;
+    /// Where to save (`name` is the suggested file name).
+    fn save(&mut self, _start: Option<&Path>, _name: &str) -> Pick {
+        Pick::Unavailable("no save dialog here".into())
     }
 }
 
@@ -83,7 +109,7 @@ pub trait FileDialog: Send {
 pub struct SystemDialog;
 
 impl FileDialog for SystemDialog {
-    fn pick(&mut self, start: Option<&Path>) -> Option<PathBuf> {
+    fn pick(&mut self, start: Option<&Path>) -> Pick {
         let mut d = rfd::FileDialog::new()
             .set_title("Open a capture")
             .add_filter("Captures (pcap, pcapng)", &["pcap", "pcapng", "cap", "dmp"])
@@ -91,18 +117,26 @@ impl FileDialog for SystemDialog {
         if let Some(s) = start {
             d = d.set_directory(s);
         }
-        d.pick_file()
+        files::native(|| d.pick_file())
     }
 
-    fn save(&mut self, start: Option<&Path>, name: &str) -> Option<PathBuf> {
+    fn save(&mut self, start: Option<&Path>, name: &str) -> Pick {
+        let png = name.ends_with(".png");
         let mut d = rfd::FileDialog::new()
-            .set_title("Save packets as pcapng")
+            .set_title(if png {
+                "Save the view as PNG"
+            } else {
+                "Save packets as pcapng"
+            })
             .set_file_name(name)
-            .add_filter("pcapng", &["pcapng"]);
+            .add_filter(
+                if png { "PNG picture" } else { "pcapng" },
+                &[if png { "png" } else { "pcapng" }],
+            );
         if let Some(s) = start {
             d = d.set_directory(s);
         }
-        d.save_file()
+        files::native(|| d.save_file())
     }
 }
 
@@ -118,28 +152,15 @@ pub struct Toggles {
     pub hide_bare_acks: bool,
 }
 
-/// Replay: packets "arrive" at their original pace, scaled.
-#[derive(Debug, Clone)]
+/// Replay: packets "arrive" one by one, at the pace of [`Settings::pace`].
+#[derive(Debug, Clone, Default)]
 pub struct Replay {
     pub active: bool,
     pub playing: bool,
-    pub speed: f32,
     /// Packets (0-based count) that have arrived.
     pub position: usize,
     /// Wall-clock seconds accumulated towards the next packet.
     carry: f64,
-}
-
-impl Default for Replay {
-    fn default() -> Self {
-        Replay {
-            active: false,
-            playing: false,
-            speed: 1.0,
-            position: 0,
-            carry: 0.0,
-        }
-    }
 }
 
 /// Which tab the lower right shows.
@@ -214,6 +235,20 @@ pub struct LayerscopeApp {
     /// The open file changed on disk (checked about once a second).
     pub file_warning: Option<String>,
     file_checked_at: f64,
+    /// A message for the status bar (a picture saved, the file browser used instead).
+    pub notice: Option<String>,
+    /// layerscope's own file browser, when the desktop has no dialog.
+    browser: Option<files::Browser>,
+    /// A picture asked for and not yet written.
+    shot: Option<shots::ShotRequest>,
+    /// Where each pane was drawn in the last frame (for pictures of one pane).
+    panes: Vec<(shots::Pane, egui::Rect)>,
+    /// Rows the packet list shows at once (PageUp/PageDown move by this many).
+    pub list_page: usize,
+    /// Where the splitter between the fields and the bytes sits (a fraction).
+    details_split: f32,
+    /// The packet the ladder last scrolled to (it scrolls again when the selection changes).
+    ladder_scrolled: Option<usize>,
 }
 
 impl Default for LayerscopeApp {
@@ -254,6 +289,13 @@ impl LayerscopeApp {
             preview: (PREVIEW_FROM_BYTES, PREVIEW_PACKETS),
             file_warning: None,
             file_checked_at: 0.0,
+            notice: None,
+            browser: None,
+            shot: None,
+            panes: Vec::new(),
+            list_page: 10,
+            details_split: 0.5,
+            ladder_scrolled: None,
         }
     }
 
@@ -344,6 +386,29 @@ impl LayerscopeApp {
             let change = c.store.file_change()?;
             Some(change.describe(&self.file_name, c.store.is_mapped()))
         });
+    }
+
+    /// Where each pane was drawn in the last frame.
+    pub fn pane_rects(&self) -> &[(Pane, egui::Rect)] {
+        &self.panes
+    }
+
+    /// Whether a file is still loading.
+    pub fn loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// Whether a picture was asked for and is not written yet.
+    pub fn screenshot_pending(&self) -> bool {
+        self.shot.is_some()
+    }
+
+    /// Switch to the presenter layout (which shows the ladder beside the layers) or back.
+    pub fn set_presenter(&mut self, on: bool) {
+        self.settings.presenter = on;
+        if on && matches!(self.tab, Tab::Details | Tab::Glossary) {
+            self.tab = Tab::Ladder;
+        }
     }
 
     /// Whether the first packets of a big file are on screen while the rest loads.
@@ -483,6 +548,7 @@ impl LayerscopeApp {
             self.file_checked_at = now;
             self.check_file();
         }
+        install_fonts(ui.ctx());
         self.apply_style(ui.ctx());
         self.keyboard(ui.ctx());
         self.dropped_files(ui.ctx());
@@ -496,78 +562,124 @@ impl LayerscopeApp {
         views::main_area(self, ui);
         views::help_window(self, ui);
         live::live_window(self, ui);
+        self.file_browser(ui.ctx());
+        self.take_screenshot(ui.ctx());
         self.last_frame_secs = started.elapsed().as_secs_f64();
     }
 
     fn apply_style(&self, ctx: &egui::Context) {
-        let mut v = match self.settings.theme {
-            Theme::Light => egui::Visuals::light(),
-            _ => egui::Visuals::dark(),
-        };
-        if self.settings.theme == Theme::HighContrast {
-            v.override_text_color = Some(egui::Color32::WHITE);
-            v.panel_fill = egui::Color32::BLACK;
-            v.window_fill = egui::Color32::BLACK;
-            v.extreme_bg_color = egui::Color32::BLACK;
-            v.selection.bg_fill = egui::Color32::from_rgb(0, 90, 200);
+        theme::set_current(self.settings.theme);
+        let pal = theme::palette(self.settings.theme);
+        if ctx.global_style().visuals != pal.visuals {
+            ctx.set_visuals(pal.visuals.clone());
         }
-        ctx.set_visuals(v);
         let z = self.settings.font_scale.clamp(1.0, 2.5);
         if (ctx.zoom_factor() - z).abs() > 1e-3 {
             ctx.set_zoom_factor(z);
         }
     }
 
+    /// Keyboard shortcuts. Keys a shortcut uses are consumed, so a focused button or the
+    /// list's scroll area does not act on them too; none fires while a text field has focus
+    /// (`?` in help and the README list them).
     fn keyboard(&mut self, ctx: &egui::Context) {
-        use egui::Key;
-        let typing = ctx.egui_wants_keyboard_input();
-        let (space, left, right, open, find, f11, help, big) = ctx.input(|i| {
-            (
-                i.key_pressed(Key::Space),
-                i.key_pressed(Key::ArrowLeft),
-                i.key_pressed(Key::ArrowRight),
-                i.modifiers.command && i.key_pressed(Key::O),
-                i.modifiers.command && i.key_pressed(Key::F),
-                i.key_pressed(Key::F11),
-                i.key_pressed(Key::Questionmark) || i.key_pressed(Key::F1),
-                i.key_pressed(Key::F2),
-            )
-        });
-        let live_key = ctx.input(|i| i.key_pressed(Key::L));
-        if open {
+        use egui::{Key, Modifiers};
+        let take = |m: Modifiers, k: Key| ctx.input_mut(|i| i.consume_key(m, k));
+        let cmd = Modifiers::COMMAND;
+        if take(cmd, Key::O) {
             self.open_dialog(ctx);
         }
-        if find {
+        if take(cmd, Key::F) {
             self.focus_filter = true;
         }
-        if f11 {
+        if take(Modifiers::NONE, Key::F11) {
             self.fullscreen = !self.fullscreen;
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(self.fullscreen));
         }
-        if big {
-            self.settings.font_scale = if self.settings.font_scale < 1.5 {
+        if take(Modifiers::NONE, Key::F2) {
+            // Classroom sizes: 1x, 2x, 2.5x and round again.
+            let f = self.settings.font_scale;
+            self.settings.font_scale = if f < 1.5 {
                 2.0
+            } else if f < 2.25 {
+                2.5
             } else {
                 1.0
             };
         }
-        if typing {
-            return;
-        }
-        if help {
+        if take(Modifiers::NONE, Key::F1) {
             self.show_help = !self.show_help;
         }
-        if live_key {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let none = Modifiers::NONE;
+        if take(none, Key::Questionmark) || take(Modifiers::SHIFT, Key::Questionmark) {
+            self.show_help = !self.show_help;
+        }
+        if take(none, Key::L) {
             self.live.open = !self.live.open;
         }
-        if space {
-            self.toggle_play();
+        if take(none, Key::P) {
+            self.set_presenter(!self.settings.presenter);
         }
-        if left {
-            self.step(-1);
+        if self.settings.presenter && take(none, Key::Escape) {
+            self.set_presenter(false);
         }
-        if right {
-            self.step(1);
+        if take(none, Key::Space) {
+            if self.demo_running() {
+                self.toggle_demo_pause();
+            } else {
+                self.toggle_play();
+            }
+        }
+        if take(none, Key::N) {
+            self.next_phase();
+        }
+        if take(none, Key::M) {
+            self.next_message();
+        }
+        // A presentation clicker sends PageDown/PageUp (or →/←): in the presenter layout they
+        // step; in the list they page, as in Wireshark.
+        let clicker = self.settings.presenter;
+        let (fwd, back) = (
+            take(none, Key::ArrowRight) || (clicker && take(none, Key::PageDown)),
+            take(none, Key::ArrowLeft) || (clicker && take(none, Key::PageUp)),
+        );
+        if fwd {
+            if self.demo_waits_for_teacher() {
+                self.demo_next_step();
+            } else if self.replay.active {
+                self.step(1);
+            } else {
+                self.move_selection(1);
+            }
+        }
+        if back {
+            if self.replay.active {
+                self.step(-1);
+            } else {
+                self.move_selection(-1);
+            }
+        }
+        let page = self.list_page.max(1) as isize;
+        if take(none, Key::ArrowDown) {
+            self.move_selection(1);
+        }
+        if take(none, Key::ArrowUp) {
+            self.move_selection(-1);
+        }
+        if take(none, Key::PageDown) {
+            self.move_selection(page);
+        }
+        if take(none, Key::PageUp) {
+            self.move_selection(-page);
+        }
+        if take(none, Key::Home) {
+            self.select_edge(false);
+        }
+        if take(none, Key::End) {
+            self.select_edge(true);
         }
     }
 
@@ -588,8 +700,10 @@ impl LayerscopeApp {
 
     pub fn open_dialog(&mut self, ctx: &egui::Context) {
         let start = self.settings.last_folder.clone().map(PathBuf::from);
-        if let Some(p) = self.dialog.pick(start.as_deref()) {
-            self.open(&p, Some(ctx));
+        match self.dialog.pick(start.as_deref()) {
+            Pick::Chosen(p) => self.open(&p, Some(ctx)),
+            Pick::Cancelled => {}
+            Pick::Unavailable(why) => self.browse(files::Purpose::Open, &why),
         }
     }
 
@@ -619,6 +733,31 @@ impl LayerscopeApp {
     fn take_focus_filter(&mut self) -> bool {
         std::mem::take(&mut self.focus_filter)
     }
+}
+
+/// Add DejaVu Sans behind egui's default font: it has the arrows and symbols (→ ← ⇄ ✓) the
+/// default font lacks, so the window writes what the CLI writes. Done once per context.
+fn install_fonts(ctx: &egui::Context) {
+    let id = egui::Id::unique("layerscope-fonts");
+    if ctx.data(|d| d.get_temp::<bool>(id)).is_some() {
+        return;
+    }
+    ctx.data_mut(|d| d.insert_temp(id, true));
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        "dejavu".into(),
+        Arc::new(egui::FontData::from_static(include_bytes!(
+            "../../assets/fonts/DejaVuSans.ttf"
+        ))),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push("dejavu".into());
+    }
+    ctx.set_fonts(fonts);
 }
 
 /// A TCP segment that only acknowledges (no data, no SYN/FIN/RST).

@@ -24,6 +24,12 @@ pub struct Launch {
     pub demo: Option<crate::capture::demo::DemoName>,
     /// Start capturing on this interface at once.
     pub live: Option<String>,
+    /// Start in the presenter layout.
+    pub presenter: bool,
+    /// The window's size in pixels (`--window-size 1280x720`).
+    pub window_size: Option<[f32; 2]>,
+    /// Render the window once it shows the capture, write this PNG and exit (`--screenshot`).
+    pub screenshot: Option<PathBuf>,
 }
 
 /// eframe wrapper: persistence and the window.
@@ -78,7 +84,7 @@ impl eframe::App for EframeApp {
         }
         self.app.ui(ui);
         self.report_timings();
-        if self.app.capture.is_some() {
+        if self.app.capture.is_some() && !self.app.loading() {
             if let Some(n) = self.launch.packet.take() {
                 self.app.select(n.saturating_sub(1) as usize);
             }
@@ -86,12 +92,17 @@ impl eframe::App for EframeApp {
                 self.app.tab = t;
                 self.app.fan_out = self.launch.fan_out;
             }
+            if let Some(p) = self.launch.screenshot.take() {
+                self.app
+                    .request_screenshot(super::shots::Target::Window, p, true);
+            }
         }
         self.frames += 1;
         if self
             .launch
             .exit_after_frames
             .is_some_and(|n| self.frames >= n && self.app.capture.is_some())
+            && !self.app.screenshot_pending()
         {
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
@@ -107,11 +118,17 @@ impl eframe::App for EframeApp {
 
 /// Run the desktop app, opening `path` (or the bundled sample bytes when `None`).
 pub fn run(launch: Launch, sample: &'static [u8], sample_name: &str) -> Result<(), String> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("layerscope")
+        .with_app_id("layerscope")
+        .with_inner_size(launch.window_size.unwrap_or([1400.0, 900.0]))
+        .with_drag_and_drop(true);
+    match eframe::icon_data::from_png_bytes(include_bytes!("../../assets/layerscope.png")) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => eprintln!("layerscope: the window icon could not be read: {e}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("layerscope")
-            .with_inner_size([1400.0, 900.0])
-            .with_drag_and_drop(true),
+        viewport,
         ..Default::default()
     };
     let name = sample_name.to_string();
@@ -126,7 +143,11 @@ pub fn run(launch: Launch, sample: &'static [u8], sample_name: &str) -> Result<(
             if let Some(f) = launch.font_scale {
                 settings.font_scale = f.clamp(1.0, 2.5);
             }
+            let presenter = launch.presenter;
             let mut app = LayerscopeApp::new(settings, Box::new(SystemDialog));
+            if presenter {
+                app.set_presenter(true);
+            }
             match launch.path.clone() {
                 Some(p) => app.open(&p, Some(&cc.egui_ctx)),
                 None => match crate::capture::PacketStore::from_bytes(sample.to_vec()) {

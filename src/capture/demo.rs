@@ -14,8 +14,12 @@
 //! user namespaces are disabled, the child says so and falls back to the host loopback, which
 //! needs CAP_NET_RAW.
 //!
-//! Each demo narrates its steps on stderr (`# step: ...`); steps are paced (`--pace MS`) so a
-//! class can follow them.
+//! Each demo narrates its steps on stderr (`# step@TIME: ...`, TIME in ns since 1970 on the
+//! capture's clock, so a step can be matched to the packets that follow it). Steps are paced
+//! (`--pace MS`) so a class can follow them, or wait for the teacher (`--teacher-steps`): then
+//! each step starts only when the parent writes a line to the child's stdin (→ or PageDown in
+//! the window, Enter in the terminal). The same stdin takes `pause`, `resume`, `auto` and
+//! `pace MS`, which is how the window pauses a running demo.
 
 use super::file::Interface;
 use super::live::{LiveCapture, LiveCounters, LiveOptions, LivePacket};
@@ -88,6 +92,8 @@ pub struct DemoOptions {
     /// from their browsers; runs on the host network, captures every interface and keeps
     /// serving until stopped (needs CAP_NET_RAW).
     pub listen_lan: bool,
+    /// Each step waits for the teacher (a line on the child's stdin) instead of the pace.
+    pub teacher_steps: bool,
 }
 
 impl Default for DemoOptions {
@@ -96,7 +102,113 @@ impl Default for DemoOptions {
             pace: Duration::from_millis(400),
             host_loopback: false,
             listen_lan: false,
+            teacher_steps: false,
         }
+    }
+}
+
+/// One narrated step, as the parent received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoStep {
+    /// When the child said it (ns since 1970, the capture's clock); `None` for messages that
+    /// are not steps (isolation, warnings).
+    pub ts_ns: Option<i64>,
+    pub text: String,
+}
+
+impl DemoStep {
+    /// Parse one line of the child's stderr.
+    pub fn parse(line: &str) -> DemoStep {
+        if let Some(rest) = line.strip_prefix("# step@") {
+            if let Some((ts, text)) = rest.split_once(": ") {
+                if let Ok(ts) = ts.parse() {
+                    return DemoStep {
+                        ts_ns: Some(ts),
+                        text: text.to_string(),
+                    };
+                }
+            }
+        }
+        let text = line.strip_prefix("# step: ").unwrap_or(line).to_string();
+        DemoStep { ts_ns: None, text }
+    }
+
+    /// A narrated step (not an isolation note or warning).
+    pub fn is_step(&self) -> bool {
+        self.ts_ns.is_some()
+    }
+}
+
+/// Which of `steps` (narrated steps, in order) a packet captured at `ts_ns` belongs to: the
+/// last step said at or before it. With no packet, the latest step. What the window's demo
+/// banner shows for the selected packet, also when the teacher steps back.
+pub fn step_at(steps: &[DemoStep], ts_ns: Option<i64>) -> Option<usize> {
+    match ts_ns {
+        Some(t) => steps
+            .iter()
+            .rposition(|s| s.ts_ns.is_some_and(|st| st <= t)),
+        None => steps.len().checked_sub(1),
+    }
+}
+
+/// The pacing of the child's steps: the pace, or the teacher's key; paused or not. Set from
+/// the command line and changed by lines on stdin (see the module docs).
+struct Gate {
+    teacher: std::sync::atomic::AtomicBool,
+    paused: std::sync::atomic::AtomicBool,
+    /// Steps the teacher released and no step has used yet.
+    released: std::sync::atomic::AtomicU32,
+    pace_ms: std::sync::atomic::AtomicU64,
+}
+
+static GATE: Gate = Gate {
+    teacher: std::sync::atomic::AtomicBool::new(false),
+    paused: std::sync::atomic::AtomicBool::new(false),
+    released: std::sync::atomic::AtomicU32::new(0),
+    pace_ms: std::sync::atomic::AtomicU64::new(400),
+};
+
+/// Apply one control line from the parent.
+fn gate_command(line: &str) {
+    let line = line.trim();
+    match line {
+        "" | "next" => {
+            GATE.released.fetch_add(1, Ordering::SeqCst);
+        }
+        "pause" => GATE.paused.store(true, Ordering::SeqCst),
+        "resume" => GATE.paused.store(false, Ordering::SeqCst),
+        "teacher" => GATE.teacher.store(true, Ordering::SeqCst),
+        "auto" => GATE.teacher.store(false, Ordering::SeqCst),
+        _ => {
+            if let Some(ms) = line.strip_prefix("pace ").and_then(|m| m.parse().ok()) {
+                GATE.pace_ms.store(ms, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// Wait between two steps: the pace (while not paused), or until the teacher releases the
+/// next step.
+pub(crate) async fn step_pause() {
+    let tick = Duration::from_millis(20);
+    let mut waited = Duration::ZERO;
+    loop {
+        if GATE.teacher.load(Ordering::SeqCst) {
+            let took = GATE
+                .released
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            if took {
+                return;
+            }
+        } else if !GATE.paused.load(Ordering::SeqCst) {
+            let want = Duration::from_millis(GATE.pace_ms.load(Ordering::SeqCst));
+            if waited >= want {
+                return;
+            }
+            waited += tick;
+        }
+        tokio::time::sleep(tick).await;
     }
 }
 
@@ -113,9 +225,13 @@ pub(crate) fn step_err(e: impl std::fmt::Display) -> DemoError {
     DemoError::Step(e.to_string())
 }
 
-/// Narration: one line per step on stderr, read by the parent.
+/// Narration: one line per step on stderr, read by the parent, stamped with the time on the
+/// capture's clock so the parent can tell which packets belong to the step.
 pub(crate) fn say(line: &str) {
-    eprintln!("# step: {line}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    eprintln!("# step@{now}: {line}");
 }
 
 /// `--listen-lan`: tell the teacher where students connect, then serve until stopped.
@@ -147,6 +263,10 @@ pub fn run_traffic(name: DemoName, pace: Duration, lan: bool) -> Result<(), Demo
             "--listen-lan is for the websocket and socketio demos".into(),
         ));
     }
+    GATE.pace_ms.store(
+        u64::try_from(pace.as_millis()).unwrap_or(u64::MAX),
+        Ordering::SeqCst,
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -154,10 +274,10 @@ pub fn run_traffic(name: DemoName, pace: Duration, lan: bool) -> Result<(), Demo
         .map_err(|e| DemoError::Setup(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async move {
         match name {
-            DemoName::Websocket => websocket::run(pace, lan).await,
-            DemoName::Socketio => socketio::run(pace, lan).await,
-            DemoName::TcpVsUdp => tcp_udp::run(pace).await,
-            DemoName::Dns => dns::run(pace).await,
+            DemoName::Websocket => websocket::run(lan).await,
+            DemoName::Socketio => socketio::run(lan).await,
+            DemoName::TcpVsUdp => tcp_udp::run().await,
+            DemoName::Dns => dns::run().await,
         }
     })
 }
@@ -169,6 +289,7 @@ pub fn child_main(
     opts: &DemoOptions,
     out: impl Write + Send + 'static,
 ) -> Result<(), DemoError> {
+    GATE.teacher.store(opts.teacher_steps, Ordering::SeqCst);
     if !opts.host_loopback && !opts.listen_lan {
         match super::sys::enter_private_network() {
             Ok(how) => eprintln!("# isolation: {how:?}: a private loopback only this demo uses"),
@@ -207,6 +328,15 @@ pub fn child_main(
                 sink.get_mut().flush().map_err(|e| e.to_string())?;
             }
             sink.get_mut().flush().map_err(|e| e.to_string())
+        })
+        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    // The parent's control lines (next step, pause, resume); EOF when it sends none.
+    std::thread::Builder::new()
+        .name("demo-control".into())
+        .spawn(|| {
+            for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+                gate_command(&line);
+            }
         })
         .map_err(|e| DemoError::Setup(e.to_string()))?;
     // Give the capture a moment to be reading before the first SYN.
@@ -256,10 +386,12 @@ pub struct DemoRun {
     pub counters: Arc<LiveCounters>,
     pub interface: Arc<Mutex<Option<Interface>>>,
     /// Narration and warnings from the child, in order.
-    pub steps: Arc<Mutex<Vec<String>>>,
+    pub steps: Arc<Mutex<Vec<DemoStep>>>,
     /// Set when the stream ends: `Ok` or the child's error.
     pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
     child: Option<Child>,
+    /// The child's stdin: control lines (next step, pause, resume).
+    control: Option<std::process::ChildStdin>,
 }
 
 impl DemoRun {
@@ -274,7 +406,7 @@ impl DemoRun {
             .arg(name.as_str())
             .arg("--pace")
             .arg(opts.pace.as_millis().to_string())
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         if opts.host_loopback {
@@ -283,9 +415,13 @@ impl DemoRun {
         if opts.listen_lan {
             cmd.arg("--listen-lan");
         }
+        if opts.teacher_steps {
+            cmd.arg("--teacher-steps");
+        }
         let mut child = cmd.spawn().map_err(|e| {
             DemoError::Setup(format!("cannot start {}: {e}", child_binary().display()))
         })?;
+        let control = child.stdin.take();
         let stdout = child
             .stdout
             .take()
@@ -309,9 +445,8 @@ impl DemoRun {
                         .lines()
                         .map_while(Result::ok)
                     {
-                        let line = line.strip_prefix("# step: ").unwrap_or(&line).to_string();
                         if let Ok(mut s) = steps.lock() {
-                            s.push(line);
+                            s.push(DemoStep::parse(&line));
                         }
                         wake();
                     }
@@ -373,7 +508,40 @@ impl DemoRun {
             steps,
             outcome,
             child: Some(child),
+            control,
         })
+    }
+
+    /// Send one control line to the child (see the module docs). False when it is gone.
+    fn control(&mut self, line: &str) -> bool {
+        let Some(c) = self.control.as_mut() else {
+            return false;
+        };
+        let ok = writeln!(c, "{line}").and_then(|()| c.flush()).is_ok();
+        if !ok {
+            self.control = None;
+        }
+        ok
+    }
+
+    /// Teacher steps: start the next narrated step.
+    pub fn next_step(&mut self) -> bool {
+        self.control("next")
+    }
+
+    /// Hold the demo before its next step, or let it go on.
+    pub fn set_paused(&mut self, paused: bool) -> bool {
+        self.control(if paused { "pause" } else { "resume" })
+    }
+
+    /// Switch between the teacher's key and the pace.
+    pub fn set_teacher_steps(&mut self, on: bool) -> bool {
+        self.control(if on { "teacher" } else { "auto" })
+    }
+
+    /// Change the pause between steps (ms).
+    pub fn set_pace(&mut self, ms: u64) -> bool {
+        self.control(&format!("pace {ms}"))
     }
 
     /// Whether the child's packet stream has ended.
@@ -396,6 +564,7 @@ impl DemoRun {
             let last = steps
                 .iter()
                 .rev()
+                .map(|s| &s.text)
                 .find(|l| l.starts_with("layerscope: error") || l.contains("error"))
                 .cloned()
                 .unwrap_or_else(|| format!("demo exited with {status}"));
@@ -416,5 +585,26 @@ impl DemoRun {
 impl Drop for DemoRun {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+
+    #[test]
+    fn a_packet_belongs_to_the_last_step_said_before_it() {
+        let steps: Vec<DemoStep> = ["# step@100: one", "# step@200: two", "# step@300: three"]
+            .iter()
+            .map(|l| DemoStep::parse(l))
+            .collect();
+        assert_eq!(steps[1].text, "two");
+        assert!(DemoStep::parse("# isolation: none").ts_ns.is_none());
+        assert_eq!(step_at(&steps, Some(250)), Some(1));
+        assert_eq!(step_at(&steps, Some(300)), Some(2));
+        // Stepping back to an early packet shows the early step, not the latest.
+        assert_eq!(step_at(&steps, Some(120)), Some(0));
+        assert_eq!(step_at(&steps, Some(50)), None, "before the first step");
+        assert_eq!(step_at(&steps, None), Some(2));
     }
 }

@@ -35,9 +35,9 @@ impl Phase {
     pub fn explain(self) -> &'static str {
         match self {
             Phase::Opening => "The TCP three-way handshake: SYN, SYN-ACK, ACK.",
-            Phase::Upgrade => "The connection changes protocol: an HTTP request with Upgrade: websocket and its 101 Switching Protocols answer, then Engine.IO's probe (2probe, 3probe) and upgrade (5).",
+            Phase::Upgrade => "The connection changes protocol: an HTTP request with Upgrade: websocket and its 101 Switching Protocols answer; then Engine.IO tests the new WebSocket (2probe, 3probe) and moves its session onto it (5).",
             Phase::Messages => "Application messages: HTTP requests and responses, WebSocket messages, Socket.IO events.",
-            Phase::Closing => "The connection ends: a WebSocket close handshake, then TCP FIN (or RST).",
+            Phase::Closing => "The connection ends: on a WebSocket, first the close handshake (a Close frame each way); then a TCP FIN from each side, or a RST.",
         }
     }
 }

@@ -71,19 +71,19 @@ impl Audience {
     pub fn explain(self) -> String {
         match self {
             Audience::All { n } => format!(
-                "Sent to all {n} clients connected to this namespace, the sender included: what io.emit does. The server put one copy on each client's connection."
+                "A copy went to each of the {n} clients connected to this namespace, including any client whose event triggered it: what io.emit does (inferred from the copies on the wire)."
             ),
             Audience::AllButSender { k, .. } => format!(
                 "Sent to every connected client except the one whose event it relays ({}): what socket.broadcast.emit does.",
-                crate::model::count(k, "copy")
+                crate::model::count_irregular(k, "copy", "copies")
             ),
             Audience::OneSocket { n } => format!(
-                "Sent to one socket while {n} clients were connected: socket.emit (the sender) or io.to(socketId).emit (a private message)."
+                "Sent to one socket while {n} clients were connected: socket.emit (back to that client), io.to(socketId).emit (a private message) or a room with one member; the wire cannot tell which."
             ),
             Audience::Room { k, n } => format!(
-                "Sent to {k} of the {n} connected clients: an emit to a room (io.to(room).emit). Rooms exist only on the server: on the wire it is one ordinary copy per member."
+                "Sent to {k} of the {n} connected clients: most likely an emit to a room (io.to(room).emit). Rooms exist only on the server: on the wire it is one ordinary copy per member."
             ),
-            Audience::OnlyClient => "Sent while this was the only client connected: to all and to one look the same here.".into(),
+            Audience::OnlyClient => "Sent while this was the only client the capture shows connected: to all and to one look the same here.".into(),
         }
     }
 }
@@ -485,23 +485,23 @@ impl SocketIoView {
                 s.push(' ');
                 s.push_str(&match a {
                     Audience::All { n } => format!(
-                        "This copy goes to {to}; the same event goes to all {n} connected clients ({all}), the sender included: that is io.emit, one copy on each client's connection."
+                        "This copy goes to {to}; the same event goes to all {n} connected clients ({all}), including any client whose event triggered it: what io.emit does, one copy on each client's connection."
                     ),
                     Audience::AllButSender { n, .. } => format!(
-                        "This copy goes to {to}; the same event goes to {all}: every one of the {n} connected clients except the one that sent it, which is socket.broadcast.emit."
+                        "This copy goes to {to}; the same event goes to {all}: every one of the {n} connected clients except the one that sent it: what socket.broadcast.emit does."
                     ),
                     Audience::OneSocket { n } => format!(
-                        "It goes to {to} only, while {n} clients are connected: a private emit (socket.emit to that client, or io.to(its socket id).emit)."
+                        "It goes to {to} only, while {n} clients are connected: a private emit (socket.emit to that client, or io.to(its socket id).emit), or a room with one member."
                     ),
                     Audience::Room { k, n } => format!(
-                        "This copy goes to {to}; the same event goes to {all}, {k} of the {n} connected clients: an emit to a room (io.to(room).emit). Rooms exist only on the server; on the wire each member simply gets its own copy."
+                        "This copy goes to {to}; the same event goes to {all}, {k} of the {n} connected clients: most likely an emit to a room (io.to(room).emit). Rooms exist only on the server; on the wire each member simply gets its own copy."
                     ),
                     Audience::OnlyClient => format!(
-                        "It goes to {to}, the only client connected to this namespace at that moment."
+                        "It goes to {to}, the only client the capture shows connected to this namespace at that moment."
                     ),
                 });
             } else if self.unanswered(k) {
-                s.push_str(" Nothing comes back for this event: no acknowledgement and no event of the same name. That is what an unhandled event looks like: Socket.IO ignores an event no handler listens for (a handler that answers nothing looks the same on the wire).");
+                s.push_str(" Nothing comes back for this event within 2 s: no acknowledgement and no event of the same name. That is what an unhandled event looks like: Socket.IO ignores an event no handler listens for (a handler that answers nothing looks the same on the wire).");
             }
         }
         s

@@ -97,10 +97,10 @@ impl TcpState {
     pub fn describe(self) -> &'static str {
         match self {
             TcpState::Midstream => "already open when the capture started",
-            TcpState::SynSent => "SYN sent, no answer",
-            TcpState::SynReceived => "SYN, SYN-ACK (handshake not finished)",
+            TcpState::SynSent => "SYN sent, no answer captured",
+            TcpState::SynReceived => "SYN and SYN-ACK seen, no final ACK captured",
             TcpState::SimultaneousOpen => "simultaneous open",
-            TcpState::Established => "established",
+            TcpState::Established => "established (still open at the last packet seen)",
             TcpState::HalfClosed { by_client: true } => "half-closed by the client (FIN)",
             TcpState::HalfClosed { by_client: false } => "half-closed by the server (FIN)",
             TcpState::Closed => "closed (FIN both ways)",

@@ -74,7 +74,7 @@ pub fn row_note(p: &Packet, osi: Osi, placement: Placement) -> Option<String> {
         Osi::Application if !here => Some(application_empty(p)),
         _ if here => None,
         Osi::Transport => Some(
-            "No transport header: this packet is not TCP or UDP (or was cut before it).".into(),
+            "No transport header in this packet: it is not TCP or UDP, it is a later fragment of a larger IP packet (only the first fragment carries that header), or it was cut short.".into(),
         ),
         Osi::Network => Some("No network header: this frame does not carry IP.".into()),
         Osi::DataLink => Some("No link header in this capture (raw IP).".into()),
@@ -85,6 +85,19 @@ pub fn row_note(p: &Packet, osi: Osi, placement: Placement) -> Option<String> {
 /// Session (OSI 5): which part of the packet opens, keeps or ends a lasting conversation.
 fn session_role(p: &Packet) -> String {
     let mut parts: Vec<String> = Vec::new();
+    if has(p, Protocol::Http) && !has(p, Protocol::EngineIo) {
+        // An Engine.IO request without packets of its own: the handshake (no sid yet), or a
+        // poll of an existing session.
+        if let Some(uri) = field_text(p, "http.request.uri").filter(|u| u.contains("EIO=")) {
+            if uri.contains("sid=") {
+                if !uri.contains("transport=websocket") {
+                    parts.push("the Engine.IO session named by the sid in this request's query: a long-polling request of that session".into());
+                }
+            } else {
+                parts.push("the Engine.IO handshake: this request asks the server to open a session (the answer names it)".into());
+            }
+        }
+    }
     if has(p, Protocol::Http) {
         let upgrade_req =
             field_text(p, "http.upgrade").is_some() && field_u64(p, "http.response.code").is_none();
@@ -121,12 +134,15 @@ fn session_role(p: &Packet) -> String {
         if types.contains(&0) {
             let sid = field_text(p, "engineio.sid").unwrap_or_default();
             parts.push(format!(
-                "Engine.IO open: the server starts a session and names it (sid {sid}); every later request of this client carries that id"
+                "Engine.IO open: the server starts a session and names it (sid {sid}); every later HTTP request of this client (polls, and the WebSocket upgrade) carries that id in its query string"
             ));
         } else if types.iter().any(|t| *t == 2 || *t == 3) {
-            parts.push(
-                "the Engine.IO heartbeat (ping/pong) keeps the Engine.IO session alive".into(),
-            );
+            let probe = field_text(p, "engineio.data").is_some_and(|d| d == "probe");
+            parts.push(if probe {
+                "the Engine.IO probe (ping/pong \"probe\") tests this WebSocket before the Engine.IO session moves onto it".into()
+            } else {
+                "the Engine.IO heartbeat (ping/pong) checks that the Engine.IO session is still alive".into()
+            });
         } else if types.contains(&5) {
             parts.push(
                 "Engine.IO upgrade: the session moves from HTTP long-polling to this WebSocket"
@@ -162,7 +178,7 @@ fn session_role(p: &Packet) -> String {
     if has(p, Protocol::Tcp) {
         "No separate session protocol: the TCP connection itself (opened by SYN, closed by FIN) is the only session here.".into()
     } else if has(p, Protocol::Dns) {
-        "No session: UDP keeps none. A DNS query and its response are matched only by the transaction ID.".into()
+        "No session: UDP keeps none. A DNS response is matched to its query by the transaction ID and the question it repeats, not by a connection.".into()
     } else if has(p, Protocol::Udp) {
         "No session: UDP sends independent datagrams and keeps no session.".into()
     } else {
@@ -174,12 +190,14 @@ fn session_role(p: &Packet) -> String {
 fn presentation_role(p: &Packet) -> String {
     let mut parts: Vec<String> = Vec::new();
     if has(p, Protocol::WebSocket) {
-        let compressed = field_u64(p, "websocket.pmc") == Some(1)
-            || p.layers
-                .iter()
-                .any(|l| l.field("websocket.payload.decompressed").is_some());
-        if compressed {
+        let inflated = p
+            .layers
+            .iter()
+            .any(|l| l.field("websocket.payload.decompressed").is_some());
+        if inflated {
             parts.push("permessage-deflate: the message was compressed by the sender (RSV1 set) and is shown decompressed".into());
+        } else if field_u64(p, "websocket.pmc") == Some(1) {
+            parts.push("permessage-deflate: the message was compressed by the sender (RSV1 set); it cannot be decompressed here (see the note)".into());
         }
         match field_u64(p, "websocket.opcode") {
             Some(1) => {
@@ -197,7 +215,7 @@ fn presentation_role(p: &Packet) -> String {
     if has(p, Protocol::Http) {
         if let Some(ct) = field_text(p, "http.content_type") {
             parts.push(format!(
-                "Content-Type {ct} says how the HTTP body is encoded"
+                "Content-Type {ct} names the format (media type) of the HTTP body"
             ));
         }
     }
@@ -219,21 +237,32 @@ fn presentation_role(p: &Packet) -> String {
 /// A masked WebSocket frame: say what masking is for, and that it is not presentation.
 fn masking_note(p: &Packet) -> Option<String> {
     (field_u64(p, "websocket.mask") == Some(1)).then(|| {
-        "Masking is not presentation: it is part of WebSocket framing. Every client frame is XORed with a key sent in the same frame, so it hides nothing; it stops a script from choosing the exact bytes on the wire, which protects old proxies from cache poisoning.".to_string()
+        "Masking is not presentation: it is part of WebSocket framing. The payload of every client frame is XORed with a fresh random key sent in the same frame, so it hides nothing; it stops a script from choosing the exact bytes on the wire, which protects old proxies from cache poisoning.".to_string()
     })
 }
 
 /// Application (OSI 7) with no header there.
 fn application_empty(p: &Packet) -> String {
-    let ws_payload = p
+    // Only data frames (continuation, text, binary) carry the application's data; ping, pong
+    // and close are control (RFC 6455 5.5), and so are Engine.IO packets other than message.
+    let ws = p.layers.iter().find(|l| l.protocol == Protocol::WebSocket);
+    let data_frame = ws
+        .and_then(|l| l.field("websocket.opcode"))
+        .and_then(|f| f.value.as_u64())
+        .is_some_and(|o| o <= 2);
+    let eio_control = p
         .layers
         .iter()
-        .find(|l| l.protocol == Protocol::WebSocket)
+        .filter(|l| l.protocol == Protocol::EngineIo)
+        .filter_map(|l| l.field("engineio.type").and_then(|f| f.value.as_u64()))
+        .any(|t| t != 4);
+    let ws_payload = ws
+        .filter(|_| data_frame && !eio_control)
         .and_then(|l| l.field("websocket.payload_length"))
         .and_then(|f| f.value.as_u64());
     match ws_payload {
         Some(n) if n > 0 => format!(
-            "The application's data: the WebSocket message's {} (shown in the WebSocket layer, not decoded further).",
+            "The application's data: {} of WebSocket payload (shown in the WebSocket layer, not decoded further).",
             super::count(n, "byte")
         ),
         _ => "No application data in this packet: it carries only control information of the layers below.".into(),

@@ -36,7 +36,7 @@ fn sio_tags(view: &SocketIoView, i: usize) -> Vec<(String, String)> {
         } else if view.unanswered(k) {
             tags.push((
                 "no reply: ignored (no handler?)".into(),
-                "Nothing came back for this event: no acknowledgement and no event of the same name. Socket.IO ignores an event no handler listens for (the seed's 'unhandled message'); a handler that answers nothing looks the same on the wire.".into(),
+                "Nothing came back within 2 s: no acknowledgement and no event of the same name. Socket.IO ignores an event no handler listens for; a handler that answers nothing looks the same on the wire.".into(),
             ));
         }
         if let Some(o) = view.ack_partner(k) {
@@ -45,7 +45,7 @@ fn sio_tags(view: &SocketIoView, i: usize) -> Vec<(String, String)> {
             let (label, tip) = if p.typ == 3 || p.typ == 6 {
                 (
                     format!("ack of #{}", q.packet + 1),
-                    format!("This ACK answers the event in packet {} (same ack id): the client's callback runs with these arguments.", q.packet + 1),
+                    format!("This ACK answers the event in packet {} (same ack id): the callback its sender passed to emit runs with these arguments.", q.packet + 1),
                 )
             } else {
                 (
@@ -71,11 +71,18 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         ui.label("This packet belongs to no TCP or UDP conversation.");
         return;
     };
-    ui.checkbox(
-        &mut app.fan_out,
-        "Socket.IO view: the server and every client at once (shows broadcasts fanning out)",
-    );
+    let compact = super::layers::compact(ui);
+    let all = |ui: &mut egui::Ui, app: &mut LayerscopeApp| {
+        ui.checkbox(&mut app.fan_out, "All Socket.IO clients")
+            .on_hover_text("The server and every Socket.IO client at once: a broadcast fans out into one arrow per client");
+    };
+    if !compact {
+        all(ui, app);
+    }
     if app.fan_out {
+        if compact {
+            all(ui, app);
+        }
         fan_out(app, ui, &cap, sel);
         return;
     }
@@ -84,17 +91,24 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let client = view
         .client_of_conv(ci as u32)
         .map_or(String::new(), |c| format!(" ({})", view.client_name(c)));
-    ui.add(
-        egui::Label::new(format!(
-            "{} stream {}: client {}{client} ⇄ server {} — {}",
-            conv.proto_name(),
-            conv.stream,
-            conv.client,
-            conv.server,
-            conv.describe_state()
-        ))
-        .wrap(),
+    let head = format!(
+        "{} stream {}: client {}{client} ⇄ server {} — {}",
+        conv.proto_name(),
+        conv.stream,
+        conv.client,
+        conv.server,
+        conv.describe_state()
     );
+    if compact {
+        // One line: the switch and the conversation, the rest in the tooltip.
+        ui.horizontal(|ui| {
+            all(ui, app);
+            ui.add(egui::Label::new(head.clone()).truncate())
+                .on_hover_text(head);
+        });
+    } else {
+        super::layers::lines(ui, RichText::new(head.clone()), 2).on_hover_text(head);
+    }
     let first = conv.first_packet.saturating_sub(1) as usize;
     let last = (conv.last_packet as usize).min(cap.len());
     let packets: Vec<usize> = (first..last)
@@ -102,7 +116,10 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         .take(400)
         .collect();
     let text_h = ui.text_style_height(&egui::TextStyle::Body);
-    let row_h = text_h * 2.0 + 4.0;
+    let row_h = text_h * 1.7 + 4.0;
+    // Scroll the selected arrow into view once each time the selection changes.
+    let scroll_to = app.selected.filter(|&s| app.ladder_scrolled != Some(s));
+    app.ladder_scrolled = app.selected;
     egui::ScrollArea::both().id_salt("ladder").show(ui, |ui| {
         let width = ui.available_width().max(420.0);
         let (rect, _) = ui.allocate_exact_size(
@@ -183,6 +200,9 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             if resp.clicked() {
                 clicked = Some(i);
             }
+            if scroll_to == Some(i) {
+                ui.scroll_to_rect(label_rect.union(hit), Some(egui::Align::Center));
+            }
         }
         if let Some(i) = clicked {
             app.select(i);
@@ -247,14 +267,13 @@ pub(super) fn fan_out(
             rows.push(k);
         }
     }
-    ui.add(
-        egui::Label::new(format!(
-            "Socket.IO packets within a second of packet {}: {} in the capture, numbered in order of connection. Tags say whom each server emit went to.",
-            sel + 1,
-            crate::model::count(view.clients.len(), "client")
-        ))
-        .wrap(),
+    let head = format!(
+        "Socket.IO packets within a second of packet {}: {} in the capture, numbered in order of connection. Tags say whom each server emit went to, as inferred from the copies on the wire.",
+        sel + 1,
+        crate::model::count(view.clients.len(), "client")
     );
+    let head_rows = if super::layers::compact(ui) { 1 } else { 2 };
+    super::layers::lines(ui, RichText::new(head.clone()), head_rows).on_hover_text(head);
     if view.skipped > 0 {
         ui.colored_label(
             Color32::from_rgb(240, 160, 60),
@@ -267,8 +286,10 @@ pub(super) fn fan_out(
     }
     let lanes = view.clients.len().max(1);
     let text_h = ui.text_style_height(&egui::TextStyle::Body);
-    let row_h = text_h * 2.0 + 4.0;
+    let row_h = text_h * 1.7 + 4.0;
     let mut clicked = None;
+    let scroll_to = app.selected.filter(|&s| app.ladder_scrolled != Some(s));
+    app.ladder_scrolled = app.selected;
     egui::ScrollArea::both().id_salt("fan-out").show(ui, |ui| {
         let width = ui.available_width().max(480.0);
         let (rect, _) = ui.allocate_exact_size(
@@ -355,6 +376,9 @@ pub(super) fn fan_out(
                 .clicked()
             {
                 clicked = Some(p.packet as usize);
+            }
+            if scroll_to == Some(p.packet as usize) {
+                ui.scroll_to_rect(label_rect.union(hit), Some(egui::Align::Center));
             }
             let tags = sio_tags(view, p.packet as usize);
             if !tags.is_empty() {

@@ -53,19 +53,29 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             ui.heading(format!("UDP socket {server}"));
             ui.add(egui::Label::new(format!(
                 "A UDP server has no connections: this one socket receives the datagrams of every client ({} seen) and answers each from it. There is no handshake and no new socket per client.",
-                crate::model::count(convs.len(), "client address")
+                crate::model::count_irregular(
+                    convs.len(),
+                    "client address and port",
+                    "client addresses and ports"
+                )
             )).wrap());
         } else {
             ui.heading(format!("Sockets of the server {server} (TCP)"));
             ui.add(
                 egui::Label::new(format!(
-                    "Listening socket {server}: the server bound it to port {} and waits there (passive open). It sends no packets of its own; each SYN that reaches it asks for a connection, and for every client it accepts the server gets a new socket, named by both ends (client address and port, server address and port).",
+                    "Listening socket {server}: the server bound it to port {} and waits there (passive open). It sends no packets of its own; each SYN that reaches it asks for a connection, and for every connection it accepts (one client may open several) the server gets a new socket, named by both ends (client address and port, server address and port).",
                     server.port
                 ))
                 .wrap(),
             );
+            // Accepted: the server answered the SYN (RFC 9293 3.5); the others were refused,
+            // unanswered, or already open when the capture started.
+            let accepted = convs
+                .iter()
+                .filter(|&&c| cap.flows.conversations[c].syn_ack.is_some())
+                .count();
             ui.add(egui::Label::new(RichText::new(format!(
-                "{} accepted on this listening socket:",
+                "{} to this listening socket, {accepted} accepted (answered with SYN-ACK) in the capture:",
                 crate::model::count(convs.len(), "connection")
             )).strong()));
         }
@@ -88,7 +98,7 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     view.client_name(c),
                     crate::model::count(list.len(), "socket")
                 )).strong().color(color(Protocol::SocketIo)))
-                .on_hover_text("Engine.IO gives each client one session id; its HTTP long-polling requests and its WebSocket are separate TCP connections, so separate sockets on the server.");
+                .on_hover_text("Engine.IO gives each client one session id; its WebSocket and its HTTP long-polling requests travel on different TCP connections, so on different sockets of the server.");
             }
             for ci in list {
                 let c = &cap.flows.conversations[ci];

@@ -63,7 +63,7 @@ fn query(id: u16, name: &str, ty: TYPE) -> Option<Vec<u8>> {
     p.build_bytes_vec().ok()
 }
 
-pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
+pub(super) async fn run() -> Result<(), DemoError> {
     let server = match UdpSocket::bind(("127.0.0.1", 53)).await {
         Ok(s) => s,
         Err(_) => UdpSocket::bind(("127.0.0.1", 5353))
@@ -112,7 +112,7 @@ pub(super) async fn run(pace: Duration) -> Result<(), DemoError> {
             .await
             .map_err(|_| step_err("no DNS answer within 2 s"))?
             .map_err(step_err)?;
-        tokio::time::sleep(pace).await;
+        super::step_pause().await;
     }
     say("every response carries its query's transaction ID: that is how the client pairs them");
     responder.abort();

@@ -164,7 +164,7 @@ fn server(listener: tokio::net::TcpListener) -> SocketIo {
     io
 }
 
-pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
+pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
     let listener = super::websocket::bind_on(PORT, lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
     let _io = server(listener);
@@ -173,7 +173,7 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     let mut alice = Client::connect("alice", port).await?;
     let mut bob = Client::connect("bob", port).await?;
     let mut carol = Client::connect("carol", port).await?;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("each client asks to join the main namespace \"/\" (CONNECT, 40); the server accepts with a CONNECT carrying the socket's id (40{\"sid\":...}) and greets each one privately");
     for c in [&mut alice, &mut bob, &mut carol] {
@@ -181,17 +181,17 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
         c.expect(|t| t.starts_with("40")).await?;
         c.expect(|t| t.starts_with("42[\"welcome\"")).await?;
     }
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("alice also joins a second namespace, \"/admin\", over the same WebSocket (40/admin,)");
     alice.send("40/admin,".into()).await?;
     alice.expect(|t| t.starts_with("40/admin,")).await?;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("bob and carol ask to join the room \"room1\" with an ordinary event (42[\"join\",...]): rooms exist only on the server");
     bob.send(r#"42["join","room1"]"#.into()).await?;
     carol.send(r#"42["join","room1"]"#.into()).await?;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("alice emits \"chat message\"; the server broadcasts it to every client, alice included");
     alice
@@ -200,7 +200,7 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     for c in [&mut alice, &mut bob, &mut carol] {
         c.expect(|t| t.starts_with("42[\"chat message\"")).await?;
     }
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("alice asks the server to announce to room1: only bob and carol receive \"room news\"");
     alice
@@ -208,19 +208,19 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
         .await?;
     bob.expect(|t| t.starts_with("42[\"room news\"")).await?;
     carol.expect(|t| t.starts_with("42[\"room news\"")).await?;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("alice emits \"ping me\" (an application event, not an Engine.IO ping) with ack id 1 (421[...]); the server answers with ACK 1 (431[...])");
     alice
         .send(r#"421["ping me","are you there?"]"#.into())
         .await?;
     alice.expect(|t| t.starts_with("431")).await?;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("alice asks /admin for stats with ack id 2 (42/admin,2[...]); the ACK comes back on /admin with the same id");
     alice.send(r#"42/admin,2["stats",{}]"#.into()).await?;
     alice.expect(|t| t.starts_with("43/admin,2")).await?;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("bob uploads a file: a BINARY_EVENT (451-) whose JSON holds a placeholder ({\"_placeholder\":true,\"num\":0}), then the bytes themselves in a binary frame");
     bob.send(r#"451-["upload","notes.bin",{"_placeholder":true,"num":0}]"#.into())
@@ -230,13 +230,13 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     let _ = bob
         .expect(|t| t.starts_with("42[\"upload received\""))
         .await;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("carol emits \"unhandled message\": no handler listens for it, so nothing comes back");
     carol
         .send(r#"42["unhandled message","is anybody listening?"]"#.into())
         .await?;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("everyone leaves \"/\" with Socket.IO DISCONNECT (41, no reply expected), then the WebSocket close handshake");
     for c in [&alice, &bob, &carol] {

@@ -115,7 +115,7 @@ async fn serve(listener: TcpListener) {
     }
 }
 
-pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
+pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
     let listener = bind_on(PORT, lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
     let server = tokio::spawn(serve(listener));
@@ -132,14 +132,14 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
         "server answered {} Switching Protocols: the connection now speaks WebSocket",
         resp.status().as_u16()
     ));
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("client sends a text message (masked, as every client frame must be); the server answers \"echo: ...\" unmasked, as every server frame must be");
     ws.send(Message::Text("Hello, server!".into()))
         .await
         .map_err(step_err)?;
     let _ = ws.next().await;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("client sends a binary message; the server echoes it back");
     ws.send(Message::Binary(
@@ -148,7 +148,7 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
     .await
     .map_err(step_err)?;
     let _ = ws.next().await;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("client sends one text message in three frames: text with FIN=0, continuation with FIN=0, continuation with FIN=1");
     let parts = [
@@ -162,14 +162,14 @@ pub(super) async fn run(pace: Duration, lan: bool) -> Result<(), DemoError> {
             .map_err(step_err)?;
     }
     let _ = ws.next().await;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("client sends a ping; the server's WebSocket library answers with a pong carrying the same data");
     ws.send(Message::Ping("are you there?".as_bytes().to_vec().into()))
         .await
         .map_err(step_err)?;
     let _ = ws.next().await;
-    tokio::time::sleep(pace).await;
+    super::step_pause().await;
 
     say("client starts the close handshake: code 1000 (normal), reason \"lesson over\"");
     ws.close(Some(CloseFrame {
