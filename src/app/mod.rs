@@ -223,7 +223,9 @@ pub struct LayerscopeApp {
     pub follow_list: bool,
     /// The ladder shows every Socket.IO client at once.
     pub fan_out: bool,
-    scroll_to: Option<usize>,
+    /// The row the list brings into view, and for how many more frames (the layout may still
+    /// be settling: a window resized at start, a panel that finds its size).
+    scroll_to: Option<(usize, u8)>,
     focus_filter: bool,
     fullscreen: bool,
     /// Frame-time measurement for the UI benchmark (seconds of the last `ui` call).
@@ -249,6 +251,10 @@ pub struct LayerscopeApp {
     details_split: f32,
     /// The packet the ladder last scrolled to (it scrolls again when the selection changes).
     ladder_scrolled: Option<usize>,
+    /// The layout the packet list was last drawn in (a new one starts scrolled to the top).
+    list_layout: i32,
+    /// The list's height last frame (when it changes, the selected row is brought back).
+    list_height: f32,
 }
 
 impl Default for LayerscopeApp {
@@ -296,6 +302,8 @@ impl LayerscopeApp {
             list_page: 10,
             details_split: 0.5,
             ladder_scrolled: None,
+            list_layout: 0,
+            list_height: 0.0,
         }
     }
 
@@ -331,6 +339,11 @@ impl LayerscopeApp {
                     }
                 })
                 .map_err(|e| e.to_string());
+                // The Socket.IO semantics (who received each emit) read the whole capture:
+                // made here, off the UI thread, so the first Socket.IO packet shown is quick.
+                if let Ok(cap) = &r {
+                    let _ = cap.socketio();
+                }
                 let _ = tx.send(LoadMsg::Done(r));
                 if let Some(c) = &ctx {
                     c.request_repaint();
@@ -493,7 +506,7 @@ impl LayerscopeApp {
         self.selected = Some(i);
         self.selected_field = None;
         self.detail = self.capture.as_ref().and_then(|c| c.packet(i));
-        self.scroll_to = Some(i);
+        self.scroll_to = Some((i, 3));
     }
 
     /// Apply the text filter (and the toggles). Returns the error text on bad syntax.
@@ -726,8 +739,32 @@ impl LayerscopeApp {
         views::highlighted(self, self.detail.as_ref()?)
     }
 
+    /// The list is drawn in a new layout (text size, window size, presenter): bring the
+    /// selected row into view again.
+    pub(super) fn list_layout_changed(&mut self, key: i32) {
+        if self.list_layout != key {
+            self.list_layout = key;
+            if self.scroll_to.is_none() {
+                self.scroll_to = self.selected.map(|i| (i, 3));
+            }
+        }
+    }
+
+    /// The list's panel has this height now; if it changed (the window settled, a splitter
+    /// moved) keep the selected row in view.
+    pub(super) fn list_height_is(&mut self, h: f32) {
+        if (h - self.list_height).abs() > 0.5 {
+            self.list_height = h;
+            if self.scroll_to.is_none() {
+                self.scroll_to = self.selected.map(|i| (i, 1));
+            }
+        }
+    }
+
     fn take_scroll(&mut self) -> Option<usize> {
-        self.scroll_to.take()
+        let (i, left) = self.scroll_to?;
+        self.scroll_to = (left > 1).then(|| (i, left - 1));
+        Some(i)
     }
 
     fn take_focus_filter(&mut self) -> bool {

@@ -76,6 +76,10 @@ impl LayerscopeApp {
     /// Drive a pending screenshot: ask for it, then write what arrives.
     pub(super) fn take_screenshot(&mut self, ctx: &egui::Context) {
         let Some(req) = &mut self.shot else { return };
+        // A picture for a slide shows the window, not a tooltip where the pointer happens to be.
+        if req.exit {
+            ctx.global_style_mut(|s| s.interaction.tooltip_delay = 1e9);
+        }
         if !req.asked {
             if req.wait_frames > 0 {
                 req.wait_frames -= 1;

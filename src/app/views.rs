@@ -125,7 +125,9 @@ fn list(app: &mut LayerscopeApp, ui: &mut egui::Ui, with_header: bool) {
         .column(Column::remainder().at_least(ch * 10.0).clip(true))
         .min_scrolled_height(0.0)
         .max_scroll_height(body_h)
-        .auto_shrink([false, true]);
+        .auto_shrink([false, true])
+        // Jump to the selected row as Wireshark does (and as a picture taken now shows it).
+        .animate_scrolling(false);
     if let Some(r) = scroll_to {
         table = table.scroll_to_row(r, None);
     }

@@ -92,9 +92,12 @@ impl eframe::App for EframeApp {
                 self.app.tab = t;
                 self.app.fan_out = self.launch.fan_out;
             }
-            if let Some(p) = self.launch.screenshot.take() {
-                self.app
-                    .request_screenshot(super::shots::Target::Window, p, true);
+            // A demo started with the window is pictured once it has run.
+            if !self.app.demo_running() {
+                if let Some(p) = self.launch.screenshot.take() {
+                    self.app
+                        .request_screenshot(super::shots::Target::Window, p, true);
+                }
             }
         }
         self.frames += 1;

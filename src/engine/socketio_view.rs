@@ -31,7 +31,7 @@ use crate::flow::app::{EioItem, Kind, Message};
 use foldhash::HashMap;
 use std::borrow::Cow;
 
-/// At most this many Socket.IO packets are analysed (about 40 bytes each).
+/// At most this many Socket.IO packets are analysed (about 36 bytes each).
 pub const MAX_PACKETS: usize = 500_000;
 
 /// Copies of one emit leave the server within this time of each other (ns).
@@ -91,19 +91,31 @@ impl Audience {
 /// One Socket.IO packet of the capture.
 #[derive(Debug, Clone, Copy)]
 pub struct SioPacketRef {
+    pub ts: i64,
     /// Packet index (0-based).
     pub packet: u32,
-    pub ts: i64,
-    /// 0 client to server, 1 server to client.
-    pub dir: u8,
     /// Client number (0-based; shown as "client 1").
     pub client: u32,
+    /// Hashes of (namespace, event name), of (namespace, event name, arguments) and of the
+    /// namespace: enough to group copies of one emit (compared only within milliseconds).
+    name: u32,
+    key: u32,
+    namespace: u32,
+    /// The ack id, or `NO_ACK`.
+    ack: u32,
+    /// 0 client to server, 1 server to client.
+    pub dir: u8,
     pub typ: u8,
-    pub ack_id: Option<u64>,
-    /// Hash of (namespace, event name) and of (namespace, event name, arguments).
-    name: u64,
-    key: u64,
-    namespace: u64,
+}
+
+const NO_ACK: u32 = u32::MAX;
+const NONE: u32 = u32::MAX;
+
+impl SioPacketRef {
+    /// The ack id an EVENT asks for, or an ACK answers.
+    pub fn ack_id(&self) -> Option<u32> {
+        (self.ack != NO_ACK).then_some(self.ack)
+    }
 }
 
 /// One client: an Engine.IO session (or a connection where no session id was seen).
@@ -124,26 +136,33 @@ pub struct Client {
 pub struct SocketIoView {
     pub clients: Vec<Client>,
     pub packets: Vec<SioPacketRef>,
-    /// By index into `packets`: the emit group a server event belongs to.
-    audience: HashMap<u32, u32>,
-    /// Emit groups: the audience and the copies (indices into `packets`), first copy first.
-    groups: Vec<(Audience, Vec<u32>)>,
-    /// Indices into `packets` of client events nothing answered.
+    /// Client of each conversation that carried Engine.IO.
+    client_of: HashMap<u32, u32>,
+    /// By index into `packets`: the emit group a server event belongs to, or `NONE`.
+    group_of: Vec<u32>,
+    /// Emit groups: the audience and where its copies are in `members` (start, count).
+    groups: Vec<(Audience, u32, u32)>,
+    /// The copies of every group, group after group (indices into `packets`).
+    members: Vec<u32>,
+    /// Indices into `packets` of client events nothing answered (sorted).
     unanswered: Vec<u32>,
     /// (event, ack) index pairs into `packets`.
     pub ack_pairs: Vec<(u32, u32)>,
+    /// Each half of a pair to the other.
+    partner: HashMap<u32, u32>,
     /// Socket.IO packets beyond [`MAX_PACKETS`], not analysed.
     pub skipped: u64,
 }
 
-fn hash(parts: &[&[u8]]) -> u64 {
+fn hash(parts: &[&[u8]]) -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = foldhash::fast::FixedState::with_seed(0x0510_c4e7).build_hasher();
     for p in parts {
         h.write(p);
         h.write_u8(0xff);
     }
-    h.finish()
+    let x = h.finish();
+    (x ^ (x >> 32)) as u32
 }
 
 /// The Engine.IO packets a message carries, with their bytes (read the way the packet view
@@ -203,7 +222,7 @@ impl SocketIoView {
         let mut v = SocketIoView::default();
         let mut client_of_key: HashMap<String, u32> = HashMap::default();
         // Namespaces' hashes → their text (for the sockets list).
-        let mut connected: HashMap<u64, Vec<u32>> = HashMap::default();
+        let mut connected: HashMap<u32, Vec<u32>> = HashMap::default();
         // Per packet ref: clients connected to its namespace when it was sent.
         let mut connected_then: Vec<u32> = Vec::new();
         let recs = cap.app.messages.records();
@@ -230,9 +249,8 @@ impl SocketIoView {
                     first_packet: m.packet,
                 });
             }
-            let c = &mut v.clients[client as usize];
-            if !c.convs.contains(&conv) {
-                c.convs.push(conv);
+            if v.client_of.insert(conv, client).is_none() {
+                v.clients[client as usize].convs.push(conv);
             }
             for (e, data) in eio_items(&m, frame) {
                 if e.binary {
@@ -250,15 +268,20 @@ impl SocketIoView {
                 let event = s.event().unwrap_or("");
                 let args = s.args_text().unwrap_or_default();
                 let pr = SioPacketRef {
-                    packet: m.packet,
                     ts: m.ts,
-                    dir: m.dir,
+                    packet: m.packet,
                     client,
-                    typ: s.typ,
-                    ack_id: s.ack_id.as_ref().map(|a| a.0),
                     name: hash(&[s.namespace.as_bytes(), event.as_bytes()]),
                     key: hash(&[s.namespace.as_bytes(), event.as_bytes(), args.as_bytes()]),
                     namespace: ns,
+                    ack: s
+                        .ack_id
+                        .as_ref()
+                        .and_then(|a| u32::try_from(a.0).ok())
+                        .filter(|&a| a != NO_ACK)
+                        .unwrap_or(NO_ACK),
+                    dir: m.dir,
+                    typ: s.typ,
                 };
                 let set = connected.entry(ns).or_default();
                 match (s.typ, m.dir) {
@@ -298,9 +321,9 @@ impl SocketIoView {
 
     fn pair_acks(&mut self) {
         // (client, namespace, id, direction of the event) → event index.
-        let mut waiting: HashMap<(u32, u64, u64, u8), u32> = HashMap::default();
+        let mut waiting: HashMap<(u32, u32, u32, u8), u32> = HashMap::default();
         for (i, p) in self.packets.iter().enumerate() {
-            match (p.typ, p.ack_id) {
+            match (p.typ, p.ack_id()) {
                 (2 | 5, Some(id)) => {
                     waiting.insert((p.client, p.namespace, id, p.dir), i as u32);
                 }
@@ -308,6 +331,8 @@ impl SocketIoView {
                     if let Some(e) = waiting.remove(&(p.client, p.namespace, id, 1 - p.dir.min(1)))
                     {
                         self.ack_pairs.push((e, i as u32));
+                        self.partner.insert(e, i as u32);
+                        self.partner.insert(i as u32, e);
                     }
                 }
                 _ => {}
@@ -319,6 +344,7 @@ impl SocketIoView {
         let mut k = 0;
         let n = self.packets.len();
         let mut done = vec![false; n];
+        self.group_of = vec![NONE; n];
         while k < n {
             let p = self.packets[k];
             if done[k] || p.dir != 1 || !matches!(p.typ, 2 | 5) {
@@ -378,17 +404,18 @@ impl SocketIoView {
             let gi = self.groups.len() as u32;
             for &g in &group {
                 done[g as usize] = true;
-                self.audience.insert(g, gi);
+                self.group_of[g as usize] = gi;
             }
-            self.groups.push((audience, group));
+            self.groups
+                .push((audience, self.members.len() as u32, group.len() as u32));
+            self.members.extend_from_slice(&group);
             k += 1;
         }
     }
 
     fn find_unanswered(&mut self) {
-        let acked: Vec<u32> = self.ack_pairs.iter().map(|(e, _)| *e).collect();
         for (i, p) in self.packets.iter().enumerate() {
-            if p.dir != 0 || !matches!(p.typ, 2 | 5) || acked.contains(&(i as u32)) {
+            if p.dir != 0 || !matches!(p.typ, 2 | 5) || self.partner.contains_key(&(i as u32)) {
                 continue;
             }
             let answered = self.packets[i + 1..]
@@ -410,8 +437,8 @@ impl SocketIoView {
 
     /// The audience of server emit `k` (index into `packets`), and the first copy's index.
     pub fn audience(&self, k: usize) -> Option<(Audience, usize)> {
-        let (a, copies) = self.groups.get(*self.audience.get(&(k as u32))? as usize)?;
-        Some((*a, *copies.first()? as usize))
+        let &(a, start, _) = self.groups.get(*self.group_of.get(k)? as usize)?;
+        Some((a, *self.members.get(start as usize)? as usize))
     }
 
     /// Whether client event `k` got no ACK and no same-named event back.
@@ -421,16 +448,7 @@ impl SocketIoView {
 
     /// The other half of an event/ACK pair.
     pub fn ack_partner(&self, k: usize) -> Option<usize> {
-        let k = k as u32;
-        self.ack_pairs.iter().find_map(|&(e, a)| {
-            if e == k {
-                Some(a as usize)
-            } else if a == k {
-                Some(e as usize)
-            } else {
-                None
-            }
-        })
+        self.partner.get(&(k as u32)).map(|&o| o as usize)
     }
 
     /// "client 2", the name a class reads.
@@ -440,25 +458,22 @@ impl SocketIoView {
 
     /// The client a conversation belongs to.
     pub fn client_of_conv(&self, conv: u32) -> Option<u32> {
-        self.clients
-            .iter()
-            .position(|c| c.convs.contains(&conv))
-            .map(|c| c as u32)
+        self.client_of.get(&conv).copied()
     }
 
     /// Copies of the emit group that packet ref `k` belongs to (recipient clients).
     pub fn group_clients(&self, k: usize) -> Vec<u32> {
-        let Some(&g) = self.audience.get(&(k as u32)) else {
+        let Some(&(_, start, len)) = self
+            .group_of
+            .get(k)
+            .and_then(|&g| self.groups.get(g as usize))
+        else {
             return Vec::new();
         };
-        self.groups
-            .get(g as usize)
-            .map_or(Vec::new(), |(_, copies)| {
-                copies
-                    .iter()
-                    .map(|&c| self.packets[c as usize].client)
-                    .collect()
-            })
+        self.members[start as usize..(start + len) as usize]
+            .iter()
+            .map(|&c| self.packets[c as usize].client)
+            .collect()
     }
 
     /// "client 3" or "clients 1, 2 and 3".

@@ -92,11 +92,23 @@ pub(super) fn details(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
 pub(super) fn field_tree(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet) {
     let compact = super::layers::compact(ui);
     let warn = super::super::theme::current().warn;
-    for n in &p.notes {
-        let text = format!("{:?}: {}", n.severity, n.text);
-        let t = RichText::new(text.clone()).color(warn);
-        // One line each where room is short; the tooltip has the whole note.
-        super::layers::lines(ui, t, if compact { 1 } else { 6 }).on_hover_text(text);
+    let notes = |ui: &mut egui::Ui| {
+        for n in &p.notes {
+            let text = format!("{:?}: {}", n.severity, n.text);
+            let t = RichText::new(text.clone()).color(warn);
+            super::layers::lines(ui, t, 6).on_hover_text(text);
+        }
+    };
+    if compact && !p.notes.is_empty() {
+        // Where room is short the notes fold away behind one line.
+        egui::CollapsingHeader::new(
+            RichText::new(format!("Notes ({})", p.notes.len())).color(warn),
+        )
+        .id_salt("notes")
+        .default_open(false)
+        .show(ui, notes);
+    } else {
+        notes(ui);
     }
     let placement = app.settings.placement;
     for (li, l) in p.layers.iter().enumerate() {

@@ -118,10 +118,21 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let text_h = ui.text_style_height(&egui::TextStyle::Body);
     let row_h = text_h * 1.7 + 4.0;
     // Scroll the selected arrow into view once each time the selection changes.
-    let scroll_to = app.selected.filter(|&s| app.ladder_scrolled != Some(s));
-    app.ladder_scrolled = app.selected;
-    egui::ScrollArea::both().id_salt("ladder").show(ui, |ui| {
-        let width = ui.available_width().max(420.0);
+    // Bring the selected arrow to the middle once each time the selection changes (an
+    // explicit offset: egui's scroll_to_rect would compete with the packet list's).
+    let mut area = egui::ScrollArea::both().id_salt("ladder");
+    if app.ladder_scrolled != app.selected {
+        app.ladder_scrolled = app.selected;
+        if let Some(k) = app
+            .selected
+            .and_then(|s| packets.iter().position(|&i| i == s))
+        {
+            let y = text_h * 2.0 + row_h * k as f32;
+            area = area.vertical_scroll_offset((y - ui.available_height() / 2.0).max(0.0));
+        }
+    }
+    area.show(ui, |ui| {
+        let width = ui.available_width().max(220.0);
         let (rect, _) = ui.allocate_exact_size(
             Vec2::new(width, text_h * 2.0 + row_h * packets.len() as f32),
             Sense::hover(),
@@ -199,9 +210,6 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             let resp = ui.interact(hit, ui.scope_id().with(("arrow", i)), Sense::click());
             if resp.clicked() {
                 clicked = Some(i);
-            }
-            if scroll_to == Some(i) {
-                ui.scroll_to_rect(label_rect.union(hit), Some(egui::Align::Center));
             }
         }
         if let Some(i) = clicked {
@@ -288,10 +296,17 @@ pub(super) fn fan_out(
     let text_h = ui.text_style_height(&egui::TextStyle::Body);
     let row_h = text_h * 1.7 + 4.0;
     let mut clicked = None;
-    let scroll_to = app.selected.filter(|&s| app.ladder_scrolled != Some(s));
-    app.ladder_scrolled = app.selected;
-    egui::ScrollArea::both().id_salt("fan-out").show(ui, |ui| {
-        let width = ui.available_width().max(480.0);
+    let mut area = egui::ScrollArea::both().id_salt("fan-out");
+    if app.ladder_scrolled != app.selected {
+        app.ladder_scrolled = app.selected;
+        let sel = app.selected.unwrap_or(usize::MAX) as u32;
+        if let Some(r) = rows.iter().position(|&k| view.packets[k].packet == sel) {
+            let y = text_h * 2.5 + row_h * r as f32;
+            area = area.vertical_scroll_offset((y - ui.available_height() / 2.0).max(0.0));
+        }
+    }
+    area.show(ui, |ui| {
+        let width = ui.available_width().max(240.0);
         let (rect, _) = ui.allocate_exact_size(
             Vec2::new(width, text_h * 2.5 + row_h * rows.len() as f32),
             Sense::hover(),
@@ -377,9 +392,7 @@ pub(super) fn fan_out(
             {
                 clicked = Some(p.packet as usize);
             }
-            if scroll_to == Some(p.packet as usize) {
-                ui.scroll_to_rect(label_rect.union(hit), Some(egui::Align::Center));
-            }
+
             let tags = sio_tags(view, p.packet as usize);
             if !tags.is_empty() {
                 let (t, tip): (Vec<String>, Vec<String>) = tags.into_iter().unzip();

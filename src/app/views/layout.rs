@@ -48,10 +48,17 @@ fn list_height(ui: &egui::Ui, rows: f32) -> f32 {
     h * (rows + 1.0) + 8.0
 }
 
-/// Panel ids carry the text size in effect: a size dragged at one text size is not forced on
-/// another (each starts from its fraction of the window).
-fn panel_id(name: &'static str, ui: &egui::Ui) -> (&'static str, i32) {
-    (name, (ui.ctx().zoom_factor() * 10.0).round() as i32)
+/// Panel ids carry the text size in effect and the window's size (in steps of 64 points): a
+/// size dragged at one text or window size is not forced on another, where it could squeeze
+/// its neighbours (each starts again from its fraction of the window).
+fn panel_id(name: &'static str, ui: &egui::Ui) -> (&'static str, i32, i32, i32) {
+    let r = ui.ctx().content_rect();
+    (
+        name,
+        (ui.ctx().zoom_factor() * 10.0).round() as i32,
+        (r.width() / 64.0) as i32,
+        (r.height() / 64.0) as i32,
+    )
 }
 
 fn analyst(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
@@ -76,6 +83,7 @@ fn analyst(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             }
         });
     app.pane_at(Pane::List, r.response.rect);
+    app.list_height_is(r.response.rect.height());
     grip(ui, r.response.rect, false);
     // A small window (a projector at 2x) moves the encapsulation strip above the fields, so
     // the layer stack's seven rows fit on their own.
@@ -140,7 +148,9 @@ fn tabs(app: &mut LayerscopeApp, ui: &mut egui::Ui, compact: bool) {
 fn presenter(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let compact = super::layers::compact(ui);
     let rows = if compact { 2.0 } else { 3.0 };
-    let r = egui::Panel::top(panel_id("packet-strip", ui))
+    let id = panel_id("packet-strip", ui);
+    app.list_layout_changed(!(id.1 ^ (id.2 << 10) ^ (id.3 << 20)));
+    let r = egui::Panel::top(id)
         .resizable(false)
         .exact_size(list_height(ui, rows - 1.0))
         .show(ui, |ui| super::packet_list_strip(app, ui));

@@ -48,25 +48,38 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         .collect();
     let view = cap.socketio();
     let mut clicked = None;
+    let compact = super::layers::compact(ui);
+    // Where room is short the explanations keep two lines each; the tooltip has all of it.
+    let para = |ui: &mut egui::Ui, text: String| {
+        let rows = if compact { 2 } else { 8 };
+        super::layers::lines(ui, RichText::new(text.clone()), rows).on_hover_text(text);
+    };
+    let title = |ui: &mut egui::Ui, text: String| {
+        if compact {
+            ui.add(egui::Label::new(RichText::new(text).strong()).truncate());
+        } else {
+            ui.heading(text);
+        }
+    };
     egui::ScrollArea::vertical().id_salt("sockets").show(ui, |ui| {
         if proto == 17 {
-            ui.heading(format!("UDP socket {server}"));
-            ui.add(egui::Label::new(format!(
+            title(ui, format!("UDP socket {server}"));
+            para(ui, format!(
                 "A UDP server has no connections: this one socket receives the datagrams of every client ({} seen) and answers each from it. There is no handshake and no new socket per client.",
                 crate::model::count_irregular(
                     convs.len(),
                     "client address and port",
                     "client addresses and ports"
                 )
-            )).wrap());
+            ));
         } else {
-            ui.heading(format!("Sockets of the server {server} (TCP)"));
-            ui.add(
-                egui::Label::new(format!(
+            title(ui, format!("Sockets of the server {server} (TCP)"));
+            para(
+                ui,
+                format!(
                     "Listening socket {server}: the server bound it to port {} and waits there (passive open). It sends no packets of its own; each SYN that reaches it asks for a connection, and for every connection it accepts (one client may open several) the server gets a new socket, named by both ends (client address and port, server address and port).",
                     server.port
-                ))
-                .wrap(),
+                ),
             );
             // Accepted: the server answered the SYN (RFC 9293 3.5); the others were refused,
             // unanswered, or already open when the capture started.

@@ -537,7 +537,12 @@ fn sentence(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .id_salt("sentence-scroll")
-                .max_height(size * 1.25 * lines)
+                // Whole lines only: a line cut in half is a clipped word.
+                .max_height({
+                    let font = egui::FontId::proportional(size);
+                    let row = ui.fonts_mut(|f| f.row_height(&font));
+                    row * lines + ui.spacing().item_spacing.y
+                })
                 .show(ui, |ui| {
                     let t = RichText::new(text).size(size);
                     ui.add(egui::Label::new(if large { t } else { t.italics() }).wrap());
