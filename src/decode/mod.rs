@@ -564,12 +564,11 @@ fn run(mut ctx: Ctx<'_, '_>, comments: &[String]) {
 }
 
 fn bytes_bits(v: u64, out: &mut String) {
-    let _ = write!(
-        out,
-        "{} ({})",
-        count(v, "byte"),
-        count(v.saturating_mul(8), "bit")
-    );
+    // Written piece by piece: two of these are in every packet's field tree.
+    count(v, "byte").push_to(out);
+    out.push_str(" (");
+    count(v.saturating_mul(8), "bit").push_to(out);
+    out.push(')');
 }
 
 fn link_type_text(v: u64, out: &mut String) {

@@ -76,6 +76,24 @@ impl fmt::Display for Noun<'_> {
     }
 }
 
+impl Count<'_> {
+    /// Append "3 bytes" to `out` without the formatting machinery (field texts written for
+    /// every packet of a jsonl run use this).
+    pub fn push_to(&self, out: &mut String) {
+        let mut buf = itoa::Buffer::new();
+        out.push_str(buf.format(self.n));
+        out.push(' ');
+        match (self.n == 1, self.many) {
+            (true, _) => out.push_str(self.one),
+            (false, Some(many)) => out.push_str(many),
+            (false, None) => {
+                out.push_str(self.one);
+                out.push('s');
+            }
+        }
+    }
+}
+
 impl fmt::Display for Count<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = itoa::Buffer::new();
@@ -111,5 +129,10 @@ mod tests {
         );
         assert_eq!(format!("{} {}", 1, noun(1usize, "packet")), "1 packet");
         assert_eq!(format!("{} {}", 2, noun(2usize, "packet")), "2 packets");
+        for (n, want) in [(1u64, "1 byte"), (7, "7 bytes")] {
+            let mut s = String::new();
+            count(n, "byte").push_to(&mut s);
+            assert_eq!(s, want);
+        }
     }
 }

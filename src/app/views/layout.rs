@@ -18,10 +18,8 @@ use super::*;
 /// visible before it is hovered.
 fn grip(ui: &egui::Ui, rect: egui::Rect, vertical_edge: bool) {
     let c = ui.visuals().widgets.inactive.fg_stroke.color;
-    let painter = ui.ctx().layer_painter(egui::LayerId::new(
-        egui::Order::Foreground,
-        egui::Id::unique("grips"),
-    ));
+    // On the panels' own layer, painted after them: above their contents, below windows.
+    let painter = ui.ctx().layer_painter(egui::LayerId::background());
     let (a, b) = if vertical_edge {
         let x = rect.right();
         let y = rect.center().y;
