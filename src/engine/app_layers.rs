@@ -169,14 +169,7 @@ pub fn attach(
             (String::new(), String::new())
         };
         // Messages kept without copies are re-read from this packet's frame.
-        let bytes: &[u8] = if m.in_frame {
-            let s = m.spans.first().map_or(0, |s| s.frame_offset as usize);
-            frame
-                .get(s..s.saturating_add(m.wire_len as usize))
-                .unwrap_or(&[])
-        } else {
-            &m.bytes
-        };
+        let bytes = m.wire_bytes(frame);
         for n in &m.notes {
             p.notes.push(Note {
                 severity: Severity::Warning,

@@ -168,14 +168,7 @@ fn hash(parts: &[&[u8]]) -> u32 {
 /// The Engine.IO packets a message carries, with their bytes (read the way the packet view
 /// reads them: from the frame when the message was packed).
 pub(super) fn eio_items<'a>(m: &'a Message, frame: &'a [u8]) -> Vec<(&'a EioItem, Cow<'a, [u8]>)> {
-    let bytes: &[u8] = if m.in_frame {
-        let s = m.spans.first().map_or(0, |s| s.frame_offset as usize);
-        frame
-            .get(s..s.saturating_add(m.wire_len as usize))
-            .unwrap_or(&[])
-    } else {
-        &m.bytes
-    };
+    let bytes = m.wire_bytes(frame);
     match &m.kind {
         Kind::Http(h) => h
             .eio

@@ -138,6 +138,21 @@ static NO_SIO: SioContext = SioContext {
     attachments_in: Vec::new(),
 };
 
+impl Message {
+    /// The message's wire bytes: its own copy, or, for a message kept without one, the bytes
+    /// of `frame` (the frame of the packet that completed it) where it lies.
+    pub fn wire_bytes<'a>(&'a self, frame: &'a [u8]) -> &'a [u8] {
+        if self.in_frame {
+            let s = self.spans.first().map_or(0, |s| s.frame_offset as usize);
+            frame
+                .get(s..s.saturating_add(self.wire_len as usize))
+                .unwrap_or(&[])
+        } else {
+            &self.bytes
+        }
+    }
+}
+
 impl EioItem {
     /// The item's Socket.IO pairing facts (empty when it has none).
     pub fn sio(&self) -> &SioContext {

@@ -85,24 +85,14 @@ fn analyst(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     grip(ui, r.response.rect, false);
     // A small window (a projector at 2x) moves the encapsulation strip above the fields, so
     // the layer stack's seven rows fit on their own.
-    let w = ui.available_width();
-    let r = egui::Panel::left(panel_id("layer-stack", ui))
-        .resizable(true)
-        .default_size(w * if compact { 0.5 } else { 0.42 })
-        .size_range((w * 0.3)..=(w * 0.65))
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("stack-scroll")
-                .show(ui, |ui| {
-                    layer_stack(app, ui);
-                    if !compact {
-                        ui.add_space(6.0);
-                        encapsulation_strip(app, ui);
-                    }
-                });
-        });
-    app.pane_at(Pane::Layers, r.response.rect);
-    grip(ui, r.response.rect, true);
+    stack_panel(
+        app,
+        ui,
+        "layer-stack",
+        if compact { 0.5 } else { 0.42 },
+        0.3,
+        compact,
+    );
     let r = egui::CentralPanel::default().show(ui, |ui| {
         tabs(app, ui, compact);
         match app.tab {
@@ -118,6 +108,35 @@ fn analyst(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         }
     });
     app.pane_at(Pane::Details, r.response.rect);
+}
+
+/// The left panel: the layer stack, and the encapsulation strip under it where there is room
+/// (a compact window draws the strip on the right). `default` and `min` are fractions of the
+/// width.
+fn stack_panel(
+    app: &mut LayerscopeApp,
+    ui: &mut egui::Ui,
+    name: &'static str,
+    default: f32,
+    min: f32,
+    compact: bool,
+) {
+    let w = ui.available_width();
+    let r = egui::Panel::left(panel_id(name, ui))
+        .resizable(true)
+        .default_size(w * default)
+        .size_range((w * min)..=(w * 0.65))
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt(name).show(ui, |ui| {
+                layer_stack(app, ui);
+                if !compact {
+                    ui.add_space(6.0);
+                    encapsulation_strip(app, ui);
+                }
+            });
+        });
+    app.pane_at(Pane::Layers, r.response.rect);
+    grip(ui, r.response.rect, true);
 }
 
 fn tabs(app: &mut LayerscopeApp, ui: &mut egui::Ui, compact: bool) {
@@ -153,24 +172,7 @@ fn presenter(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         .exact_size(list_height(ui, rows - 1.0))
         .show(ui, |ui| super::packet_list_strip(app, ui));
     app.pane_at(Pane::List, r.response.rect);
-    let w = ui.available_width();
-    let r = egui::Panel::left(panel_id("presenter-stack", ui))
-        .resizable(true)
-        .default_size(w * 0.5)
-        .size_range((w * 0.35)..=(w * 0.65))
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("presenter-stack-scroll")
-                .show(ui, |ui| {
-                    layer_stack(app, ui);
-                    if !compact {
-                        ui.add_space(6.0);
-                        encapsulation_strip(app, ui);
-                    }
-                });
-        });
-    app.pane_at(Pane::Layers, r.response.rect);
-    grip(ui, r.response.rect, true);
+    stack_panel(app, ui, "presenter-stack", 0.5, 0.35, compact);
     let r = egui::CentralPanel::default().show(ui, |ui| {
         if compact {
             encapsulation_strip(app, ui);
