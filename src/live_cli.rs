@@ -200,21 +200,30 @@ pub fn demo(
     use layerscope::capture::demo::DemoRun;
     let stop = interrupted_flag();
     let mut printer: Option<Printer> = None;
-    // Teacher steps: each line typed on the terminal (Enter) starts the next step.
-    let keys = opts.teacher_steps.then(|| {
-        eprintln!("layerscope: teacher steps: press Enter to start each step");
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
+    // Teacher steps: each line typed on the terminal (Enter) starts the next step. With
+    // --listen-lan, typed commands (`kick 10.0.0.5`, `pause-joins`, `resume-joins`,
+    // `admit 10.0.0.5`) go to the LAN server's door.
+    let teacher = opts.teacher_steps;
+    let keys = (opts.teacher_steps || opts.listen_lan).then(|| {
+        if teacher {
+            eprintln!("layerscope: teacher steps: press Enter to start each step");
+        }
+        if opts.listen_lan {
+            eprintln!("layerscope: LAN commands: pause-joins, resume-joins, kick ADDRESS, admit ADDRESS (then Enter)");
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
         let _ = std::thread::Builder::new()
             .name("teacher-keys".into())
             .spawn(move || {
-                for _ in std::io::stdin().lines().map_while(Result::ok) {
-                    if tx.send(()).is_err() {
+                for line in std::io::stdin().lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
                         break;
                     }
                 }
             });
         rx
     });
+    let mut lan_shown = None;
     loop {
         let mut run = DemoRun::start(name, &opts, Arc::new(|| {}))?;
         let mut shown = 0;
@@ -229,9 +238,22 @@ pub fn demo(
         loop {
             show_steps(&run, &mut shown);
             if let Some(k) = &keys {
-                while k.try_recv().is_ok() {
-                    run.next_step();
+                while let Ok(line) = k.try_recv() {
+                    if line.trim().is_empty() {
+                        if teacher {
+                            run.next_step();
+                        }
+                    } else {
+                        run.command(&line);
+                    }
                 }
+            }
+            let now = run.lan_status();
+            if now.is_some() && now != lan_shown {
+                if let Some(st) = &now {
+                    eprintln!("  lan: {}", st.describe());
+                }
+                lan_shown = now;
             }
             match run.rx.recv_timeout(Duration::from_millis(20)) {
                 Ok(p) => {
@@ -279,6 +301,27 @@ pub fn demo(
         Some(p) => p.finish(write)?,
         None => anyhow::bail!("the demo captured no packets"),
     }
+    Ok(None)
+}
+
+/// `__lan-server`: the LAN demo's servers alone (no capture, no namespace): the scripted
+/// part, then serving on every address until killed. Teacher commands (`kick ADDR`,
+/// `pause-joins`...) are read from stdin; the door's counts go to stderr.
+#[cfg(feature = "demo")]
+pub fn lan_server(
+    name: layerscope::capture::demo::DemoName,
+    opts: &layerscope::capture::demo::LanOptions,
+) -> Result<Option<String>> {
+    use layerscope::capture::demo::{lan, run_traffic};
+    lan::install(opts);
+    std::thread::Builder::new()
+        .name("lan-commands".into())
+        .spawn(|| {
+            for line in std::io::stdin().lines().map_while(Result::ok) {
+                lan::door().command(&line);
+            }
+        })?;
+    run_traffic(name, Duration::ZERO, true)?;
     Ok(None)
 }
 

@@ -168,6 +168,8 @@ enum Command {
         /// Wait for Enter before each narrated step (the teacher paces the demo).
         #[arg(long)]
         teacher_steps: bool,
+        #[command(flatten)]
+        lan: LanArgs,
     },
     /// The demo's child process (isolates itself, captures, writes pcapng to stdout).
     #[cfg(feature = "demo")]
@@ -183,6 +185,17 @@ enum Command {
         listen_lan: bool,
         #[arg(long)]
         teacher_steps: bool,
+        #[command(flatten)]
+        lan: LanArgs,
+    },
+    /// The LAN demo's server alone, without a capture (tests load it on loopback).
+    #[cfg(feature = "demo")]
+    #[command(name = "__lan-server", hide = true)]
+    LanServer {
+        #[arg(value_enum)]
+        name: layerscope::capture::demo::DemoName,
+        #[command(flatten)]
+        lan: LanArgs,
     },
     /// Explain one packet layer by layer, with every field and a marked hex dump.
     Explain {
@@ -196,6 +209,56 @@ enum Command {
         #[arg(long, value_enum, default_value_t = PlacementArg::Textbook)]
         placement: PlacementArg,
     },
+}
+
+/// The LAN demo's door (`--listen-lan`): see `capture::demo::lan`.
+#[cfg(feature = "demo")]
+#[derive(clap::Args, Clone, Debug)]
+struct LanArgs {
+    /// --listen-lan: students must join with this code in the address (`?code=4821`, shown on
+    /// the teacher's screen); without a value, a random 4-digit code.
+    #[arg(long, num_args = 0..=1, default_missing_value = "random")]
+    join_code: Option<String>,
+    /// --listen-lan: connections one address may hold.
+    #[arg(long, default_value_t = 8)]
+    max_per_address: u32,
+    /// --listen-lan: connections the server holds in all.
+    #[arg(long, default_value_t = 256)]
+    max_connections: u32,
+    /// --listen-lan: seconds a connection may send nothing before it is closed.
+    #[arg(long, default_value_t = 120)]
+    idle_timeout: u64,
+    /// --listen-lan: messages a second one connection may send (bursts of 4 times as many).
+    #[arg(long, default_value_t = 5)]
+    rate: u32,
+    /// --listen-lan: the port to listen on (0: any free port).
+    #[arg(long)]
+    port: Option<u16>,
+}
+
+#[cfg(feature = "demo")]
+impl LanArgs {
+    fn options(&self) -> layerscope::capture::demo::LanOptions {
+        use layerscope::capture::demo::lan;
+        lan::LanOptions {
+            limits: lan::Limits {
+                per_address: self.max_per_address.max(1),
+                max_open: self.max_connections.max(1),
+                idle: std::time::Duration::from_secs(self.idle_timeout.max(1)),
+                rate: self.rate.max(1),
+                burst: self.rate.max(1).saturating_mul(4),
+                ..lan::Limits::default()
+            },
+            join_code: self.join_code.as_ref().map(|c| {
+                if c == "random" {
+                    lan::random_code()
+                } else {
+                    c.clone()
+                }
+            }),
+            port: self.port,
+        }
+    }
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -254,6 +317,7 @@ fn main() -> ExitCode {
             host_loopback,
             listen_lan,
             teacher_steps,
+            lan,
         }) => live_cli::demo(
             name,
             write.as_deref(),
@@ -264,6 +328,7 @@ fn main() -> ExitCode {
                 host_loopback,
                 listen_lan,
                 teacher_steps,
+                lan: lan.options(),
             },
         ),
         #[cfg(feature = "demo")]
@@ -273,6 +338,7 @@ fn main() -> ExitCode {
             host_loopback,
             listen_lan,
             teacher_steps,
+            lan,
         }) => live_cli::demo_child(
             name,
             layerscope::capture::demo::DemoOptions {
@@ -280,8 +346,11 @@ fn main() -> ExitCode {
                 host_loopback,
                 listen_lan,
                 teacher_steps,
+                lan: lan.options(),
             },
         ),
+        #[cfg(feature = "demo")]
+        Some(Command::LanServer { name, lan }) => live_cli::lan_server(name, &lan.options()),
     };
     match result {
         Ok(None) => ExitCode::SUCCESS,

@@ -587,6 +587,18 @@ pub fn push_ascii(s: &mut String, bytes: &[u8]) {
 
 /// For each of a frame's `len` bytes, the index of the innermost layer it belongs to (layers
 /// over reassembled data are left out: their ranges are not in the frame).
+/// The layer (index) whose bytes include frame byte `b`: the innermost, as [`byte_owners`]
+/// gives for every byte at once (a view that shows only some rows asks byte by byte).
+pub fn byte_owner(p: &Packet, b: usize) -> Option<usize> {
+    p.layers
+        .iter()
+        .enumerate()
+        .skip(1)
+        .rev()
+        .find(|(_, l)| l.reassembled.is_none() && l.range().contains(&b))
+        .map(|(i, _)| i)
+}
+
 pub fn byte_owners(p: &Packet, len: usize) -> Vec<Option<usize>> {
     let mut owner = vec![None::<usize>; len];
     for (i, l) in p.layers.iter().enumerate().skip(1) {
@@ -602,11 +614,16 @@ pub fn byte_owners(p: &Packet, len: usize) -> Vec<Option<usize>> {
     owner
 }
 
+/// Bytes of a frame the text hex dump shows; a bigger frame ends with a line that says how
+/// many bytes were left out (a 16 MiB frame would otherwise print a hundred megabytes).
+pub const MAX_DUMP: usize = 64 << 10;
+
 /// Hex dump with a marker row under each line showing which layer each byte belongs to.
 pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
-    let owner = byte_owners(p, data.len());
+    let shown = data.len().min(MAX_DUMP);
+    let owner = byte_owners(p, shown);
     let mut s = String::from("Bytes (letters under each byte name its layer):\n");
-    for (row, chunk) in data.chunks(16).enumerate() {
+    for (row, chunk) in data[..shown].chunks(16).enumerate() {
         let base = row * 16;
         let _ = write!(s, "{base:04x}  ");
         for (i, b) in chunk.iter().enumerate() {
@@ -633,6 +650,15 @@ pub fn hex_dump(p: &Packet, data: &[u8]) -> String {
             }
         }
         s.push('\n');
+    }
+    if shown < data.len() {
+        let _ = writeln!(
+            s,
+            "… showing {} of this frame's {}; the other {} are left out.",
+            crate::model::count(shown, "byte"),
+            crate::model::count(data.len(), "byte"),
+            crate::model::count(data.len() - shown, "byte")
+        );
     }
     s.push_str("Legend: ");
     let legend: Vec<String> = p

@@ -71,6 +71,14 @@ impl LiveSession {
         matches!(&self.source, Source::Interface(c) if c.is_paused())
     }
 
+    /// A LAN demo's door: who is connected, what was refused.
+    pub fn lan_status(&self) -> Option<crate::capture::demo::LanStatus> {
+        match &self.source {
+            Source::Demo(d) => d.lan_status(),
+            Source::Interface(_) => None,
+        }
+    }
+
     /// Whether this session is a demo.
     pub fn is_demo(&self) -> bool {
         matches!(self.source, Source::Demo(_))
@@ -102,6 +110,8 @@ pub struct LivePanel {
     pub status: Option<String>,
     /// WebSocket/Socket.IO demos also serve a page for students' browsers.
     pub listen_lan: bool,
+    /// ...and students need a join code (shown in the demo banner) to join.
+    pub join_code: bool,
 }
 
 fn wake(ctx: Option<&egui::Context>) -> Arc<dyn Fn() + Send + Sync> {
@@ -153,6 +163,13 @@ impl LayerscopeApp {
         }
     }
 
+    /// `--listen-lan`: a command for the demo's door (`pause-joins`, `kick ADDR`...).
+    pub fn demo_lan_command(&mut self, line: &str) {
+        if let Some(d) = self.live.session.as_mut().and_then(LiveSession::demo) {
+            d.command(line);
+        }
+    }
+
     /// Hold a running demo before its next step, or let it go on.
     pub fn toggle_demo_pause(&mut self) {
         if let Some(s) = self.live.session.as_mut() {
@@ -198,6 +215,13 @@ impl LayerscopeApp {
             listen_lan: self.live.listen_lan
                 && matches!(name, DemoName::Websocket | DemoName::Socketio),
             teacher_steps: self.settings.demo_teacher_steps,
+            lan: crate::capture::demo::LanOptions {
+                join_code: self
+                    .live
+                    .join_code
+                    .then(crate::capture::demo::lan::random_code),
+                ..Default::default()
+            },
         };
         match DemoRun::start(name, &opts, wake(ctx)) {
             Ok(d) => {
@@ -369,6 +393,13 @@ fn live_panel(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     ui.checkbox(
         &mut app.live.listen_lan,
         "Let students join from their browsers (WebSocket and Socket.IO demos serve a page on the LAN; needs CAP_NET_RAW)",
+    );
+    ui.add_enabled(
+        app.live.listen_lan,
+        egui::Checkbox::new(
+            &mut app.live.join_code,
+            "Students need a join code (shown on the demo banner)",
+        ),
     );
     for d in DemoName::ALL {
         ui.horizontal(|ui| {

@@ -31,7 +31,10 @@ use std::sync::mpsc::{Receiver, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use lan::{LanOptions, LanStatus};
+
 mod dns;
+pub mod lan;
 mod socketio;
 mod tcp_udp;
 mod websocket;
@@ -94,6 +97,8 @@ pub struct DemoOptions {
     pub listen_lan: bool,
     /// Each step waits for the teacher (a line on the child's stdin) instead of the pace.
     pub teacher_steps: bool,
+    /// `--listen-lan`: the door's limits and join code (see [`lan`]).
+    pub lan: LanOptions,
 }
 
 impl Default for DemoOptions {
@@ -103,6 +108,7 @@ impl Default for DemoOptions {
             host_loopback: false,
             listen_lan: false,
             teacher_steps: false,
+            lan: LanOptions::default(),
         }
     }
 }
@@ -124,12 +130,12 @@ impl DemoStep {
                 if let Ok(ts) = ts.parse() {
                     return DemoStep {
                         ts_ns: Some(ts),
-                        text: text.to_string(),
+                        text: crate::model::escape(text).into_owned(),
                     };
                 }
             }
         }
-        let text = line.strip_prefix("# step: ").unwrap_or(line).to_string();
+        let text = crate::model::escape(line.strip_prefix("# step: ").unwrap_or(line)).into_owned();
         DemoStep { ts_ns: None, text }
     }
 
@@ -179,6 +185,7 @@ fn gate_command(line: &str) {
         "resume" => GATE.paused.store(false, Ordering::SeqCst),
         "teacher" => GATE.teacher.store(true, Ordering::SeqCst),
         "auto" => GATE.teacher.store(false, Ordering::SeqCst),
+        _ if lan::door().command(line) => {}
         _ => {
             if let Some(ms) = line.strip_prefix("pace ").and_then(|m| m.parse().ok()) {
                 GATE.pace_ms.store(ms, Ordering::SeqCst);
@@ -234,7 +241,13 @@ pub(crate) fn say(line: &str) {
     eprintln!("# step@{now}: {line}");
 }
 
-/// `--listen-lan`: tell the teacher where students connect, then serve until stopped.
+/// A line for the parent that is not a step (`# lan: ...`, `# lan-status: {...}`).
+pub(crate) fn say_raw(line: &str) {
+    eprintln!("{line}");
+}
+
+/// `--listen-lan`: tell the teacher where students connect, then serve until stopped,
+/// reporting the door's counts (see [`lan`]).
 pub(crate) async fn serve_lan(port: u16, path: &str, what: &str) {
     let addrs: Vec<String> = super::live::interfaces()
         .into_iter()
@@ -243,16 +256,25 @@ pub(crate) async fn serve_lan(port: u16, path: &str, what: &str) {
         .filter_map(|a| a.split('/').next().map(str::to_string))
         .filter(|a| !a.contains(':'))
         .collect();
-    say(&format!(
-        "the scripted part is over; students can join the {what} from their browsers: {}",
+    let code = lan::code_query("?");
+    let shown = if addrs.is_empty() {
+        format!("http://<this computer's address>:{port}{path}{code} (no network address found)")
+    } else {
         addrs
             .iter()
-            .map(|a| format!("http://{a}:{port}{path}"))
+            .map(|a| format!("http://{a}:{port}{path}{code}"))
             .collect::<Vec<_>>()
             .join("  ")
+    };
+    say(&format!(
+        "the scripted part is over; students can join the {what} from their browsers: {shown}"
     ));
+    if let Some(c) = lan::door().join_code() {
+        say(&format!("join code: {c} (joins without it are refused)"));
+    }
+    say_raw(&format!("# lan: listening on port {port}"));
     say("serving until you stop the demo (Ctrl-C, or Stop in the window)");
-    std::future::pending::<()>().await;
+    lan::report(lan::door()).await;
 }
 
 /// Run one demo's traffic on 127.0.0.1 (servers and clients), paced. With `lan`, the
@@ -290,6 +312,7 @@ pub fn child_main(
     out: impl Write + Send + 'static,
 ) -> Result<(), DemoError> {
     GATE.teacher.store(opts.teacher_steps, Ordering::SeqCst);
+    lan::install(&opts.lan);
     if !opts.host_loopback && !opts.listen_lan {
         match super::sys::enter_private_network() {
             Ok(how) => eprintln!("# isolation: {how:?}: a private loopback only this demo uses"),
@@ -389,6 +412,8 @@ pub struct DemoRun {
     pub steps: Arc<Mutex<Vec<DemoStep>>>,
     /// Set when the stream ends: `Ok` or the child's error.
     pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
+    /// `--listen-lan`: the door's latest counts (who is connected, what was refused).
+    pub lan: Arc<Mutex<Option<LanStatus>>>,
     child: Option<Child>,
     /// The child's stdin: control lines (next step, pause, resume).
     control: Option<std::process::ChildStdin>,
@@ -418,6 +443,21 @@ impl DemoRun {
         if opts.teacher_steps {
             cmd.arg("--teacher-steps");
         }
+        let l = &opts.lan;
+        cmd.arg("--max-per-address")
+            .arg(l.limits.per_address.to_string())
+            .arg("--max-connections")
+            .arg(l.limits.max_open.to_string())
+            .arg("--idle-timeout")
+            .arg(l.limits.idle.as_secs().max(1).to_string())
+            .arg("--rate")
+            .arg(l.limits.rate.to_string());
+        if let Some(c) = &l.join_code {
+            cmd.arg(format!("--join-code={c}"));
+        }
+        if let Some(p) = l.port {
+            cmd.arg("--port").arg(p.to_string());
+        }
         let mut child = cmd.spawn().map_err(|e| {
             DemoError::Setup(format!("cannot start {}: {e}", child_binary().display()))
         })?;
@@ -435,8 +475,10 @@ impl DemoRun {
         let interface = Arc::new(Mutex::new(None));
         let steps = Arc::new(Mutex::new(Vec::new()));
         let outcome = Arc::new(Mutex::new(None));
+        let lan_status = Arc::new(Mutex::new(None));
         {
             let steps = steps.clone();
+            let lan_status = lan_status.clone();
             let wake = wake.clone();
             std::thread::Builder::new()
                 .name("demo-narration".into())
@@ -445,7 +487,13 @@ impl DemoRun {
                         .lines()
                         .map_while(Result::ok)
                     {
-                        if let Ok(mut s) = steps.lock() {
+                        if let Some(j) = line.strip_prefix("# lan-status: ") {
+                            if let (Ok(st), Ok(mut g)) =
+                                (serde_json::from_str::<LanStatus>(j), lan_status.lock())
+                            {
+                                *g = Some(st);
+                            }
+                        } else if let Ok(mut s) = steps.lock() {
                             s.push(DemoStep::parse(&line));
                         }
                         wake();
@@ -507,6 +555,7 @@ impl DemoRun {
             interface,
             steps,
             outcome,
+            lan: lan_status,
             child: Some(child),
             control,
         })
@@ -537,6 +586,35 @@ impl DemoRun {
     /// Switch between the teacher's key and the pace.
     pub fn set_teacher_steps(&mut self, on: bool) -> bool {
         self.control(if on { "teacher" } else { "auto" })
+    }
+
+    /// `--listen-lan`: stop or let in new joins.
+    pub fn set_joins_paused(&mut self, paused: bool) -> bool {
+        self.control(if paused {
+            "pause-joins"
+        } else {
+            "resume-joins"
+        })
+    }
+
+    /// `--listen-lan`: close every connection from `addr` and keep it out.
+    pub fn kick(&mut self, addr: &str) -> bool {
+        self.control(&format!("kick {addr}"))
+    }
+
+    /// `--listen-lan`: let a kicked address back in.
+    pub fn admit(&mut self, addr: &str) -> bool {
+        self.control(&format!("admit {addr}"))
+    }
+
+    /// `--listen-lan`: the door's latest counts.
+    pub fn lan_status(&self) -> Option<LanStatus> {
+        self.lan.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Send a teacher's typed command (`kick 10.0.0.5`, `pause-joins`, `next`...) on.
+    pub fn command(&mut self, line: &str) -> bool {
+        self.control(line.trim())
     }
 
     /// Change the pause between steps (ms).

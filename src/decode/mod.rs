@@ -681,6 +681,7 @@ fn finish(ctx: &mut Ctx<'_, '_>) {
             noun(ctx.pkt.meta.wirelen, "byte")
         );
     }
+    ctx.pkt.tidy();
 }
 
 #[cfg(test)]

@@ -144,6 +144,13 @@ fn who(conv: Option<&Conversation>, dir: u8) -> (String, String) {
     }
 }
 
+/// Messages of one packet decoded into layers; a packet completing more (a segment full of
+/// 3-byte WebSocket frames completes thousands) shows these and counts the rest, so one
+/// packet's field tree, Info line and jsonl stay bounded.
+pub const MAX_MESSAGES_SHOWN: usize = 64;
+/// Messages named in a packet's Info line and sentence.
+const MAX_MESSAGES_SAID: usize = 8;
+
 /// Add the layers of the messages completed in packet `i` to `p`.
 pub fn attach(
     frame: &[u8],
@@ -162,7 +169,21 @@ pub fn attach(
     // Sentences are kept only when the packet has one or is shown in full (see the end):
     // a list row or a text line does not pay for naming the endpoints in them.
     let wants_sentence = !p.sentence.is_empty() || fields;
-    for m in msgs {
+    let more = msgs.len().saturating_sub(MAX_MESSAGES_SHOWN);
+    if more > 0 {
+        p.notes.push(Note {
+            severity: Severity::Info,
+            kind: "limit",
+            protocol: None,
+            offset: None,
+            text: format!(
+                "This packet completes {}: the first {MAX_MESSAGES_SHOWN} are decoded here, the other {more} are counted but not shown.",
+                crate::model::count(msgs.len(), "message")
+            )
+            .into(),
+        });
+    }
+    for m in &msgs[..msgs.len().min(MAX_MESSAGES_SHOWN)] {
         let (sender, receiver) = if wants_sentence {
             who(conv, m.dir)
         } else {
@@ -569,11 +590,15 @@ pub fn attach(
         p.protocol = last.protocol;
     }
     p.summary.clear();
-    for (k, s) in said.iter().enumerate() {
+    for (k, s) in said.iter().take(MAX_MESSAGES_SAID).enumerate() {
         if k > 0 {
             p.summary.push_str(", ");
         }
         p.summary.push_str(&s.info);
+    }
+    let unsaid = msgs.len().saturating_sub(MAX_MESSAGES_SAID);
+    if unsaid > 0 {
+        p.summary.push_str(&format!(", … {unsaid} more"));
     }
     if wants_sentence {
         let best: Vec<&str> = said
@@ -581,15 +606,26 @@ pub fn attach(
             .filter(|s| s.protocol == "Socket.IO")
             .map(|s| s.sentence.as_str())
             .collect();
-        p.sentence = if best.is_empty() {
-            said.iter()
-                .map(|s| s.sentence.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
+        let chosen: Vec<&str> = if best.is_empty() {
+            said.iter().map(|s| s.sentence.as_str()).collect()
         } else {
-            best.join(" ")
+            best
         };
+        let mut sentence = chosen
+            .iter()
+            .take(MAX_MESSAGES_SAID)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if unsaid > 0 {
+            sentence.push_str(&format!(
+                " This packet carries {} more.",
+                crate::model::count(unsaid, "message")
+            ));
+        }
+        p.sentence = sentence;
     }
+    p.tidy();
 }
 
 crate::field_def!(

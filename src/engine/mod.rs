@@ -324,6 +324,11 @@ impl Capture {
             (a.messages_cut, "message", "cut at the size limit"),
             (a.inflate_cut, "decompression", "stopped at the size limit"),
             (
+                a.budget_cut,
+                "message",
+                "kept only in part: the memory budget for kept messages was spent",
+            ),
+            (
                 a.streams_given_up,
                 "TCP stream",
                 "not decoded above TCP (unknown protocol or over a limit)",

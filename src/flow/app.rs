@@ -49,6 +49,14 @@ pub struct AppConfig {
     /// Bytes waiting in all streams' message buffers together; past it, new bytes are dropped
     /// (counted) and the stream is no longer decoded.
     pub max_total_buffer: usize,
+    /// Bytes the messages kept may hold in all (copies of messages spread over packets,
+    /// fragments joined, decompressed data): past it, a message keeps only a `preview`-sized
+    /// prefix (counted, and said on the message).
+    pub max_kept_total: usize,
+    /// The same, for one conversation.
+    pub max_kept_per_conv: usize,
+    /// What an over-budget message keeps.
+    pub preview: usize,
     /// Do not keep copies of messages that lie whole in one packet (the engine re-reads them
     /// from the capture): what keeps a million-packet capture within its memory budget.
     pub compact: bool,
@@ -64,7 +72,10 @@ impl Default for AppConfig {
             max_head: 64 << 10,
             max_inflate: 16 << 20,
             reasm: Limits::default(),
-            max_total_buffer: 512 << 20,
+            max_total_buffer: 256 << 20,
+            max_kept_total: 256 << 20,
+            max_kept_per_conv: 64 << 20,
+            preview: 64 << 10,
             compact: false,
             pack: true,
         }
@@ -81,6 +92,9 @@ pub struct AppStats {
     pub messages_cut: u64,
     pub inflate_cut: u64,
     pub streams_given_up: u64,
+    /// Messages the memory budget cut to a prefix, and the bytes it let go.
+    pub budget_cut: u64,
+    pub budget_bytes: u64,
 }
 
 pub use super::messages::{
@@ -446,6 +460,14 @@ impl AppPass {
         let idx = self.messages.push(m);
         self.socketio_pairing(idx, conv, dir);
         self.compact(idx);
+        let c = self.config;
+        let freed =
+            self.messages
+                .hold_to_budget(idx, c.max_kept_total, c.max_kept_per_conv, c.preview);
+        if freed > 0 {
+            self.stats.budget_cut += 1;
+            self.stats.budget_bytes += freed as u64;
+        }
     }
 
     /// Drop the copies of a message that lies whole in one packet (see [`AppConfig::compact`]).

@@ -138,6 +138,66 @@ static NO_SIO: SioContext = SioContext {
     attachments_in: Vec::new(),
 };
 
+/// "256 MiB".
+fn mib(n: usize) -> String {
+    format!("{} MiB", n >> 20)
+}
+
+/// Bytes a message keeps of its own: its distinct buffers.
+fn kept_by(m: &Message) -> usize {
+    let mut seen: SmallVec<[*const u8; 3]> = SmallVec::new();
+    let mut n = 0;
+    let mut add = |b: &Arc<[u8]>| {
+        let p = b.as_ptr();
+        if !b.is_empty() && !seen.contains(&p) {
+            seen.push(p);
+            n += b.len();
+        }
+    };
+    add(&m.bytes);
+    if let Kind::Ws(f) = &m.kind {
+        add(&f.payload);
+        if let Some(wm) = &f.message {
+            add(&wm.data);
+        }
+    }
+    n
+}
+
+/// Keep only the first `preview` bytes of each of a message's buffers; Engine.IO items past the
+/// end are dropped, the last one shortened.
+fn trim(m: &mut Message, preview: usize, empty: &Arc<[u8]>) {
+    let cut = |b: &mut Arc<[u8]>| {
+        if b.len() > preview {
+            *b = if preview == 0 {
+                empty.clone()
+            } else {
+                Arc::from(&b[..preview])
+            };
+        }
+    };
+    cut(&mut m.bytes);
+    if let Kind::Ws(f) = &mut m.kind {
+        let shared = f
+            .message
+            .as_ref()
+            .is_some_and(|wm| Arc::ptr_eq(&wm.data, &f.payload));
+        cut(&mut f.payload);
+        if let Some(wm) = &mut f.message {
+            if shared {
+                wm.data = f.payload.clone();
+            } else {
+                cut(&mut wm.data);
+            }
+            let len = wm.data.len();
+            wm.eio.retain(|e| e.offset < len);
+            for e in wm.eio.iter_mut() {
+                e.len = e.len.min(len - e.offset);
+            }
+        }
+    }
+}
+
 impl Message {
     /// The message's wire bytes: its own copy, or, for a message kept without one, the bytes
     /// of `frame` (the frame of the packet that completed it) where it lies.
@@ -252,6 +312,10 @@ pub struct MessageTable {
     client_keys: HashMap<u32, Box<str>>,
     /// The shared empty buffer the byte fields of packed messages point to.
     empty: Arc<[u8]>,
+    /// Bytes the held messages keep (copies, joined and decompressed data), in all and by
+    /// conversation: what the memory budget counts.
+    kept: usize,
+    kept_conv: HashMap<u32, usize>,
 }
 
 impl MessageTable {
@@ -339,6 +403,54 @@ impl MessageTable {
         });
         self.full.push(m);
         idx
+    }
+
+    /// Bytes the held messages keep, in all and for conversation `conv`.
+    pub fn kept(&self, conv: u32) -> (usize, usize) {
+        (self.kept, self.kept_conv.get(&conv).copied().unwrap_or(0))
+    }
+
+    /// Hold message `idx` (the last one pushed) to the memory budget: count the bytes it keeps,
+    /// and if they would pass `total` or `per_conv`, keep only a `preview`-byte prefix of each
+    /// buffer and say so on the message. Returns the bytes it let go.
+    pub(crate) fn hold_to_budget(
+        &mut self,
+        idx: u32,
+        total: usize,
+        per_conv: usize,
+        preview: usize,
+    ) -> usize {
+        let (all, mine) = {
+            let Some(m) = self.full_mut(idx) else {
+                return 0;
+            };
+            let conv = m.conv;
+            let kept = kept_by(m);
+            (kept, conv)
+        };
+        let (kept_total, kept_here) = self.kept(mine);
+        let over =
+            kept_total.saturating_add(all) > total || kept_here.saturating_add(all) > per_conv;
+        let mut freed = 0;
+        let mut now = all;
+        if over && all > 0 {
+            let empty = self.empty.clone();
+            if let Some(m) = self.full_mut(idx) {
+                trim(m, preview, &empty);
+                now = kept_by(m);
+                freed = all - now;
+                m.notes.push(format!(
+                    "Only the first {} of this message are kept: the capture's memory budget ({} in all, {} per conversation) is spent, so the rest ({}) was decoded as it passed and not kept.",
+                    crate::model::count(preview, "byte"),
+                    mib(total),
+                    mib(per_conv),
+                    crate::model::count(freed, "byte")
+                ));
+            }
+        }
+        self.kept += now;
+        *self.kept_conv.entry(mine).or_default() += now;
+        freed
     }
 
     /// A message still held in full (not packed), for the pass to update.
@@ -575,6 +687,8 @@ impl MessageTable {
     /// Forget every message so far (a streaming reader, once it has printed them).
     pub fn drop_all(&mut self) {
         self.base = self.next_index();
+        self.kept = 0;
+        self.kept_conv.clear();
         self.recs.clear();
         self.full.clear();
         self.notes.clear();

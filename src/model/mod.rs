@@ -22,7 +22,7 @@ pub mod value;
 
 pub use flow::FlowFacts;
 pub use layers::{osi_name, tcpip_name, Osi, Placement, Protocol, TcpIp};
-pub use text::{count, count_irregular, noun, Count};
+pub use text::{count, count_irregular, escape, noun, push_escape, Count};
 pub use value::{format_mac, hex_colon, Base, Value};
 
 use serde::Serialize;
@@ -107,8 +107,10 @@ impl Field {
 
     /// Append the display text to `out`.
     pub fn write_display(&self, out: &mut String) {
+        // Text from the wire is shown escaped (`\x1b`, `\n`): a label or a terminal line must
+        // not obey control characters a sender put there.
         match &self.text {
-            Text::Owned(t) => out.push_str(t),
+            Text::Owned(t) => text::push_escape(out, t),
             Text::Num(f) => f(self.value.as_u64().unwrap_or(0), out),
             Text::Auto => match &self.value {
                 // Long byte strings are shortened for display, as Wireshark does; the value
@@ -117,6 +119,7 @@ impl Field {
                     value::push_hex_colon(out, &b[..DISPLAY_BYTES]);
                     out.push('…');
                 }
+                Value::Str(s) => text::push_escape(out, s),
                 v => v.write_to(self.def.base, out),
             },
         }
@@ -127,6 +130,15 @@ impl Field {
         self.offset as usize..(self.offset as usize + self.length as usize)
     }
 }
+
+/// Fields one layer keeps: past it, fields are counted, not kept (a frame of 16 MiB of IPv6
+/// Pad1 options would otherwise make 16 million fields). Wireshark's own tree stops at a
+/// similar size ("too many items").
+pub const MAX_FIELDS: usize = 4096;
+
+/// Bytes of a byte-string or text value a field keeps: its range still covers the whole
+/// value, the hex pane shows it all, and a note says the value was shortened.
+pub const MAX_VALUE_BYTES: usize = 64 << 10;
 
 /// One protocol layer of a packet.
 #[derive(Debug, Clone)]
@@ -144,6 +156,18 @@ pub struct Layer {
     /// derived: unmasked, decompressed): then `offset`, `length` and the fields' ranges refer to
     /// these bytes, not to the frame. `None` for ordinary layers.
     pub reassembled: Option<Box<Reassembled>>,
+    /// Fields past [`MAX_FIELDS`] that were counted and not kept, and values shortened to
+    /// [`MAX_VALUE_BYTES`]: said in a note by [`Packet::say_cuts`].
+    pub cut: Cut,
+}
+
+/// What a layer's limits left out (see [`MAX_FIELDS`], [`MAX_VALUE_BYTES`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cut {
+    pub fields: u32,
+    pub values: u32,
+    /// Set when the last field pushed was not kept: its text, bits and depth go nowhere.
+    last_dropped: bool,
 }
 
 /// Bytes a layer was decoded from when they are not one contiguous piece of the frame.
@@ -175,6 +199,7 @@ impl Layer {
             fields: Vec::with_capacity(protocol.typical_fields()),
             collect: true,
             reassembled: None,
+            cut: Cut::default(),
         }
     }
 
@@ -188,6 +213,7 @@ impl Layer {
             fields: Vec::new(),
             collect: false,
             reassembled: None,
+            cut: Cut::default(),
         }
     }
 
@@ -221,9 +247,18 @@ impl Layer {
 
     /// Append a field; `offset`/`length` are frame-absolute.
     #[inline]
-    pub fn push(&mut self, def: &'static FieldDef, value: Value, offset: usize, length: usize) {
+    pub fn push(&mut self, def: &'static FieldDef, mut value: Value, offset: usize, length: usize) {
         if !self.collect {
             return;
+        }
+        if self.fields.len() >= MAX_FIELDS {
+            self.cut.fields = self.cut.fields.saturating_add(1);
+            self.cut.last_dropped = true;
+            return;
+        }
+        self.cut.last_dropped = false;
+        if shorten(&mut value) {
+            self.cut.values = self.cut.values.saturating_add(1);
         }
         self.fields.push(Field {
             def,
@@ -273,7 +308,19 @@ impl Layer {
 
     /// Set the text of the last pushed field.
     #[inline]
-    pub fn set_text(&mut self, text: Text) {
+    pub fn set_text(&mut self, mut text: Text) {
+        if self.cut.last_dropped {
+            return;
+        }
+        if let Text::Owned(t) = &mut text {
+            if t.len() > MAX_VALUE_BYTES {
+                let mut s = String::with_capacity(MAX_VALUE_BYTES + 3);
+                s.push_str(text::prefix(t, MAX_VALUE_BYTES));
+                s.push('…');
+                *t = s.into_boxed_str();
+                self.cut.values = self.cut.values.saturating_add(1);
+            }
+        }
         if let Some(f) = self.fields.last_mut() {
             f.text = text;
         }
@@ -293,6 +340,9 @@ impl Layer {
             return;
         }
         self.push(def, value, offset, length);
+        if self.cut.last_dropped {
+            return;
+        }
         if let Some(f) = self.fields.last_mut() {
             f.bitmask = Some(mask);
             f.depth = 1;
@@ -302,9 +352,47 @@ impl Layer {
     /// Set the depth of the last pushed field.
     #[inline]
     pub fn nest(&mut self, depth: u8) {
+        if self.cut.last_dropped {
+            return;
+        }
         if let Some(f) = self.fields.last_mut() {
             f.depth = depth;
         }
+    }
+}
+
+/// Bytes of an Info line: past it, the line ends with "…".
+pub const MAX_SUMMARY: usize = 1024;
+/// Bytes of a packet's sentence.
+pub const MAX_SENTENCE: usize = 4096;
+
+/// Escape `s` (see [`text::escape`]) and bound it to `max` bytes.
+fn tidy_text(s: &mut String, max: usize) {
+    if let std::borrow::Cow::Owned(t) = text::escape(s) {
+        *s = t;
+    }
+    if s.len() > max {
+        let end = text::prefix(s, max).len();
+        s.truncate(end);
+        s.push('…');
+    }
+}
+
+/// Shorten a byte-string or text value to [`MAX_VALUE_BYTES`]; whether it was.
+fn shorten(v: &mut Value) -> bool {
+    match v {
+        Value::Bytes(b) if b.len() > MAX_VALUE_BYTES => {
+            *b = b[..MAX_VALUE_BYTES].into();
+            true
+        }
+        Value::Str(s) if s.len() > MAX_VALUE_BYTES => {
+            let mut t = String::with_capacity(MAX_VALUE_BYTES + 3);
+            t.push_str(text::prefix(s, MAX_VALUE_BYTES));
+            t.push('…');
+            *s = t.into_boxed_str();
+            true
+        }
+        _ => false,
     }
 }
 
@@ -561,6 +649,69 @@ impl Packet {
     /// The layer of a protocol, if present.
     pub fn layer(&self, p: Protocol) -> Option<&Layer> {
         self.layers.iter().find(|l| l.protocol == p)
+    }
+
+    /// The last step of decoding: what the limits left out is said ([`Packet::say_cuts`]),
+    /// and the texts made from packet data are made safe to show: control and direction
+    /// characters escaped (see [`text::escape`]), the Info line and the sentence bounded
+    /// ([`MAX_SUMMARY`], [`MAX_SENTENCE`]).
+    pub fn tidy(&mut self) {
+        self.say_cuts();
+        tidy_text(&mut self.summary, MAX_SUMMARY);
+        tidy_text(&mut self.sentence, MAX_SENTENCE);
+        for n in &mut self.notes {
+            if let std::borrow::Cow::Owned(t) = text::escape(&n.text) {
+                n.text = t.into();
+            }
+        }
+    }
+
+    /// Say in a note what the field limits left out of each layer (once: the counts are
+    /// cleared once said).
+    pub fn say_cuts(&mut self) {
+        for l in &mut self.layers {
+            let c = l.cut;
+            if c.fields == 0 && c.values == 0 {
+                continue;
+            }
+            let mut text = String::new();
+            if c.fields > 0 {
+                let _ = std::fmt::Write::write_fmt(
+                    &mut text,
+                    format_args!(
+                        "{} lists its first {MAX_FIELDS} fields; {} more are counted and not listed (the hex pane still shows every byte).",
+                        l.protocol.short_name(),
+                        c.fields
+                    ),
+                );
+            }
+            if c.values > 0 {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                let kib = MAX_VALUE_BYTES >> 10;
+                let p = l.protocol.short_name();
+                let _ = if c.values == 1 {
+                    std::fmt::Write::write_fmt(
+                        &mut text,
+                        format_args!("One of {p}'s values is longer than {kib} KiB: it shows its first {kib} KiB (the field's byte range still covers all of it)."),
+                    )
+                } else {
+                    std::fmt::Write::write_fmt(
+                        &mut text,
+                        format_args!("{} of {p}'s values are longer than {kib} KiB: each shows its first {kib} KiB (the fields' byte ranges still cover all of them).", c.values),
+                    )
+                };
+            }
+            l.cut = Cut::default();
+            self.notes.push(Note {
+                severity: Severity::Info,
+                kind: "limit",
+                protocol: Some(l.protocol.filter_name()),
+                offset: Some(l.offset),
+                text: text.into(),
+            });
+        }
     }
 
     pub fn note(

@@ -11,11 +11,8 @@ pub(super) fn details(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let Some(cap) = app.capture.clone() else {
         return;
     };
-    let data: Vec<u8> = app
-        .selected
-        .and_then(|i| cap.store.data(i))
-        .map(|d| d.to_vec())
-        .unwrap_or_default();
+    // The frame's bytes in place (a 16 MiB frame is not copied every frame).
+    let data: &[u8] = app.selected.and_then(|i| cap.store.data(i)).unwrap_or(&[]);
     // Side by side when both fit (the hex pane needs about 40 characters for 8 bytes a row),
     // else the fields above the bytes; a draggable splitter between them, its place kept as a
     // fraction so it survives a change of text size.
@@ -85,7 +82,7 @@ pub(super) fn details(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             .layout(egui::Layout::top_down(egui::Align::Min)),
     );
     hex.set_clip_rect(second.intersect(ui.clip_rect()));
-    hex_pane(app, &mut hex, &p, &data);
+    hex_pane(app, &mut hex, &p, data);
     ui.allocate_rect(area, Sense::hover());
 }
 
@@ -219,16 +216,12 @@ pub(super) fn hex_pane(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet, d
             .wrap(),
         );
     }
-    let owner = crate::output::byte_owners(p, data.len());
     let hi = highlighted(app, p);
     let clicked = hex_rows(
         ui,
         data,
         |idx| {
-            owner
-                .get(idx)
-                .copied()
-                .flatten()
+            crate::output::byte_owner(p, idx)
                 .and_then(|li| p.layers.get(li))
                 .map_or(Color32::GRAY, |l| color(l.protocol))
         },

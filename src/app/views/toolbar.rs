@@ -502,6 +502,63 @@ fn demo_banner(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             }
         }
     });
+    if let Some(lan) = app.live.session.as_ref().and_then(|s| s.lan_status()) {
+        lan_row(app, ui, &lan, running);
+    }
+}
+
+/// `--listen-lan`: the students' side of the door, for the teacher: the join code, who is
+/// connected, what was refused, and the switches (pause joins, kick an address).
+fn lan_row(
+    app: &mut LayerscopeApp,
+    ui: &mut egui::Ui,
+    lan: &crate::capture::demo::LanStatus,
+    running: bool,
+) {
+    ui.horizontal_wrapped(|ui| {
+        if let Some(code) = &lan.join_code {
+            let big = ui.text_style_height(&egui::TextStyle::Body) * 1.25;
+            ui.label(RichText::new(format!("Join code: {code}")).size(big).strong());
+        }
+        ui.label(format!("Students: {}", lan.describe()));
+        if !running {
+            return;
+        }
+        if ui
+            .button(if lan.paused {
+                "Let students join"
+            } else {
+                "Pause joins"
+            })
+            .on_hover_text("New connections from other computers are refused while joins are paused; those already in stay")
+            .clicked()
+        {
+            app.demo_lan_command(if lan.paused {
+                "resume-joins"
+            } else {
+                "pause-joins"
+            });
+        }
+        if !lan.clients.is_empty() || !lan.banned.is_empty() {
+            ui.menu_button("Kick…", |ui| {
+                for (addr, n) in &lan.clients {
+                    if ui
+                        .button(format!("Kick {addr} ({})", crate::model::count(*n, "connection")))
+                        .clicked()
+                    {
+                        app.demo_lan_command(&format!("kick {addr}"));
+                        ui.close();
+                    }
+                }
+                for addr in &lan.banned {
+                    if ui.button(format!("Let {addr} back in")).clicked() {
+                        app.demo_lan_command(&format!("admit {addr}"));
+                        ui.close();
+                    }
+                }
+            });
+        }
+    });
 }
 
 /// The selected packet's sentence: large when the class is watching (presenter layout,

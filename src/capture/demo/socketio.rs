@@ -3,6 +3,7 @@
 //! tungstenite 0.30 cleanly, and speaking the text protocol by hand shows exactly what goes on
 //! the wire).
 
+use super::lan;
 use super::{say, step_err, DemoError};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -33,7 +34,10 @@ struct Client {
 
 impl Client {
     async fn connect(name: &'static str, port: u16) -> Result<Self, DemoError> {
-        let url = format!("ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket");
+        let url = format!(
+            "ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket{}",
+            lan::code_query("&")
+        );
         let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
             .await
             .map_err(step_err)?;
@@ -104,6 +108,36 @@ async fn read_loop(
     }
 }
 
+/// Messages over the rate limit are dropped here, per socket (see [`lan::Bucket`]).
+static BUCKETS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, lan::Bucket>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Whether socket `s` may send one more event now (counted when not).
+fn allowed(s: &SocketRef) -> bool {
+    let door = lan::door();
+    let Ok(mut b) = BUCKETS.lock() else {
+        return true;
+    };
+    let ok = b
+        .entry(s.id.to_string())
+        .or_insert_with(|| lan::Bucket::new(&door.limits))
+        .take();
+    if !ok {
+        door.count_rate_dropped();
+    }
+    ok
+}
+
+/// A socket joining a namespace: refused (disconnected, counted) without the join code.
+fn code_ok(s: &SocketRef) -> bool {
+    let ok = lan::door().code_ok(&s.req_parts().uri.to_string());
+    if !ok {
+        let _ = s.clone().disconnect();
+    }
+    ok
+}
+
 /// Start the Socket.IO server on `listener` (accept loop on its own task).
 fn server(listener: tokio::net::TcpListener) -> SocketIo {
     // Requests that are not Socket.IO get the page browsers open in `--listen-lan` mode.
@@ -113,59 +147,93 @@ fn server(listener: tokio::net::TcpListener) -> SocketIo {
             .header("content-type", "text/html; charset=utf-8")
             .body(body)
     });
-    let (svc, io) = SocketIo::builder().build_with_inner_svc(page);
+    let door = lan::door();
+    let max = door.limits.max_message as u64;
+    let (svc, io) = SocketIo::builder()
+        .max_payload(max)
+        .build_with_inner_svc(page);
     let io2 = io.clone();
     io.ns("/", async move |s: SocketRef| {
+        if !code_ok(&s) {
+            return;
+        }
+        s.on_disconnect(async |s: SocketRef| {
+            if let Ok(mut b) = BUCKETS.lock() {
+                b.remove(&s.id.to_string());
+            }
+        });
         // To this client only.
         let _ = s.emit("welcome", &format!("hello, you are {}", s.id));
         let io = io2.clone();
-        s.on("chat message", async move |Data::<String>(msg)| {
-            // To everyone, the sender included.
-            let _ = io.emit("chat message", &msg).await;
-        });
+        s.on(
+            "chat message",
+            async move |s: SocketRef, Data::<String>(msg)| {
+                if allowed(&s) {
+                    // To everyone, the sender included.
+                    let _ = io.emit("chat message", &msg).await;
+                }
+            },
+        );
         s.on("join", async |s: SocketRef, Data::<String>(room)| {
-            s.join(room);
+            if allowed(&s) && s.rooms().len() < 16 {
+                s.join(room);
+            }
         });
         let io = io2.clone();
-        s.on("announce", async move |Data::<String>(text)| {
-            let _ = io.to("room1").emit("room news", &text).await;
-        });
-        s.on("ping me", async |Data::<String>(_x), ack: AckSender| {
-            let _ = ack.send(&"pong, from the server");
-        });
+        s.on(
+            "announce",
+            async move |s: SocketRef, Data::<String>(text)| {
+                if allowed(&s) {
+                    let _ = io.to("room1").emit("room news", &text).await;
+                }
+            },
+        );
+        s.on(
+            "ping me",
+            async |s: SocketRef, Data::<String>(_x), ack: AckSender| {
+                if allowed(&s) {
+                    let _ = ack.send(&"pong, from the server");
+                }
+            },
+        );
         s.on(
             "upload",
             async |s: SocketRef, Data::<(String, bytes::Bytes)>((name, file))| {
-                let _ = s.emit("upload received", &(name, file.len()));
+                if allowed(&s) {
+                    let _ = s.emit("upload received", &(name, file.len()));
+                }
             },
         );
         // No handler for "unhandled message": it is received and nothing comes back.
     });
     io.ns("/admin", async |s: SocketRef| {
+        if !code_ok(&s) {
+            return;
+        }
         s.on(
             "stats",
-            async |Data::<serde_json::Value>(_q), ack: AckSender| {
-                let _ = ack.send(&serde_json::json!({ "clients": 3 }));
+            async |s: SocketRef, Data::<serde_json::Value>(_q), ack: AckSender| {
+                if allowed(&s) {
+                    let _ = ack.send(&serde_json::json!({ "clients": 3 }));
+                }
             },
         );
     });
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let svc = svc.clone();
-            let _ = tcp.set_nodelay(true);
-            tokio::spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(tcp), svc)
-                    .with_upgrades()
-                    .await;
-            });
+    tokio::spawn(lan::accept_loop(listener, door, move |tcp, pass| {
+        let svc = svc.clone();
+        async move {
+            let _pass = pass;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tcp), svc)
+                .with_upgrades()
+                .await;
         }
-    });
+    }));
     io
 }
 
 pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
-    let listener = super::websocket::bind_on(PORT, lan).await?;
+    let listener = super::websocket::bind_on(lan::port_or(PORT), lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
     let _io = server(listener);
 

@@ -1,6 +1,7 @@
 //! The WebSocket demo: a tokio-tungstenite chat server and a scripted client on loopback
 //! (and, with `--listen-lan`, a page that lets browsers on the LAN join the chat).
 
+use super::lan::{self, Watched};
 use super::{say, step_err, DemoError};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
@@ -9,6 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Port the demo server prefers (any free port if taken).
@@ -30,29 +32,29 @@ pub(super) async fn bind(port: u16) -> Result<TcpListener, DemoError> {
     bind_on(port, false).await
 }
 
-/// Whether a connection's first request asks to upgrade to WebSocket (peeked, not consumed,
-/// so tungstenite still reads the whole handshake).
-async fn wants_websocket(tcp: &TcpStream) -> bool {
+/// A connection's request head, peeked (not consumed, so tungstenite still reads the whole
+/// handshake): up to 4 KiB, or what arrived within half a second.
+async fn peek_head(tcp: &TcpStream) -> String {
     let mut buf = vec![0u8; 4096];
     for _ in 0..50 {
         let Ok(n) = tcp.peek(&mut buf).await else {
-            return false;
+            return String::new();
         };
-        let head = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+        let head = String::from_utf8_lossy(&buf[..n]);
         if head.contains("\r\n\r\n") || n == buf.len() || n == 0 {
-            return head.contains("upgrade: websocket");
+            return head.into_owned();
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    false
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// Answer a plain HTTP request with the page (for browsers in `--listen-lan` mode).
-async fn serve_page(mut tcp: TcpStream, page: &str) {
+async fn serve_page(mut tcp: Watched, status: &str, page: &str, kind: &str) {
     let mut buf = vec![0u8; 8192];
     let _ = tcp.read(&mut buf).await;
     let resp = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
         page.len()
     );
     let _ = tcp.write_all(resp.as_bytes()).await;
@@ -60,28 +62,82 @@ async fn serve_page(mut tcp: TcpStream, page: &str) {
 }
 
 /// The server: each text message is echoed to its sender and sent on to every other client
-/// (a chat room, so browsers joining over the LAN see each other).
+/// (a chat room, so browsers joining over the LAN see each other). The door
+/// ([`lan::accept_loop`]) limits who gets in; here each connection is held to the message
+/// size and rate limits and pinged every 30 s (a browser's pong keeps an open page from
+/// counting as idle).
 async fn serve(listener: TcpListener) {
     let (room, _) = broadcast::channel::<(u64, String)>(256);
-    let mut next_id = 0u64;
-    while let Ok((tcp, _)) = listener.accept().await {
-        next_id += 1;
-        let id = next_id;
+    let door = lan::door();
+    let limits = door.limits.clone();
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(limits.max_message))
+        .max_frame_size(Some(limits.max_message));
+    let next_id = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let d = door.clone();
+    lan::accept_loop(listener, door, move |tcp, pass| {
+        let id = next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let room = room.clone();
-        tokio::spawn(async move {
-            let _ = tcp.set_nodelay(true);
-            if !wants_websocket(&tcp).await {
-                return serve_page(tcp, PAGE).await;
+        let door = d.clone();
+        let limits = limits.clone();
+        async move {
+            let _pass = pass;
+            let head = peek_head(tcp.get_ref()).await;
+            if !head.to_ascii_lowercase().contains("upgrade: websocket") {
+                return serve_page(tcp, "200 OK", PAGE, "text/html").await;
             }
-            let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
+            let target = head.split_whitespace().nth(1).unwrap_or("");
+            if !door.code_ok(target) {
+                return serve_page(
+                    tcp,
+                    "403 Forbidden",
+                    "This chat needs the join code: open the address shown on the teacher's screen.",
+                    "text/plain",
+                )
+                .await;
+            }
+            let Ok(ws) = tokio_tungstenite::accept_async_with_config(tcp, Some(config)).await
+            else {
                 return;
             };
             let (mut tx, mut rx) = ws.split();
             let mut others = room.subscribe();
+            let mut bucket = lan::Bucket::new(&limits);
+            let mut was_dropping = false;
+            let mut ping = tokio::time::interval(Duration::from_secs(30));
+            ping.tick().await;
             loop {
                 tokio::select! {
                     msg = rx.next() => {
-                        let Some(Ok(msg)) = msg else { break };
+                        let msg = match msg {
+                            Some(Ok(m)) => m,
+                            Some(Err(tokio_tungstenite::tungstenite::Error::Capacity(_))) => {
+                                door.count_too_big();
+                                let _ = tx
+                                    .send(Message::Close(Some(CloseFrame {
+                                        code: CloseCode::Size,
+                                        reason: "message too big for the classroom demo".into(),
+                                    })))
+                                    .await;
+                                break;
+                            }
+                            _ => break,
+                        };
+                        let counts = matches!(msg, Message::Text(_) | Message::Binary(_));
+                        if counts && !bucket.take() {
+                            door.count_rate_dropped();
+                            if !was_dropping {
+                                was_dropping = true;
+                                let note = Message::Text("(slow down: messages sent too fast are not passed on)".into());
+                                if tx.send(note).await.is_err() {
+                                    break;
+                                }
+                            }
+                            continue;
+                        }
+                        if counts {
+                            was_dropping = false;
+                        }
                         let reply = match msg {
                             Message::Text(t) => {
                                 let _ = room.send((id, t.to_string()));
@@ -109,21 +165,27 @@ async fn serve(listener: TcpListener) {
                             }
                         }
                     }
+                    _ = ping.tick() => {
+                        if tx.send(Message::Ping(Vec::new().into())).await.is_err() {
+                            break;
+                        }
+                    }
                 }
             }
-        });
-    }
+        }
+    })
+    .await;
 }
 
 pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
-    let listener = bind_on(PORT, lan).await?;
+    let listener = bind_on(lan::port_or(PORT), lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
     let server = tokio::spawn(serve(listener));
 
     say(&format!(
         "client opens a TCP connection to 127.0.0.1:{port} and asks to upgrade HTTP to WebSocket"
     ));
-    let url = format!("ws://127.0.0.1:{port}/chat");
+    let url = format!("ws://127.0.0.1:{port}/chat{}", lan::code_query("?"));
     // No Nagle: each frame leaves in its own segment, as a class expects to see it.
     let (mut ws, resp) = tokio_tungstenite::connect_async_with_config(url, None, true)
         .await
