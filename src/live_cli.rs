@@ -145,8 +145,24 @@ fn interrupted_flag() -> Arc<AtomicBool> {
     flag
 }
 
-fn report(counters: &LiveCounters) {
-    eprintln!("layerscope: {}", counters.summary());
+/// The end-of-capture line: what was kept first (what the user asked for), then the
+/// capture's counters. With `-c 5`, the capture thread may have received a packet or two more
+/// before it stopped: those are said to be not kept, not counted as kept.
+fn report(counters: &LiveCounters, kept: u64) {
+    let received = counters.get(&counters.received);
+    let extra = received.saturating_sub(kept);
+    let mut line = format!(
+        "layerscope: {} kept · {}",
+        layerscope::model::count(kept, "packet"),
+        counters.summary()
+    );
+    if extra > 0 {
+        line.push_str(&format!(
+            " · not kept: {} received after the last kept one",
+            layerscope::model::count(extra, "packet")
+        ));
+    }
+    eprintln!("{line}");
 }
 
 pub fn capture(
@@ -180,7 +196,7 @@ pub fn capture(
         }
     }
     let failure = cap.failure();
-    report(&cap.counters);
+    report(&cap.counters, printer.number);
     drop(cap);
     printer.finish(write)?;
     if let Some(f) = failure {

@@ -363,10 +363,28 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("layerscope: error: {e:#}");
+            eprintln!("layerscope: error: {}", error_text(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line, each cause said once: a cause whose text an
+/// earlier message already holds ("cannot save x: Read-only file system (os error 30)") is
+/// not repeated after it.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let t = cause.to_string();
+        if t.is_empty() || out.contains(&t) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&t);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -433,7 +451,9 @@ fn write_in_parallel(
     workers: usize,
     render: impl Fn(std::ops::Range<usize>, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 ) -> Result<()> {
-    const CHUNK: usize = 1024;
+    // Small enough that a chunk of big packets (64 messages of field trees each) stays some
+    // megabytes, not gigabytes; big enough to keep the workers busy.
+    const CHUNK: usize = 256;
     let chunks = n.div_ceil(CHUNK);
     let range = |k: usize| k * CHUNK..((k + 1) * CHUNK).min(n);
     if workers <= 1 || chunks <= 1 {
@@ -856,5 +876,18 @@ mod tests {
         }
         let expected: String = (0..10_007).map(|i| format!("{i}\n")).collect();
         assert_eq!(String::from_utf8(one).unwrap(), expected);
+    }
+
+    #[test]
+    fn error_causes_are_said_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot save out.pcapng: {0}")]
+        struct Save(#[source] std::io::Error);
+        let io = std::io::Error::other("Read-only file system (os error 30)");
+        let e = anyhow::Error::new(Save(io)).context("capture stopped");
+        assert_eq!(
+            super::error_text(&e),
+            "capture stopped: cannot save out.pcapng: Read-only file system (os error 30)"
+        );
     }
 }

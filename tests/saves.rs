@@ -102,3 +102,100 @@ fn a_read_only_folder_fails_the_save_and_keeps_the_old_file() {
     );
     assert_eq!(std::fs::read(&target).unwrap(), b"previous");
 }
+
+#[test]
+fn a_full_disk_at_the_last_flush_leaves_no_temporary_file() {
+    let Some(m) = tmpfs("flush", "size=64k") else {
+        return;
+    };
+    // Fill the disk, then save a few packets: they fit in the writer's buffer, so the
+    // failure comes at the final flush (the commit), which once left `.x.tmp` behind.
+    let filler = m.0.join("filler");
+    let mut f = std::fs::File::create(&filler).unwrap();
+    let chunk = vec![0u8; 4096];
+    while std::io::Write::write_all(&mut f, &chunk).is_ok() {}
+    drop(f);
+    let target = m.0.join("small.pcapng");
+    let store = PacketStore::open(&data("crafted-l2l4.pcap"), |_, _| {}).unwrap();
+    let err = save_store(&store, Some(&[0, 1, 2]), &target)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("small.pcapng"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&m.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["filler"], "no temporary file left behind");
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_pipes_links_and_folders() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = std::env::temp_dir().join(format!("layerscope-targets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = PacketStore::open(&data("crafted-l2l4.pcap"), |_, _| {}).unwrap();
+
+    // A folder is refused, by name.
+    let err = save_store(&store, None, &dir).unwrap_err().to_string();
+    assert!(err.contains("a folder"), "{err}");
+
+    // A symbolic link: the file it names is replaced, the link stays a link.
+    let real = dir.join("real.pcapng");
+    std::fs::write(&real, b"old").unwrap();
+    let link = dir.join("link.pcapng");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    save_store(&store, Some(&[0]), &link).unwrap();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(PacketStore::open(&real, |_, _| {}).unwrap().len(), 1);
+
+    // A pipe is written in place (another program reads it), and stays a pipe.
+    let fifo = dir.join("fifo");
+    let _ = std::fs::remove_file(&fifo);
+    if Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+        };
+        save_store(&store, Some(&[0, 1]), &fifo).unwrap();
+        let bytes = reader.join().unwrap();
+        let copy = dir.join("from-fifo.pcapng");
+        std::fs::write(&copy, &bytes).unwrap();
+        assert_eq!(PacketStore::open(&copy, |_, _| {}).unwrap().len(), 2);
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    } else {
+        eprintln!("SKIPPED (pipe part): mkfifo is not available");
+    }
+
+    // A copy of /dev/full (needs root to make): the device stays a device, the error says
+    // the disk is full.
+    let full = dir.join("full");
+    let _ = std::fs::remove_file(&full);
+    if Command::new("mknod")
+        .arg(&full)
+        .args(["c", "1", "7"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let err = save_store(&store, None, &full).unwrap_err().to_string();
+        assert!(
+            err.contains("full") && err.to_lowercase().contains("space"),
+            "{err}"
+        );
+        assert!(std::fs::metadata(&full)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    } else {
+        eprintln!("SKIPPED (device part): mknod needs root");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,6 +9,17 @@ use libfuzzer_sys::fuzz_target;
 
 const LINK_TYPES: [u32; 11] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
 
+/// Nothing a terminal would obey reaches the texts people read (summary, sentence, notes).
+fn safe_to_show(p: &layerscope::model::Packet) {
+    use layerscope::model::text::is_unsafe;
+    assert!(!p.summary.contains(is_unsafe), "{:?}", p.summary);
+    assert!(!p.sentence.contains(is_unsafe), "{:?}", p.sentence);
+    assert!(p.summary.len() <= layerscope::model::MAX_SUMMARY + 3);
+    for n in &p.notes {
+        assert!(!n.text.contains(is_unsafe), "{:?}", n.text);
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, frame)) = data.split_first() else {
         return;
@@ -28,12 +39,15 @@ fuzz_target!(|data: &[u8]| {
         interface: 0,
     };
     let p = decode(&meta, frame);
+    safe_to_show(&p);
     for l in &p.layers {
         assert!(l.offset as usize + l.length as usize <= frame.len().max(l.offset as usize));
         assert!((1..=7).contains(&l.osi().number()));
+        assert!(l.fields.len() <= layerscope::model::MAX_FIELDS);
         for f in &l.fields {
             assert!(f.offset as usize + f.length as usize <= frame.len());
-            let _ = f.display();
+            let d = f.display();
+            assert!(!d.contains(layerscope::model::text::is_unsafe), "{d:?}");
         }
     }
     // Where the quick key reader answers, the decoder's flow hook sees the same key.

@@ -23,7 +23,21 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     for i in 0..cap.len() {
-        let _ = cap.packet(i);
+        if let Some(p) = cap.packet(i) {
+            // Nothing a terminal would obey reaches the texts people read.
+            use layerscope::model::text::is_unsafe;
+            assert!(!p.summary.contains(is_unsafe), "{:?}", p.summary);
+            assert!(!p.sentence.contains(is_unsafe), "{:?}", p.sentence);
+            for n in &p.notes {
+                assert!(!n.text.contains(is_unsafe), "{:?}", n.text);
+            }
+            for l in &p.layers {
+                assert!(l.fields.len() <= layerscope::model::MAX_FIELDS);
+                for f in &l.fields {
+                    assert!(!f.display().contains(is_unsafe));
+                }
+            }
+        }
         let _ = cap.row(i);
     }
     if let Ok(mut r) = Reader::new(data) {

@@ -323,8 +323,14 @@ impl LayerscopeApp {
                 if big {
                     if let Ok(store) = crate::capture::PacketStore::open_prefix(&p, preview_packets)
                     {
-                        let cap =
-                            Capture::analyse(store, crate::flow::FlowConfig::default(), |_, _| {});
+                        // The preview lives beside the whole capture while that loads: it
+                        // gets a small share of the memory budget (see robustness.md).
+                        let cap = Capture::analyse_with(
+                            store,
+                            crate::flow::FlowConfig::default(),
+                            crate::flow::app::AppConfig::preview(),
+                            |_, _| {},
+                        );
                         let _ = tx.send(LoadMsg::Preview(cap));
                         if let Some(c) = &ctx {
                             c.request_repaint();

@@ -27,11 +27,24 @@ fn tcpip_color(t: TcpIp) -> Color32 {
     super::theme::current().tcpip(t)
 }
 
-/// Text as the window writes it. The window's fonts have the arrows the CLI prints (DejaVu
-/// Sans is their fallback), so nothing is replaced any more; kept as the one place to adapt
-/// text for the screen.
+/// Characters of one label the window lays out: a 64 KiB field value or sentence would be
+/// laid out (and wrapped) on every frame; the rest is left to the hex pane and the tooltip.
+pub const MAX_LABEL: usize = 2048;
+
+/// Text as the window writes it: control and direction characters escaped (packet text
+/// normally is already, see `model::text::escape`), and bounded to [`MAX_LABEL`] bytes with
+/// the size of what was left out.
 pub fn plain(s: &str) -> String {
-    s.to_string()
+    let s = crate::model::escape(s);
+    if s.len() <= MAX_LABEL {
+        return s.into_owned();
+    }
+    let head = crate::model::text::prefix(&s, MAX_LABEL);
+    format!(
+        "{head}… (showing {} of {} KiB)",
+        MAX_LABEL >> 10,
+        s.len().div_ceil(1024)
+    )
 }
 
 /// Colour of a protocol's text and lines, readable on the current theme (see `theme`).

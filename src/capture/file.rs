@@ -178,6 +178,51 @@ pub struct Reader<'a> {
     /// The error that stopped reading, if any.
     error: Option<CaptureError>,
     section_comments: Vec<String>,
+    /// Notes for the next packet: blocks skipped before it (see [`crate::model::READER_NOTE`]).
+    pending: Vec<String>,
+}
+
+/// A reader's note for a packet, carried with its comments (see [`crate::model::READER_NOTE`]).
+fn reader_note(text: impl std::fmt::Display) -> String {
+    format!("{}{text}", crate::model::READER_NOTE)
+}
+
+/// A record that says it captured more bytes than the packet had: tshark takes the packet as
+/// long as what was captured; so do we, with a note.
+fn caplen_note(caplen: usize, wirelen: u32) -> Option<String> {
+    (caplen > wirelen as usize).then(|| {
+        reader_note(format_args!(
+            "this record says it captured {} of a {}-byte packet, more than the packet's length: the packet is taken to be {} long",
+            crate::model::count(caplen, "byte"),
+            wirelen,
+            crate::model::count(caplen, "byte"),
+        ))
+    })
+}
+
+/// Timestamp units a second for a pcapng `if_tsresol` byte (section 4.2 of the pcapng
+/// draft): the high bit clear, 10^-n seconds; set, 2^-n seconds. `None` past what a u64
+/// holds. (pcap-parser 0.17 rejects every binary resolution, so this reads the option.)
+pub fn tsresol_units(r: u8) -> Option<u64> {
+    let n = u32::from(r & 0x7f);
+    if r & 0x80 == 0 {
+        10u64.checked_pow(n)
+    } else {
+        1u64.checked_shl(n).filter(|_| n < 64)
+    }
+}
+
+/// pcapng block types whose damage does not stop the file: nothing later depends on them
+/// (name resolution, statistics, decryption secrets, custom blocks, systemd journal).
+fn skippable(btype: u32) -> Option<&'static str> {
+    match btype {
+        0x0000_0004 => Some("name resolution"),
+        0x0000_0005 => Some("interface statistics"),
+        0x0000_000A => Some("decryption secrets"),
+        0x0000_0009 => Some("systemd journal export"),
+        0x0000_0BAD | 0x4000_0BAD => Some("custom"),
+        _ => None,
+    }
 }
 
 fn rd_u32(b: &[u8], off: usize, be: bool) -> u32 {
@@ -228,6 +273,7 @@ impl<'a> Reader<'a> {
             done: false,
             error: None,
             section_comments: Vec::new(),
+            pending: Vec::new(),
         };
         match magic_le {
             0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0xa1b2_cd34 | 0x34cd_b2a1 => {
@@ -378,6 +424,7 @@ impl<'a> Reader<'a> {
         let data = &self.buf[start..start + caplen as usize];
         self.pos = start + caplen as usize;
         self.number += 1;
+        let comments = caplen_note(caplen as usize, wirelen).into_iter().collect();
         Some(RawPacket {
             meta: FrameMeta {
                 number: self.number,
@@ -389,7 +436,7 @@ impl<'a> Reader<'a> {
             },
             data,
             data_offset: start as u64,
-            comments: Vec::new(),
+            comments,
         })
     }
 
@@ -464,6 +511,18 @@ impl<'a> Reader<'a> {
             };
             let block = match parsed {
                 Ok((_, block)) => block,
+                Err(e) if skippable(btype).is_some() => {
+                    // Its framing was sound (both lengths agree): skip it, as tshark does, and
+                    // say so on the next packet.
+                    if self.pending.len() < 16 {
+                        self.pending.push(reader_note(format_args!(
+                            "a damaged {} block (at byte {at} of the file) before this packet was skipped: {}",
+                            skippable(btype).unwrap_or("pcapng"),
+                            describe_nom(&e)
+                        )));
+                    }
+                    continue;
+                }
                 Err(e) => {
                     return self.fail(CaptureError::Damaged {
                         offset: at,
@@ -489,7 +548,27 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Block::InterfaceDescription(idb) => {
-                    let units = idb.ts_resolution().unwrap_or(1_000_000);
+                    // if_tsresol (option 9); microseconds when absent.
+                    let resol = idb
+                        .options
+                        .iter()
+                        .find(|o| o.code.0 == 9)
+                        .and_then(|o| o.value().first().copied());
+                    let units = match resol {
+                        None => 1_000_000,
+                        Some(r) => match tsresol_units(r) {
+                            Some(u) => u,
+                            None => {
+                                return self.fail(CaptureError::Damaged {
+                                    offset: at,
+                                    what: format!(
+                                        "interface {} has timestamp resolution {r:#04x}, finer than 64-bit timestamps can count",
+                                        self.interfaces.len() - self.section_base
+                                    ),
+                                })
+                            }
+                        },
+                    };
                     let mut i = Interface::new(
                         u32::from(idb.linktype.0 as u16),
                         idb.snaplen,
@@ -602,9 +681,11 @@ impl<'a> Reader<'a> {
         ts: Timestamp,
         data: &'a [u8],
         origlen: u32,
-        comments: Vec<String>,
+        mut comments: Vec<String>,
     ) -> RawPacket<'a> {
         self.number += 1;
+        comments.append(&mut self.pending);
+        comments.extend(caplen_note(data.len(), origlen));
         let link_type = self.interfaces.get(iface_idx).map_or(0, |i| i.link_type);
         let data_offset = (data.as_ptr() as usize).saturating_sub(self.buf.as_ptr() as usize);
         RawPacket {

@@ -134,32 +134,87 @@ impl<W: Write> PcapngSink<W> {
 }
 
 /// A file being written atomically: bytes go to a temporary file beside the target, which
-/// replaces the target only on [`AtomicFile::commit`]. Dropped without commit, the temporary
-/// file is removed and the target is untouched.
+/// replaces the target only on [`AtomicFile::commit`]. Dropped without commit (or when the
+/// commit fails), the temporary file is removed and the target is untouched.
+///
+/// What the target is decides how it is written:
+/// - a regular file, or nothing yet: the temporary file and rename above;
+/// - a symbolic link: the file it points to is replaced the same way (the link stays);
+/// - a character device or a pipe (`-w /dev/null`, a FIFO another program reads): written in
+///   place, as tcpdump does: a rename would replace the device node with a plain file;
+/// - a folder, a block device (a disk) or a socket: refused.
 pub struct AtomicFile {
     path: PathBuf,
-    tmp: PathBuf,
+    /// The temporary file, or `None` when writing in place.
+    tmp: Option<PathBuf>,
     writer: Option<std::io::BufWriter<std::fs::File>>,
+    committed: bool,
 }
 
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<Self, PcapngError> {
-        let dir = match path.parent() {
+        let refuse = |what: &str| PcapngError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(format!(
+                "it is {what}; a capture is saved only to a file, a character device or a pipe"
+            )),
+        };
+        // Follow symbolic links: the file the link names is what gets replaced.
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Ok(m) = std::fs::metadata(&target) {
+            let t = m.file_type();
+            if t.is_dir() {
+                return Err(refuse("a folder"));
+            }
+            if !t.is_file() {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::FileTypeExt;
+                    if t.is_block_device() {
+                        return Err(refuse("a block device (a disk)"));
+                    }
+                    if t.is_socket() {
+                        return Err(refuse("a socket"));
+                    }
+                }
+                // A character device or a FIFO: write straight into it.
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .map_err(|source| PcapngError::Io {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                return Ok(AtomicFile {
+                    path: path.to_path_buf(),
+                    tmp: None,
+                    writer: Some(std::io::BufWriter::new(file)),
+                    committed: false,
+                });
+            }
+        }
+        let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let name = path
+        let name = target
             .file_name()
             .map_or_else(|| "capture".into(), |n| n.to_string_lossy().into_owned());
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file = std::fs::File::create(&tmp).map_err(|source| PcapngError::Io {
-            path: path.display().to_string(),
+            // The folder is what refused, not the target.
+            path: format!(
+                "{} (a temporary file in {} first, renamed over it when complete)",
+                path.display(),
+                dir.display()
+            ),
             source,
         })?;
         Ok(AtomicFile {
-            path: path.to_path_buf(),
-            tmp,
+            path: target,
+            tmp: Some(tmp),
             writer: Some(std::io::BufWriter::new(file)),
+            committed: false,
         })
     }
 
@@ -170,14 +225,21 @@ impl AtomicFile {
         }
     }
 
-    /// Flush, sync and rename over the target.
+    /// Flush, sync and rename over the target (in place: flush only).
     pub fn commit(mut self) -> Result<(), PcapngError> {
         let Some(w) = self.writer.take() else {
             return Ok(());
         };
         let file = w.into_inner().map_err(|e| self.io(e.into_error()))?;
+        let Some(tmp) = self.tmp.clone() else {
+            self.committed = true;
+            return Ok(());
+        };
         file.sync_all().map_err(|e| self.io(e))?;
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| self.io(e))
+        drop(file);
+        std::fs::rename(&tmp, &self.path).map_err(|e| self.io(e))?;
+        self.committed = true;
+        Ok(())
     }
 }
 
@@ -196,8 +258,13 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
+        // Not committed (an error on the way, or the commit itself failed): the temporary
+        // file goes, whatever state its writer is in.
+        drop(self.writer.take());
+        if !self.committed {
+            if let Some(tmp) = &self.tmp {
+                let _ = std::fs::remove_file(tmp);
+            }
         }
     }
 }

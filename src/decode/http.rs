@@ -284,41 +284,69 @@ fn header_values(headers: &[httparse::Header<'_>]) -> [Option<String>; 7] {
 /// Parse a request or response head from the start of `b`.
 pub fn parse_head(b: &[u8], request: bool) -> HeadParse {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    match parse_head_in(b, request, &mut headers) {
+        // More headers than the usual array holds (RFC 9110 sets no limit; tshark decodes
+        // such heads): again with room for every line of the head.
+        HeadParse::Invalid(_) if too_many_headers(b, request) => {
+            let lines = b.windows(2).filter(|w| w == b"\r\n").count() + 1;
+            let mut more = vec![httparse::EMPTY_HEADER; lines];
+            parse_head_in(b, request, &mut more)
+        }
+        other => other,
+    }
+}
+
+/// Whether httparse stops at `b` only for want of header slots.
+fn too_many_headers(b: &[u8], request: bool) -> bool {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let e = if request {
+        httparse::Request::new(&mut headers).parse(b).err()
+    } else {
+        httparse::Response::new(&mut headers).parse(b).err()
+    };
+    e == Some(httparse::Error::TooManyHeaders)
+}
+
+fn parse_head_in<'h, 'b: 'h>(
+    b: &'b [u8],
+    request: bool,
+    headers: &'h mut [httparse::Header<'b>],
+) -> HeadParse {
     let mut head = Head {
         request,
         ..Head::default()
     };
     let status = if request {
-        let mut r = httparse::Request::new(&mut headers);
+        let mut r = httparse::Request::new(headers);
         match r.parse(b) {
             Ok(httparse::Status::Complete(n)) => {
                 head.method = r.method.unwrap_or("").to_string();
                 head.uri = r.path.unwrap_or("").to_string();
                 head.head_len = n;
-                Ok(true)
+                Ok(Some(r.headers))
             }
-            Ok(httparse::Status::Partial) => Ok(false),
+            Ok(httparse::Status::Partial) => Ok(None),
             Err(e) => Err(e),
         }
     } else {
-        let mut r = httparse::Response::new(&mut headers);
+        let mut r = httparse::Response::new(headers);
         match r.parse(b) {
             Ok(httparse::Status::Complete(n)) => {
                 head.code = r.code.unwrap_or(0);
                 head.reason = r.reason.unwrap_or("").to_string();
                 head.head_len = n;
-                Ok(true)
+                Ok(Some(r.headers))
             }
-            Ok(httparse::Status::Partial) => Ok(false),
+            Ok(httparse::Status::Partial) => Ok(None),
             Err(e) => Err(e),
         }
     };
     match status {
-        Ok(false) => HeadParse::Partial,
+        Ok(None) => HeadParse::Partial,
         Err(e) => HeadParse::Invalid(format!("not a valid HTTP head: {e}")),
-        Ok(true) => {
+        Ok(Some(headers)) => {
             let [length, encoding, upgrade, key, accept, extensions, protocol] =
-                header_values(&headers);
+                header_values(headers);
             head.content_length = length.and_then(|v| v.parse().ok());
             head.chunked = encoding.is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
             head.upgrade_websocket = upgrade.is_some_and(|v| v.eq_ignore_ascii_case("websocket"));

@@ -630,6 +630,16 @@ fn frame_layer(ctx: &mut Ctx<'_, '_>, comments: &[String]) {
         Text::Num(link_type_text),
     );
     for c in comments {
+        if let Some(text) = c.strip_prefix(crate::model::READER_NOTE) {
+            ctx.pkt.notes.push(Note {
+                severity: Severity::Warning,
+                kind: "capture",
+                protocol: Some("frame"),
+                offset: None,
+                text: text.to_string().into(),
+            });
+            continue;
+        }
         push_gen(&mut l, &FRAME_COMMENT, Value::str(c), Text::Auto);
         ctx.pkt.notes.push(Note {
             severity: Severity::Info,

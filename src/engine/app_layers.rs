@@ -159,6 +159,7 @@ pub fn attach(
     msgs: &[std::borrow::Cow<'_, Message>],
     conv: Option<&Conversation>,
     fields: bool,
+    unkept: u32,
 ) {
     if msgs.is_empty() {
         return;
@@ -169,7 +170,10 @@ pub fn attach(
     // Sentences are kept only when the packet has one or is shown in full (see the end):
     // a list row or a text line does not pay for naming the endpoints in them.
     let wants_sentence = !p.sentence.is_empty() || fields;
-    let more = msgs.len().saturating_sub(MAX_MESSAGES_SHOWN);
+    // Messages the flow pass counted and did not keep (see `flow::app::MAX_MESSAGES_PER_PACKET`)
+    // are in the count too.
+    let total = msgs.len() + unkept as usize;
+    let more = total.saturating_sub(MAX_MESSAGES_SHOWN.min(msgs.len()));
     if more > 0 {
         p.notes.push(Note {
             severity: Severity::Info,
@@ -177,8 +181,9 @@ pub fn attach(
             protocol: None,
             offset: None,
             text: format!(
-                "This packet completes {}: the first {MAX_MESSAGES_SHOWN} are decoded here, the other {more} are counted but not shown.",
-                crate::model::count(msgs.len(), "message")
+                "This packet completes {}: the first {} are decoded here, the other {more} are counted but not shown.",
+                crate::model::count(total, "message"),
+                MAX_MESSAGES_SHOWN.min(msgs.len())
             )
             .into(),
         });
@@ -596,7 +601,7 @@ pub fn attach(
         }
         p.summary.push_str(&s.info);
     }
-    let unsaid = msgs.len().saturating_sub(MAX_MESSAGES_SAID);
+    let unsaid = total.saturating_sub(MAX_MESSAGES_SAID);
     if unsaid > 0 {
         p.summary.push_str(&format!(", … {unsaid} more"));
     }

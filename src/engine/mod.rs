@@ -324,6 +324,16 @@ impl Capture {
             (a.messages_cut, "message", "cut at the size limit"),
             (a.inflate_cut, "decompression", "stopped at the size limit"),
             (
+                a.messages_not_kept,
+                "WebSocket data frame",
+                "decoded and not kept: over 64 in one packet or 4 000 000 in all",
+            ),
+            (
+                a.inflate_budget,
+                "compressed message",
+                "left compressed: the decompression budget was spent",
+            ),
+            (
                 a.budget_cut,
                 "message",
                 "kept only in part: the memory budget for kept messages was spent",
@@ -389,6 +399,20 @@ impl Capture {
         let mut p = self.decode_l4(i, sentences, fields)?;
         let msgs = self.messages_at(i);
         let conv = self.flows.conversation_of(i);
+        let unkept = self.app.unkept(i as u32);
+        if msgs.is_empty() && unkept > 0 {
+            p.notes.push(crate::model::Note {
+                severity: crate::model::Severity::Info,
+                kind: "limit",
+                protocol: None,
+                offset: None,
+                text: format!(
+                    "This packet completes {} that were counted and not kept: the capture's table of messages is full.",
+                    crate::model::count(unkept, "WebSocket data frame")
+                )
+                .into(),
+            });
+        }
         if msgs.is_empty() {
             let later = self.reassembled_in(i);
             if let Some(&first) = later.first() {
@@ -407,7 +431,7 @@ impl Capture {
             }
         } else {
             let frame = self.store.data(i).unwrap_or(&[]);
-            app_layers::attach(frame, &mut p, i as u32, &msgs, conv, fields);
+            app_layers::attach(frame, &mut p, i as u32, &msgs, conv, fields, unkept);
             // Whom a Socket.IO emit went to, or that nothing answered an event: known only
             // from the packets around this one.
             if sentences && p.layers.iter().any(|l| l.protocol == Protocol::SocketIo) {
@@ -416,6 +440,15 @@ impl Capture {
         }
         if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
             app_layers::dns_pair(&mut p, u64::from(other) + 1, latency, sentences);
+        }
+        for n in self.app.packet_notes(i as u32) {
+            p.notes.push(crate::model::Note {
+                severity: crate::model::Severity::Warning,
+                kind: "application",
+                protocol: None,
+                offset: None,
+                text: n.clone().into(),
+            });
         }
         Some(p)
     }
@@ -603,6 +636,21 @@ impl Stream {
         let before = self.app.messages.next_index();
         self.app
             .on_tcp(conv as u32, dir, &t, i, meta.timestamp.ns, data);
+        let unkept = self.app.take_unkept(i);
+        for (at, n) in self.app.take_packet_notes() {
+            let text = if at == i {
+                n
+            } else {
+                format!("(about packet {}) {n}", at + 1)
+            };
+            self.pkt.notes.push(crate::model::Note {
+                severity: crate::model::Severity::Warning,
+                kind: "application",
+                protocol: None,
+                offset: None,
+                text: text.into(),
+            });
+        }
         let after = self.app.messages.next_index();
         // Most packets end no message.
         if after > before {
@@ -619,7 +667,7 @@ impl Stream {
                 &many
             };
             let c = self.flows.conversations.get(conv);
-            app_layers::attach(data, &mut self.pkt, i, new, c, fields);
+            app_layers::attach(data, &mut self.pkt, i, new, c, fields, unkept);
             // Printed: forget them (pairs with later messages live in the pending tables).
             self.app.drop_all();
         }

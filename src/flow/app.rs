@@ -57,12 +57,34 @@ pub struct AppConfig {
     pub max_kept_per_conv: usize,
     /// What an over-budget message keeps.
     pub preview: usize,
+    /// Bytes permessage-deflate may inflate in one direction of a connection, and in all
+    /// (the CPU and memory a deflate bomb can cost): past it, later compressed messages
+    /// are shown compressed, with a note.
+    pub max_inflate_per_conv: usize,
+    pub max_inflate_total: usize,
     /// Do not keep copies of messages that lie whole in one packet (the engine re-reads them
     /// from the capture): what keeps a million-packet capture within its memory budget.
     pub compact: bool,
     /// With `compact`: keep such messages as small records, parsed again from their packet
     /// when asked for (see [`super::messages`]). Off only to test that packing is exact.
     pub pack: bool,
+}
+
+impl AppConfig {
+    /// For a capture that only previews the first packets of a file while the whole file
+    /// loads beside it: an eighth of the memory and decompression budgets.
+    pub fn preview() -> Self {
+        let d = AppConfig::default();
+        AppConfig {
+            compact: true,
+            max_kept_total: d.max_kept_total / 8,
+            max_kept_per_conv: d.max_kept_per_conv / 8,
+            max_inflate_total: d.max_inflate_total / 8,
+            max_inflate_per_conv: d.max_inflate_per_conv / 8,
+            max_total_buffer: d.max_total_buffer / 8,
+            ..d
+        }
+    }
 }
 
 impl Default for AppConfig {
@@ -76,6 +98,8 @@ impl Default for AppConfig {
             max_kept_total: 256 << 20,
             max_kept_per_conv: 64 << 20,
             preview: 64 << 10,
+            max_inflate_per_conv: 128 << 20,
+            max_inflate_total: 512 << 20,
             compact: false,
             pack: true,
         }
@@ -95,7 +119,27 @@ pub struct AppStats {
     /// Messages the memory budget cut to a prefix, and the bytes it let go.
     pub budget_cut: u64,
     pub budget_bytes: u64,
+    /// Compressed messages left compressed: the decompression budget was spent.
+    pub inflate_budget: u64,
+    /// Packet notes not kept: the table of them was full.
+    pub packet_notes_dropped: u64,
+    /// WebSocket data frames decoded and not kept: over [`MAX_MESSAGES_PER_PACKET`] in their
+    /// packet, or over [`MAX_MESSAGES`] in all.
+    pub messages_not_kept: u64,
 }
+
+/// Messages one packet may add to the table: a packet full of tiny WebSocket frames (a
+/// 1448-byte segment holds 482 three-byte frames) keeps this many and counts the rest, which
+/// is also as many as a packet shows (`engine::app_layers::MAX_MESSAGES_SHOWN`).
+pub const MAX_MESSAGES_PER_PACKET: u32 = 64;
+
+/// Messages the table keeps in all (~40 bytes each, plus their index): past it, plain
+/// WebSocket data frames are counted, not kept.
+pub const MAX_MESSAGES: usize = 4_000_000;
+
+/// Packets that carry application notes of their own (not a message's): at most this many
+/// are kept, the rest counted.
+pub const MAX_NOTED_PACKETS: usize = 4096;
 
 pub use super::messages::{
     EioItem, EioItems, FramePackets, HttpMsg, Kind, Message, Span, Spans, WsFrame, WsMessage,
@@ -135,6 +179,10 @@ struct DirBuf {
     /// Why this direction's compressed messages cannot be decompressed.
     inflate_broken: Option<String>,
     no_context_takeover: bool,
+    /// Bytes inflated in this direction so far.
+    inflated: usize,
+    /// The message at the front of `buf` was already said to be over the size limit.
+    noted_big: bool,
 }
 
 /// Conversation state by dense conversation index: no hashing on the per-packet path.
@@ -157,6 +205,10 @@ impl ConvTable {
 
     fn get_mut(&mut self, conv: u32) -> Option<&mut ConvApp> {
         self.0.get_mut(conv as usize)?.as_deref_mut()
+    }
+
+    fn get(&self, conv: u32) -> Option<&ConvApp> {
+        self.0.get(conv as usize)?.as_deref()
     }
 
     fn keys(&self) -> Vec<u32> {
@@ -228,6 +280,15 @@ pub struct AppPass {
     sessions: HashMap<u32, String>,
     /// Bytes in all message buffers.
     buffered_total: usize,
+    /// Bytes permessage-deflate inflated so far (see [`AppConfig::max_inflate_total`]).
+    inflated_total: usize,
+    /// Notes about a packet that no message carries: a frame that claims more bytes than will
+    /// be kept, a message the capture ends inside, an HTTP head too long to read.
+    packet_notes: HashMap<u32, Vec<String>>,
+    /// The packet the newest messages completed in, and how many it completed.
+    in_packet: (u32, u32),
+    /// Messages not kept, by the packet that completed them (see `messages_not_kept`).
+    unkept: HashMap<u32, u32>,
     /// DNS: unanswered queries (conversation, id) → (packet, time).
     dns_queries: HashMap<(u32, u16), (u32, i64)>,
     /// DNS pairs by packet index: the other packet and, for a response, the latency.
@@ -438,6 +499,7 @@ impl AppPass {
                 if let Some(p) = last {
                     self.parse(conv, dir, p, 0);
                 }
+                self.note_unfinished(conv, dir);
             }
         }
     }
@@ -456,6 +518,22 @@ impl AppPass {
     /// Store a message the HTTP or WebSocket step completed: pair its Engine.IO/Socket.IO
     /// packets with earlier ones, then drop (or pack) what can be read again from its packet.
     fn add_message(&mut self, m: Message) {
+        if self.in_packet.0 == m.packet {
+            self.in_packet.1 += 1;
+        } else {
+            self.in_packet = (m.packet, 1);
+        }
+        // A data frame (not a control frame, nothing paired with it) past the limits is
+        // counted on its packet and not kept; its Socket.IO packets, if any, pair with
+        // nothing (a packet of more than 64 messages is a flood, not a lesson).
+        let plain = matches!(&m.kind, Kind::Ws(f) if f.header.opcode <= 2 && f.pair.is_none());
+        if plain
+            && (self.in_packet.1 > MAX_MESSAGES_PER_PACKET || self.messages.len() >= MAX_MESSAGES)
+        {
+            self.stats.messages_not_kept += 1;
+            *self.unkept.entry(m.packet).or_default() += 1;
+            return;
+        }
         let (conv, dir) = (m.conv, m.dir);
         let idx = self.messages.push(m);
         self.socketio_pairing(idx, conv, dir);
@@ -637,6 +715,111 @@ impl AppPass {
         c.mode = Mode::Opaque;
         self.stats.streams_given_up += 1;
         true
+    }
+
+    /// Note something about packet `packet` (see [`AppPass::packet_notes`]).
+    pub(super) fn note_packet(&mut self, packet: u32, note: String) {
+        let full = self.packet_notes.len() >= MAX_NOTED_PACKETS;
+        match self.packet_notes.get_mut(&packet) {
+            Some(v) if v.len() < 8 => v.push(note),
+            None if !full => {
+                self.packet_notes.insert(packet, vec![note]);
+            }
+            _ => self.stats.packet_notes_dropped += 1,
+        }
+    }
+
+    /// Messages packet `i` completed that were counted and not kept.
+    pub fn unkept(&self, i: u32) -> u32 {
+        self.unkept.get(&i).copied().unwrap_or(0)
+    }
+
+    /// The same, taken (streaming readers).
+    pub fn take_unkept(&mut self, i: u32) -> u32 {
+        if self.unkept.is_empty() {
+            return 0;
+        }
+        self.unkept.remove(&i).unwrap_or(0)
+    }
+
+    /// Application notes about packet `i` that no message carries.
+    pub fn packet_notes(&self, i: u32) -> &[String] {
+        self.packet_notes.get(&i).map_or(&[], Vec::as_slice)
+    }
+
+    /// All of them, taken (a streaming reader says them on the packet it is at), in packet
+    /// order.
+    pub fn take_packet_notes(&mut self) -> Vec<(u32, String)> {
+        if self.packet_notes.is_empty() {
+            return Vec::new();
+        }
+        let mut v: Vec<(u32, String)> = self
+            .packet_notes
+            .drain()
+            .flat_map(|(p, notes)| notes.into_iter().map(move |n| (p, n)))
+            .collect();
+        v.sort_by_key(|(p, _)| *p);
+        v
+    }
+
+    /// The packet where the bytes waiting in a direction's buffer start.
+    fn buffer_start(&self, conv: u32, dir: u8) -> Option<u32> {
+        let c = self.convs.get(conv)?;
+        c.dirs[usize::from(dir)].origins.first().map(|o| o.1.packet)
+    }
+
+    /// End of capture: say, on the packet where it starts, what message the capture ends
+    /// inside (a body that never completes, a frame that claims more than arrived).
+    fn note_unfinished(&mut self, conv: u32, dir: u8) {
+        let Some(c) = self.convs.get(conv) else {
+            return;
+        };
+        let b = &c.dirs[usize::from(dir)].buf;
+        if b.is_empty() {
+            return;
+        }
+        let note = match c.mode {
+            Mode::Http => {
+                let request = !b.starts_with(b"HTTP/");
+                let what = if request { "request" } else { "response" };
+                match http::parse_head(b, request) {
+                    HeadParse::Complete(h) => {
+                        let body = b.len() - h.head_len;
+                        match (h.content_length, h.chunked) {
+                            (Some(n), _) => format!(
+                                "The capture ends inside the HTTP {what} that starts here: its body is {} long (Content-Length), {} of it were captured, so it is never decoded.",
+                                crate::model::count(n, "byte"),
+                                crate::model::count(body, "byte")
+                            ),
+                            (None, true) => format!(
+                                "The capture ends inside the HTTP {what} that starts here: its chunked body never reaches its last (zero-length) chunk; {} of it were captured.",
+                                crate::model::count(body, "byte")
+                            ),
+                            (None, false) => return,
+                        }
+                    }
+                    _ => format!(
+                        "The capture ends inside the HTTP {what} head that starts here ({} captured, no blank line ending it), so it is never decoded.",
+                        crate::model::count(b.len(), "byte")
+                    ),
+                }
+            }
+            Mode::WebSocket { .. } => match websocket::parse_header(b) {
+                Ok(h) => format!(
+                    "The capture ends inside the WebSocket frame that starts here: it claims {} of payload, {} were captured.",
+                    crate::model::count(h.payload_len, "byte"),
+                    crate::model::count(b.len().saturating_sub(h.header_len), "byte")
+                ),
+                Err(_) => format!(
+                    "The capture ends inside a WebSocket frame header that starts here ({} captured).",
+                    crate::model::count(b.len(), "byte")
+                ),
+            },
+            _ => return,
+        };
+        if let Some(p) = self.buffer_start(conv, dir) {
+            self.note_packet(p, note);
+        }
     }
 
     fn note_last(&mut self, conv: u32, note: String) {

@@ -131,6 +131,12 @@ impl Field {
     }
 }
 
+/// Marks a packet "comment" that is really the capture reader's note about the packet's
+/// record (a skipped damaged block before it, a captured length over the packet's length):
+/// the decoder turns these into notes, not `frame.comment` fields. Comments travel with a
+/// packet everywhere (index, streaming readers), which is why the reader uses them.
+pub const READER_NOTE: &str = "\u{1}layerscope reader: ";
+
 /// Fields one layer keeps: past it, fields are counted, not kept (a frame of 16 MiB of IPv6
 /// Pad1 options would otherwise make 16 million fields). Wireshark's own tree stops at a
 /// similar size ("too many items").

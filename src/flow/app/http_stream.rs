@@ -20,7 +20,11 @@ impl AppPass {
                 if b.len() > cfg.max_head {
                     c.mode = Mode::Opaque;
                     self.stats.streams_given_up += 1;
-                    self.note_last(conv, format!("An HTTP head longer than {} bytes: decoding of this connection stopped.", cfg.max_head));
+                    let note = format!("An HTTP head longer than {} starts here (no blank line ends it within that): decoding of this connection stopped.", crate::model::count(cfg.max_head, "byte"));
+                    if let Some(p) = self.buffer_start(conv, dir) {
+                        self.note_packet(p, note.clone());
+                    }
+                    self.note_last(conv, note);
                     return true;
                 }
                 return false;

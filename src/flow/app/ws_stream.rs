@@ -30,6 +30,17 @@ impl AppPass {
             return false;
         }
         if cut && b.len() < keep {
+            let db = &mut c.dirs[usize::from(dir)];
+            if !db.noted_big {
+                db.noted_big = true;
+                let start = db.origins.first().map_or(packet, |o| o.1.packet);
+                self.note_packet(start, format!(
+                    "The WebSocket frame that starts here claims {} of payload, more than the {} this decoder keeps of a message: the first {} are decoded once they arrive, the rest is skipped.",
+                    crate::model::count(h.payload_len, "byte"),
+                    crate::model::count(keep, "byte"),
+                    crate::model::count(keep.saturating_sub(h.header_len), "byte")
+                ));
+            }
             return false;
         }
         let have = (total.min(b.len() as u64)) as usize;
@@ -50,6 +61,7 @@ impl AppPass {
         };
         let db = &mut c.dirs[usize::from(dir)];
         db.skip += skip;
+        db.noted_big = false;
         let idx = self.messages.next_index();
         let mut notes = Vec::new();
         if cut {
@@ -138,16 +150,42 @@ impl AppPass {
                                 );
                                 db.inflate_broken = Some("cannot decompress: an earlier message was cut, so the shared compression context is lost".into());
                             } else {
-                                match inflate(db, &out, cfg.max_inflate) {
+                                let budget = cfg
+                                    .max_inflate_per_conv
+                                    .saturating_sub(db.inflated)
+                                    .min(cfg.max_inflate_total.saturating_sub(self.inflated_total));
+                                let limit = cfg.max_inflate.min(budget);
+                                let spent = format!(
+                                    "not decompressed: this capture's decompression budget ({} MiB a connection, {} MiB in all) is spent, so this and later compressed messages of the connection are shown compressed",
+                                    cfg.max_inflate_per_conv >> 20,
+                                    cfg.max_inflate_total >> 20
+                                );
+                                let r = if limit == 0 {
+                                    Err(None)
+                                } else {
+                                    inflate(db, &out, limit).map_err(Some)
+                                };
+                                match r {
+                                    Err(None) => {
+                                        self.stats.inflate_budget += 1;
+                                        m.inflate_error = Some(spent.clone());
+                                        db.inflate_broken = Some(spent);
+                                    }
                                     Ok((plain, cut_inflate)) => {
-                                        if cut_inflate {
+                                        db.inflated += plain.len();
+                                        self.inflated_total += plain.len();
+                                        if cut_inflate && limit < cfg.max_inflate {
+                                            m.inflate_cut = true;
+                                            self.stats.inflate_budget += 1;
+                                            db.inflate_broken = Some(spent);
+                                        } else if cut_inflate {
                                             m.inflate_cut = true;
                                             self.stats.inflate_cut += 1;
                                             db.inflate_broken = Some("cannot decompress: an earlier message exceeded the decompression limit, so the shared context is lost".into());
                                         }
                                         out = plain;
                                     }
-                                    Err(e) => {
+                                    Err(Some(e)) => {
                                         m.inflate_error = Some(format!("cannot decompress: {e}"));
                                         db.inflate_broken = Some("cannot decompress: an earlier message failed to decompress, so the shared context is lost".into());
                                     }
