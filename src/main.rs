@@ -53,6 +53,15 @@ struct Cli {
     #[cfg(feature = "gui")]
     #[arg(long, value_enum)]
     demo: Option<layerscope::capture::demo::DemoName>,
+    /// With --demo websocket|socketio: students join from their browsers (see `demo
+    /// --listen-lan`; needs CAP_NET_RAW).
+    #[cfg(feature = "gui")]
+    #[arg(long, requires = "demo")]
+    listen_lan: bool,
+    /// With --listen-lan: students need a 4-digit join code, shown on the demo banner.
+    #[cfg(feature = "gui")]
+    #[arg(long, requires = "listen_lan")]
+    join_code: bool,
     /// Start capturing on this interface when the window opens.
     #[cfg(feature = "gui")]
     #[arg(long)]
@@ -811,6 +820,8 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             exit_after_frames: cli.exit_after_frames,
             timings: cli.timings.then_some(cli.started).flatten(),
             demo: cli.demo,
+            listen_lan: cli.listen_lan,
+            join_code: cli.join_code,
             live: cli.live,
             presenter: cli.presenter,
             window_size: cli.window_size,

@@ -15,8 +15,16 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// One tiny tmpfs at a time: filling one on one CPU while another test frees and writes on a
+/// second made the kernel's per-CPU block counts refuse a 1 KB write with 56 KB free (4 runs
+/// in 8 with the tests in parallel, none alone).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Mount a tmpfs with `opts` on a fresh folder; `None` (and a message) when that is not allowed.
 fn tmpfs(tag: &str, opts: &str) -> Option<Mount> {
+    let turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = std::env::temp_dir().join(format!("layerscope-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ok = Command::new("mount")
@@ -31,10 +39,13 @@ fn tmpfs(tag: &str, opts: &str) -> Option<Mount> {
         let _ = std::fs::remove_dir(&dir);
         return None;
     }
-    Some(Mount(dir))
+    Some(Mount(dir, turn))
 }
 
-struct Mount(PathBuf);
+struct Mount(
+    PathBuf,
+    #[allow(dead_code)] std::sync::MutexGuard<'static, ()>,
+);
 
 impl Drop for Mount {
     fn drop(&mut self) {

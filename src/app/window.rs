@@ -22,6 +22,10 @@ pub struct Launch {
     pub timings: Option<std::time::Instant>,
     /// Start this demo at once.
     pub demo: Option<crate::capture::demo::DemoName>,
+    /// ...serving a page students join from their browsers (`--listen-lan`), with a join
+    /// code (`--join-code`).
+    pub listen_lan: bool,
+    pub join_code: bool,
     /// Start capturing on this interface at once.
     pub live: Option<String>,
     /// Start in the presenter layout.
@@ -76,6 +80,8 @@ impl EframeApp {
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         if let Some(d) = self.launch.demo.take() {
+            self.app.live.listen_lan = self.launch.listen_lan;
+            self.app.live.join_code = self.launch.join_code;
             self.app.start_demo(d, Some(ui.ctx()));
         }
         if let Some(i) = self.launch.live.take() {

@@ -108,9 +108,9 @@ impl LanStatus {
     /// One line for the teacher's terminal.
     pub fn describe(&self) -> String {
         let mut s = format!(
-            "{} connected from {}",
-            crate::model::count(self.open, "browser connection"),
-            crate::model::count(self.clients.len(), "address")
+            "{} from {}",
+            crate::model::count(self.open, "connection"),
+            crate::model::count_irregular(self.clients.len(), "address", "addresses")
         );
         if self.paused {
             s.push_str(", joins paused");
