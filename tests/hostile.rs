@@ -92,7 +92,11 @@ fn run(args: &[&str]) -> Run {
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            // SAFETY: `pid` is our child, not yet reaped (the main thread is in wait4), so
+            // the number cannot name another process.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
         });
     }
     let mut status = 0;
