@@ -315,17 +315,15 @@ pub fn ipv6_pad1(size: usize) -> Vec<u8> {
     p.buf
 }
 
-/// A server emitting one Socket.IO event whose argument is a string of `size` bytes.
-pub fn socketio_big_arg(size: usize) -> Vec<u8> {
+/// A Socket.IO session over WebSocket, up to the client joining "/" (Engine.IO open,
+/// CONNECT and its answer): the capture and the connection, to go on with.
+fn socketio_session() -> (Pcap, Tcp) {
     let mut p = Pcap::new();
     let mut t = Tcp::new(1);
     t.handshake(&mut p);
     t.upgrade(&mut p, false);
-    t.send(
-        &mut p,
-        1,
-        &ws_frame(true, false, 1, None, br#"0{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#),
-    );
+    let open = br#"0{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
+    t.send(&mut p, 1, &ws_frame(true, false, 1, None, open));
     t.send(
         &mut p,
         0,
@@ -336,6 +334,12 @@ pub fn socketio_big_arg(size: usize) -> Vec<u8> {
         1,
         &ws_frame(true, false, 1, None, br#"40{"sid":"xyz"}"#),
     );
+    (p, t)
+}
+
+/// A server emitting one Socket.IO event whose argument is a string of `size` bytes.
+pub fn socketio_big_arg(size: usize) -> Vec<u8> {
+    let (mut p, mut t) = socketio_session();
     let mut msg = br#"42["big",""#.to_vec();
     msg.extend(std::iter::repeat_n(b'x', size));
     msg.extend_from_slice(br#""]"#);
@@ -346,25 +350,7 @@ pub fn socketio_big_arg(size: usize) -> Vec<u8> {
 /// A client emitting an event whose name is terminal control codes (set the title, clear
 /// the screen) and a right-to-left override.
 pub fn evil_event_name() -> Vec<u8> {
-    let mut p = Pcap::new();
-    let mut t = Tcp::new(1);
-    t.handshake(&mut p);
-    t.upgrade(&mut p, false);
-    t.send(
-        &mut p,
-        1,
-        &ws_frame(true, false, 1, None, br#"0{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#),
-    );
-    t.send(
-        &mut p,
-        0,
-        &ws_frame(true, false, 1, Some([1, 2, 3, 4]), b"40"),
-    );
-    t.send(
-        &mut p,
-        1,
-        &ws_frame(true, false, 1, None, br#"40{"sid":"xyz"}"#),
-    );
+    let (mut p, mut t) = socketio_session();
     // JSON escapes: the decoder unescapes them into the event name itself.
     let evil = "42[\"\\u001b]0;PWNED\\u0007\\u001b[2J\u{202e}gnp.exe\",\"\\u001b[31mred\\u0007\"]";
     t.send(
