@@ -28,6 +28,11 @@ const SAMPLE_NAME: &str = "assets/socketio-chat.pcap";
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Memory a capture's decoded messages may keep, in MiB (default 256): decompressed
+    /// and reassembled data past it is kept as 64 KiB previews, and the other budgets scale
+    /// with it (see docs/robustness.md). For every command and the window.
+    #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u32).range(16..=65536))]
+    memory_budget: Option<u32>,
     /// Open this capture in the desktop app (no file: the bundled sample).
     file: Option<PathBuf>,
     /// Select this packet (1-based) when the window opens.
@@ -292,6 +297,9 @@ fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let mut cli = Cli::parse();
     cli.started = Some(started);
+    if let Some(mib) = cli.memory_budget {
+        layerscope::flow::app::set_memory_budget(mib as usize);
+    }
     let result = match cli.command {
         None => gui(cli),
         Some(Command::Decode {

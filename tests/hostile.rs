@@ -213,6 +213,24 @@ fn a_deflate_bomb_is_bounded() {
         jsonl.out.contains("decompression budget"),
         "the packets say it too"
     );
+    // The budget is the user's to set.
+    let small = run(&[
+        "decode",
+        f.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--memory-budget",
+        "16",
+    ]);
+    assert_eq!(small.status, 0, "{}", small.err);
+    assert!(
+        small
+            .out
+            .contains("(16 MiB in all, 4 MiB per conversation)")
+            && small.out.contains("(8 MiB a connection, 32 MiB in all)"),
+        "{}",
+        &small.out[..small.out.len().min(3000)]
+    );
 }
 
 #[test]
@@ -303,6 +321,16 @@ fn correctness_found_on_the_way() {
             .contains("its body is 100000 bytes long (Content-Length)"),
         "{}",
         body.out
+    );
+
+    // An HTTP head that never ends: said on the packet where it starts (packet 4).
+    let f = tmp("endless.pcap", &hostile::endless_head());
+    let r = run(&["explain", f.to_str().unwrap(), "-p", "4"]);
+    assert!(
+        r.out
+            .contains("An HTTP head longer than 65536 bytes starts here"),
+        "{}",
+        r.out
     );
 
     // incl_len > orig_len: kept, with a note.

@@ -635,3 +635,33 @@ fn teacher_steps_wait_for_the_teachers_key() {
     assert_eq!(rest.len(), 3, "{rest:?}");
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn capture_count_reports_what_it_kept() {
+    if !has_cap_net_raw() {
+        return skip("capturing on lo needs CAP_NET_RAW (CI runs as root)");
+    }
+    // Traffic on loopback until the capture ends: more than the 5 asked for arrive.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sender = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = s.send_to(b"count me", "127.0.0.1:9");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        })
+    };
+    let o = bin()
+        .args(["capture", "-i", "lo", "-c", "5", "--duration", "20"])
+        .output()
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    sender.join().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 5);
+    // "5 packets kept · 6 received · ..." (and, when more arrived, that they were not kept).
+    assert!(err.contains("layerscope: 5 packets kept · "), "{err}");
+}

@@ -87,19 +87,30 @@ impl AppConfig {
     }
 }
 
+/// The memory budget in MiB every [`AppConfig::default`] starts from (`--memory-budget`).
+static BUDGET_MIB: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(256);
+
+/// Set the memory budget (MiB) of the captures made from now on: the kept messages get it
+/// all, one conversation a quarter, reassembly buffers as much, decompression twice as much
+/// (half of it per connection). 256 is the default.
+pub fn set_memory_budget(mib: usize) {
+    BUDGET_MIB.store(mib.max(16), std::sync::atomic::Ordering::Relaxed);
+}
+
 impl Default for AppConfig {
     fn default() -> Self {
+        let budget = BUDGET_MIB.load(std::sync::atomic::Ordering::Relaxed) << 20;
         AppConfig {
             max_message: 16 << 20,
             max_head: 64 << 10,
             max_inflate: 16 << 20,
             reasm: Limits::default(),
-            max_total_buffer: 256 << 20,
-            max_kept_total: 256 << 20,
-            max_kept_per_conv: 64 << 20,
+            max_total_buffer: budget,
+            max_kept_total: budget,
+            max_kept_per_conv: budget / 4,
             preview: 64 << 10,
-            max_inflate_per_conv: 128 << 20,
-            max_inflate_total: 512 << 20,
+            max_inflate_per_conv: budget / 2,
+            max_inflate_total: budget * 2,
             compact: false,
             pack: true,
         }

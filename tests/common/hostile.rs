@@ -407,6 +407,21 @@ pub fn unfinished_messages() -> Vec<u8> {
     p.buf
 }
 
+/// An HTTP request head that never ends: 70 000 bytes of headers and no blank line.
+pub fn endless_head() -> Vec<u8> {
+    let mut p = Pcap::new();
+    let mut t = Tcp::new(1);
+    t.handshake(&mut p);
+    let mut req = String::from("GET /endless HTTP/1.1\r\n");
+    while req.len() < 70_000 {
+        req.push_str(
+            "X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+        );
+    }
+    t.send(&mut p, 0, req.as_bytes());
+    p.buf
+}
+
 /// A pcap record whose captured length (60) is more than its original length (40).
 pub fn caplen_over_origlen() -> Vec<u8> {
     let mut p = Pcap::new();
