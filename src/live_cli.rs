@@ -240,6 +240,7 @@ pub fn demo(
         rx
     });
     let mut lan_shown = None;
+    let mut qr_shown = false;
     loop {
         let mut run = DemoRun::start(name, &opts, Arc::new(|| {}))?;
         let mut shown = 0;
@@ -267,6 +268,10 @@ pub fn demo(
             let now = run.lan_status();
             if now.is_some() && now != lan_shown {
                 if let Some(st) = &now {
+                    if !qr_shown && !st.urls.is_empty() {
+                        qr_shown = true;
+                        show_join_address(&st.urls);
+                    }
                     eprintln!("  lan: {}", st.describe());
                 }
                 lan_shown = now;
@@ -320,6 +325,23 @@ pub fn demo(
     Ok(None)
 }
 
+/// `--listen-lan`: where students join, as the demo starts; on a terminal also as a QR code
+/// of the first address, so phones join by scanning it.
+#[cfg(feature = "demo")]
+fn show_join_address(urls: &[String]) {
+    use std::io::IsTerminal;
+    eprintln!("layerscope: students join at {}", urls.join("  "));
+    if std::io::stderr().is_terminal() {
+        if let Some(qr) = urls
+            .first()
+            .and_then(|u| layerscope::capture::demo::qr::Qr::encode(u))
+        {
+            eprintln!("layerscope: or scan this with a phone ({}):", urls[0]);
+            eprint!("{}", qr.terminal());
+        }
+    }
+}
+
 /// `__lan-server`: the LAN demo's servers alone (no capture, no namespace): the scripted
 /// part, then serving on every address until killed. Teacher commands (`kick ADDR`,
 /// `pause-joins`...) are read from stdin; the door's counts go to stderr.
@@ -336,6 +358,8 @@ pub fn lan_server(
             for line in std::io::stdin().lines().map_while(Result::ok) {
                 lan::door().command(&line);
             }
+            // Whoever started this server is gone: stop serving.
+            std::process::exit(0);
         })?;
     run_traffic(name, Duration::ZERO, true)?;
     Ok(None)

@@ -67,6 +67,11 @@ struct Cli {
     #[cfg(feature = "gui")]
     #[arg(long, requires = "listen_lan")]
     join_code: bool,
+    /// With --listen-lan and the Socket.IO demo: the page students get (the official client
+    /// library, or Socket.IO by hand with every byte readable).
+    #[cfg(feature = "gui")]
+    #[arg(long, value_enum, requires = "listen_lan")]
+    student_page: Option<layerscope::capture::demo::StudentPage>,
     /// Start capturing on this interface when the window opens.
     #[cfg(feature = "gui")]
     #[arg(long)]
@@ -248,6 +253,10 @@ struct LanArgs {
     /// --listen-lan: the port to listen on (0: any free port).
     #[arg(long)]
     port: Option<u16>,
+    /// --listen-lan, Socket.IO demo: the page students get: the official client library
+    /// (polling, then the upgrade to WebSocket) or Socket.IO by hand, every byte readable.
+    #[arg(long, value_enum, default_value_t = layerscope::capture::demo::StudentPage::Library)]
+    student_page: layerscope::capture::demo::StudentPage,
 }
 
 #[cfg(feature = "demo")]
@@ -271,6 +280,7 @@ impl LanArgs {
                 }
             }),
             port: self.port,
+            page: self.student_page,
         }
     }
 }
@@ -830,6 +840,7 @@ fn gui(cli: Cli) -> Result<Option<String>> {
             demo: cli.demo,
             listen_lan: cli.listen_lan,
             join_code: cli.join_code,
+            student_page: cli.student_page.unwrap_or_default(),
             live: cli.live,
             presenter: cli.presenter,
             window_size: cli.window_size,

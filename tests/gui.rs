@@ -427,3 +427,25 @@ fn sockets_view_lists_the_listening_socket_and_a_socket_per_client() {
         "#27 opens client 1's WebSocket connection"
     );
 }
+
+/// `--listen-lan`: the join window shows the students' address large, its QR code big
+/// enough to scan from the back of a room, and the computer's other addresses.
+#[test]
+fn join_window_shows_the_address_and_its_qr_code() {
+    let urls = vec![
+        "http://192.0.2.7:3000/?code=4821".to_string(),
+        "http://10.0.0.2:3000/?code=4821".to_string(),
+    ];
+    let mut h = Harness::builder()
+        .with_size([1280.0, 720.0])
+        .build_ui(move |ui| layerscope::app::join_contents(ui, &urls));
+    h.run();
+    h.get_by_label("http://192.0.2.7:3000/?code=4821");
+    h.get_by_label("or http://10.0.0.2:3000/?code=4821");
+    let qr = h.get_by_label("QR code of http://192.0.2.7:3000/?code=4821");
+    let r = qr.rect();
+    assert!(
+        r.width() >= 300.0 && (r.width() - r.height()).abs() < 0.5,
+        "{r:?}"
+    );
+}

@@ -458,6 +458,9 @@ fn listen_lan_serves_a_page_and_browsers_join_the_chat() {
     let mut child = bin()
         .args(["demo", "websocket", "--listen-lan", "--pace", "0", "-w"])
         .arg(&out)
+        // Not the test's own stdout: a demo left behind by a failed assertion must not keep
+        // the test harness's output open.
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -471,13 +474,19 @@ fn listen_lan_serves_a_page_and_browsers_join_the_chat() {
             let _ = tx.send(line);
         }
     });
-    // The narration names the URL students open.
+    // Once the scripted part is over, the narration names the URL students open.
     let deadline = Instant::now() + Duration::from_secs(20);
     let url = loop {
         let line = rx
-            .recv_timeout(deadline - Instant::now())
-            .expect("the demo announces its page");
-        if let Some(at) = line.find("http://") {
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!("the demo announces its page")
+            });
+        if let Some(at) = line
+            .find("students can join")
+            .and_then(|_| line.find("http://"))
+        {
             break line[at..].split_whitespace().next().unwrap().to_string();
         }
     };
@@ -664,4 +673,70 @@ fn capture_count_reports_what_it_kept() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 5);
     // "5 packets kept · 6 received · ..." (and, when more arrived, that they were not kept).
     assert!(err.contains("layerscope: 5 packets kept · "), "{err}");
+}
+
+/// `demo --listen-lan` on a terminal: the students' address as a QR code a phone can scan,
+/// as the demo starts. Read back here with a QR reader, from what the terminal received.
+#[test]
+fn listen_lan_shows_the_address_as_a_qr_code_on_a_terminal() {
+    if !has_cap_net_raw() {
+        return skip("no CAP_NET_RAW: --listen-lan captures on the host's interfaces");
+    }
+    if !tool("script") {
+        return skip("script (util-linux) not installed: no terminal to run the demo on");
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cmd = format!(
+        "{} demo websocket --listen-lan --pace 0 --port {port} -w {}",
+        env!("CARGO_BIN_EXE_layerscope"),
+        tmp("qr.pcapng").display()
+    );
+    // `script` gives the demo a terminal; `timeout` stops it once it serves.
+    let out = Command::new("timeout")
+        .args(["-s", "INT", "8", "script", "-qfec", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let Some(url) = text
+        .lines()
+        .find_map(|l| l.strip_prefix("layerscope: or scan this with a phone ("))
+        .map(|u| u.trim_end_matches("):").to_string())
+    else {
+        return skip(&format!(
+            "no network address here, so no address to show: {text}"
+        ));
+    };
+    assert!(url.contains(&format!(":{port}/")), "{url}");
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("layerscope: or scan this"))
+        .skip(1)
+        .take_while(|l| l.starts_with("\x1b[30;47m"))
+        .collect();
+    assert!(rows.len() > 10, "the QR code follows: {text}");
+    let mut modules: Vec<Vec<bool>> = Vec::new();
+    for r in rows {
+        let r = r.replace("\x1b[30;47m", "").replace("\x1b[0m", "");
+        modules.push(r.chars().map(|c| matches!(c, '█' | '▀')).collect());
+        modules.push(r.chars().map(|c| matches!(c, '█' | '▄')).collect());
+    }
+    let (w, h, scale) = (modules[0].len(), modules.len(), 4);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w * scale, h * scale, |x, y| {
+        if modules[y / scale][x / scale] {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the terminal");
+    assert_eq!(
+        grids[0].decode().unwrap().1,
+        url,
+        "the phone reads the address"
+    );
 }

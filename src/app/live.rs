@@ -112,6 +112,10 @@ pub struct LivePanel {
     pub listen_lan: bool,
     /// ...and students need a join code (shown in the demo banner) to join.
     pub join_code: bool,
+    /// ...and get this Socket.IO page.
+    pub student_page: crate::capture::demo::StudentPage,
+    /// The students' address is shown large, with its QR code.
+    pub show_qr: bool,
 }
 
 fn wake(ctx: Option<&egui::Context>) -> Arc<dyn Fn() + Send + Sync> {
@@ -220,6 +224,7 @@ impl LayerscopeApp {
                     .live
                     .join_code
                     .then(crate::capture::demo::lan::random_code),
+                page: self.live.student_page,
                 ..Default::default()
             },
         };
@@ -401,8 +406,27 @@ fn live_panel(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             "Students need a join code (shown on the demo banner)",
         ),
     );
+    ui.add_enabled_ui(app.live.listen_lan, |ui| {
+        use crate::capture::demo::StudentPage;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Socket.IO page for students:");
+            ui.radio_value(
+                &mut app.live.student_page,
+                StudentPage::Library,
+                "the Socket.IO client library",
+            )
+            .on_hover_text("What students' own apps do: HTTP long-polling first, then the upgrade probe (2probe, 3probe) and the switch to WebSocket (5)");
+            ui.radio_value(
+                &mut app.live.student_page,
+                StudentPage::Bytes,
+                "by hand, every byte readable",
+            )
+            .on_hover_text("A short page that speaks Socket.IO over a bare WebSocket: every frame on the wire is one line of the page's source");
+        });
+    });
     for d in DemoName::ALL {
-        ui.horizontal(|ui| {
+        // Wrapped: a description wider than the window goes on under its button.
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .button(format!("Run {}", d.as_str()))
                 .on_hover_text(d.describe())

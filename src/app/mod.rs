@@ -28,6 +28,7 @@ mod window;
 
 pub use replay::Pace;
 pub use shots::{Pane, Target};
+pub use views::join_contents;
 pub use window::{run, Launch};
 
 use crate::engine::filter::{self, Filter};

@@ -21,7 +21,7 @@ use ladder::ladder;
 pub use layers::{encapsulation_strip, layer_stack};
 pub use layout::main_area;
 pub use status::bottom_bar;
-pub use toolbar::top_bar;
+pub use toolbar::{join_contents, top_bar};
 
 fn tcpip_color(t: TcpIp) -> Color32 {
     super::theme::current().tcpip(t)

@@ -26,6 +26,8 @@ pub struct Launch {
     /// code (`--join-code`).
     pub listen_lan: bool,
     pub join_code: bool,
+    /// ...and this Socket.IO page (`--student-page`).
+    pub student_page: crate::capture::demo::StudentPage,
     /// Start capturing on this interface at once.
     pub live: Option<String>,
     /// Start in the presenter layout.
@@ -82,6 +84,7 @@ impl eframe::App for EframeApp {
         if let Some(d) = self.launch.demo.take() {
             self.app.live.listen_lan = self.launch.listen_lan;
             self.app.live.join_code = self.launch.join_code;
+            self.app.live.student_page = self.launch.student_page;
             self.app.start_demo(d, Some(ui.ctx()));
         }
         if let Some(i) = self.launch.live.take() {

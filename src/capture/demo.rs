@@ -32,9 +32,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use lan::{LanOptions, LanStatus};
+pub use pages::StudentPage;
 
 mod dns;
 pub mod lan;
+pub mod pages;
+pub mod qr;
 mod socketio;
 mod tcp_udp;
 mod websocket;
@@ -246,9 +249,11 @@ pub(crate) fn say_raw(line: &str) {
     eprintln!("{line}");
 }
 
-/// `--listen-lan`: tell the teacher where students connect, then serve until stopped,
-/// reporting the door's counts (see [`lan`]).
-pub(crate) async fn serve_lan(port: u16, path: &str, what: &str) {
+/// `--listen-lan`, as the demo starts: the addresses students open (one per network address
+/// of this computer, join code included), put in the door's status (the window and the
+/// terminal show the first as a QR code), and the door's reports from now on (see [`lan`]).
+/// Students may join at once; the scripted clients run first.
+pub(crate) fn announce_lan(port: u16, path: &str) {
     let addrs: Vec<String> = super::live::interfaces()
         .into_iter()
         .filter(|i| !i.loopback && i.up)
@@ -257,14 +262,23 @@ pub(crate) async fn serve_lan(port: u16, path: &str, what: &str) {
         .filter(|a| !a.contains(':'))
         .collect();
     let code = lan::code_query("?");
-    let shown = if addrs.is_empty() {
+    let urls = addrs
+        .iter()
+        .map(|a| format!("http://{a}:{port}{path}{code}"))
+        .collect();
+    lan::door().set_urls(urls);
+    tokio::spawn(lan::report(lan::door()));
+}
+
+/// `--listen-lan`, after the scripted part: tell the teacher where students connect, then
+/// serve until stopped.
+pub(crate) async fn serve_lan(port: u16, path: &str, what: &str) {
+    let urls = lan::door().status().urls;
+    let code = lan::code_query("?");
+    let shown = if urls.is_empty() {
         format!("http://<this computer's address>:{port}{path}{code} (no network address found)")
     } else {
-        addrs
-            .iter()
-            .map(|a| format!("http://{a}:{port}{path}{code}"))
-            .collect::<Vec<_>>()
-            .join("  ")
+        urls.join("  ")
     };
     say(&format!(
         "the scripted part is over; students can join the {what} from their browsers: {shown}"
@@ -274,7 +288,7 @@ pub(crate) async fn serve_lan(port: u16, path: &str, what: &str) {
     }
     say_raw(&format!("# lan: listening on port {port}"));
     say("serving until you stop the demo (Ctrl-C, or Stop in the window)");
-    lan::report(lan::door()).await;
+    std::future::pending::<()>().await;
 }
 
 /// Run one demo's traffic on 127.0.0.1 (servers and clients), paced. With `lan`, the
@@ -353,12 +367,18 @@ pub fn child_main(
             sink.get_mut().flush().map_err(|e| e.to_string())
         })
         .map_err(|e| DemoError::Setup(e.to_string()))?;
-    // The parent's control lines (next step, pause, resume); EOF when it sends none.
+    // The parent's control lines (next step, pause, resume); EOF when it sends none. A LAN
+    // demo serves until stopped: EOF there means the parent (the window, `demo`) is gone, and
+    // nobody is left to stop it, so it stops itself.
+    let serves_forever = opts.listen_lan;
     std::thread::Builder::new()
         .name("demo-control".into())
-        .spawn(|| {
+        .spawn(move || {
             for line in std::io::stdin().lock().lines().map_while(Result::ok) {
                 gate_command(&line);
+            }
+            if serves_forever {
+                std::process::exit(0);
             }
         })
         .map_err(|e| DemoError::Setup(e.to_string()))?;
@@ -458,6 +478,7 @@ impl DemoRun {
         if let Some(p) = l.port {
             cmd.arg("--port").arg(p.to_string());
         }
+        cmd.arg("--student-page").arg(l.page.as_str());
         let mut child = cmd.spawn().map_err(|e| {
             DemoError::Setup(format!("cannot start {}: {e}", child_binary().display()))
         })?;

@@ -504,6 +504,9 @@ fn demo_banner(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     });
     if let Some(lan) = app.live.session.as_ref().and_then(|s| s.lan_status()) {
         lan_row(app, ui, &lan, running);
+        if app.live.show_qr && !lan.urls.is_empty() {
+            join_window(app, ui.ctx(), &lan.urls);
+        }
     }
 }
 
@@ -539,6 +542,14 @@ fn lan_row(
                 "pause-joins"
             });
         }
+        if !lan.urls.is_empty()
+            && ui
+                .add(egui::Button::new("Address + QR").selected(app.live.show_qr))
+                .on_hover_text("Show the address students open, large, with a QR code their phones can scan")
+                .clicked()
+        {
+            app.live.show_qr = !app.live.show_qr;
+        }
         if !lan.clients.is_empty() || !lan.banned.is_empty() {
             ui.menu_button("Kick…", |ui| {
                 for (addr, n) in &lan.clients {
@@ -559,6 +570,80 @@ fn lan_row(
             });
         }
     });
+}
+
+/// The students' address as a window of its own for the projector: the address in large
+/// type, its QR code, and the other addresses of this computer.
+fn join_window(app: &mut LayerscopeApp, ctx: &egui::Context, urls: &[String]) {
+    let mut open = app.live.show_qr;
+    egui::Window::new("Students join here")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .show(ctx, |ui| join_contents(ui, urls));
+    app.live.show_qr = open;
+}
+
+/// What the join window shows (see [`join_window`]).
+pub fn join_contents(ui: &mut egui::Ui, urls: &[String]) {
+    let Some(first) = urls.first() else { return };
+    let body = ui.text_style_height(&egui::TextStyle::Body);
+    ui.label(RichText::new(first).size(body * 1.5).strong());
+    let screen = ui.ctx().content_rect();
+    if let Some(qr) = crate::capture::demo::qr::Qr::encode(first) {
+        let side = (screen.height() * 0.55)
+            .min(screen.width() * 0.45)
+            .max(120.0);
+        qr_code(ui, &qr, side, first);
+    }
+    for u in &urls[1..] {
+        ui.label(format!("or {u}"));
+    }
+    ui.label(
+        "Scan it with a phone's camera, or type the address into a browser on the same network.",
+    );
+}
+
+/// A QR code, black on white with its quiet zone, about `side` points square (whole points
+/// per module, so the modules stay sharp).
+pub fn qr_code(
+    ui: &mut egui::Ui,
+    qr: &crate::capture::demo::qr::Qr,
+    side: f32,
+    text: &str,
+) -> egui::Response {
+    use crate::capture::demo::qr::QUIET;
+    let n = qr.width + 2 * QUIET;
+    let module = (side / n as f32).floor().max(2.0);
+    let (rect, resp) = ui.allocate_exact_size(Vec2::splat(module * n as f32), Sense::hover());
+    let painter = ui.painter_at(rect);
+    let min = egui::emath::GuiRounding::round_to_pixels(rect.min, ui.pixels_per_point());
+    painter.rect_filled(rect, 0.0, Color32::WHITE);
+    for y in 0..qr.width {
+        // Runs of dark modules as one rectangle each.
+        let mut x = 0;
+        while x < qr.width {
+            if !qr.dark(x, y) {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < qr.width && qr.dark(x, y) {
+                x += 1;
+            }
+            let at = min + Vec2::new((start + QUIET) as f32, (y + QUIET) as f32) * module;
+            painter.rect_filled(
+                egui::Rect::from_min_size(at, Vec2::new((x - start) as f32, 1.0) * module),
+                0.0,
+                Color32::BLACK,
+            );
+        }
+    }
+    let label = format!("QR code of {text}");
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &label));
+    resp
 }
 
 /// The selected packet's sentence: large when the class is watching (presenter layout,

@@ -71,6 +71,8 @@ pub struct LanOptions {
     pub join_code: Option<String>,
     /// Listen on this port instead of the demo's usual one (0: any free port).
     pub port: Option<u16>,
+    /// The Socket.IO page students get at `/` (see [`super::pages`]).
+    pub page: super::pages::StudentPage,
 }
 
 /// What the door counted, as the teacher sees it.
@@ -102,6 +104,10 @@ pub struct LanStatus {
     pub banned: Vec<String>,
     /// The join code, when one is asked for.
     pub join_code: Option<String>,
+    /// The addresses students open (join code included), one per network address of this
+    /// computer: the window and the terminal show the first as a QR code.
+    #[serde(default)]
+    pub urls: Vec<String>,
 }
 
 impl LanStatus {
@@ -197,6 +203,8 @@ pub struct Doorman {
     pub limits: Limits,
     join_code: Option<String>,
     paused: AtomicBool,
+    /// The addresses students open, set when the demo starts serving.
+    urls: Mutex<Vec<String>>,
     inner: Mutex<Inner>,
     c: Counters,
 }
@@ -239,6 +247,7 @@ pub fn door() -> Arc<Doorman> {
 }
 
 static PORT: OnceLock<u16> = OnceLock::new();
+static PAGE: OnceLock<super::pages::StudentPage> = OnceLock::new();
 
 /// Set up the process's door once, before the servers start.
 pub fn install(o: &LanOptions) {
@@ -249,6 +258,12 @@ pub fn install(o: &LanOptions) {
     if let Some(p) = o.port {
         let _ = PORT.set(p);
     }
+    let _ = PAGE.set(o.page);
+}
+
+/// The Socket.IO page students get at `/`.
+pub fn student_page() -> super::pages::StudentPage {
+    PAGE.get().copied().unwrap_or_default()
 }
 
 /// The port to listen on: the one asked for (`--port`), else the demo's own.
@@ -270,8 +285,16 @@ impl Doorman {
             limits,
             join_code: join_code.filter(|c| !c.is_empty()),
             paused: AtomicBool::new(false),
+            urls: Mutex::new(Vec::new()),
             inner: Mutex::new(Inner::default()),
             c: Counters::default(),
+        }
+    }
+
+    /// Set the addresses students open (reported in [`LanStatus::urls`]).
+    pub fn set_urls(&self, urls: Vec<String>) {
+        if let Ok(mut u) = self.urls.lock() {
+            *u = urls;
         }
     }
 
@@ -409,6 +432,7 @@ impl Doorman {
             clients,
             banned,
             join_code: self.join_code.clone(),
+            urls: self.urls.lock().map(|u| u.clone()).unwrap_or_default(),
         }
     }
 

@@ -20,9 +20,6 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const PORT: u16 = 3000;
 
-/// The page students open in `--listen-lan` mode: a hand-written Socket.IO client.
-const PAGE: &str = include_str!("../../../assets/lan/socketio.html");
-
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// One client: a writer half and the text/binary messages its reader task received.
@@ -140,12 +137,18 @@ fn code_ok(s: &SocketRef) -> bool {
 
 /// Start the Socket.IO server on `listener` (accept loop on its own task).
 fn server(listener: tokio::net::TcpListener) -> SocketIo {
-    // Requests that are not Socket.IO get the page browsers open in `--listen-lan` mode.
-    let page = service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
-        let body = Full::new(hyper::body::Bytes::from_static(PAGE.as_bytes()));
+    // Requests that are not Socket.IO get the students' pages in `--listen-lan` mode.
+    let page = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
+        let found = super::pages::asset(true, lan::student_page(), &req.uri().to_string());
+        let (status, kind, body) = match found {
+            Some(a) => (200, a.content_type, a.body),
+            None => (404, "text/plain; charset=utf-8", &b"not found"[..]),
+        };
         hyper::Response::builder()
-            .header("content-type", "text/html; charset=utf-8")
-            .body(body)
+            .status(status)
+            .header("content-type", kind)
+            .header("cache-control", "no-store")
+            .body(Full::new(hyper::body::Bytes::from_static(body)))
     });
     let door = lan::door();
     let max = door.limits.max_message as u64;
@@ -236,6 +239,9 @@ pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
     let listener = super::websocket::bind_on(lan::port_or(PORT), lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
     let _io = server(listener);
+    if lan {
+        super::announce_lan(port, "/");
+    }
 
     say(&format!("three clients (alice, bob, carol) open WebSocket connections to the Socket.IO server on port {port}; the server opens each Engine.IO session (0{{\"sid\":...}})"));
     let mut alice = Client::connect("alice", port).await?;

@@ -16,9 +16,6 @@ use tokio_tungstenite::tungstenite::Message;
 /// Port the demo server prefers (any free port if taken).
 pub const PORT: u16 = 8765;
 
-/// The page students open in `--listen-lan` mode.
-const PAGE: &str = include_str!("../../../assets/lan/websocket.html");
-
 /// Bind `port` (any free port if taken) on loopback, or on every address for `lan`.
 pub(super) async fn bind_on(port: u16, lan: bool) -> Result<TcpListener, DemoError> {
     let host = if lan { "0.0.0.0" } else { "127.0.0.1" };
@@ -49,15 +46,16 @@ async fn peek_head(tcp: &TcpStream) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-/// Answer a plain HTTP request with the page (for browsers in `--listen-lan` mode).
-async fn serve_page(mut tcp: Watched, status: &str, page: &str, kind: &str) {
+/// Answer a plain HTTP request with `page` (for browsers in `--listen-lan` mode).
+async fn serve_page(mut tcp: Watched, status: &str, page: &[u8], kind: &str) {
     let mut buf = vec![0u8; 8192];
     let _ = tcp.read(&mut buf).await;
-    let resp = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
         page.len()
     );
-    let _ = tcp.write_all(resp.as_bytes()).await;
+    let _ = tcp.write_all(head.as_bytes()).await;
+    let _ = tcp.write_all(page).await;
     let _ = tcp.shutdown().await;
 }
 
@@ -83,24 +81,34 @@ async fn serve(listener: TcpListener) {
         async move {
             let _pass = pass;
             let head = peek_head(tcp.get_ref()).await;
+            let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
             if !head.to_ascii_lowercase().contains("upgrade: websocket") {
-                return serve_page(tcp, "200 OK", PAGE, "text/html").await;
+                return match super::pages::asset(false, lan::student_page(), &target) {
+                    Some(a) => serve_page(tcp, "200 OK", a.body, a.content_type).await,
+                    None => serve_page(tcp, "404 Not Found", b"not found", "text/plain; charset=utf-8").await,
+                };
             }
-            let target = head.split_whitespace().nth(1).unwrap_or("");
-            if !door.code_ok(target) {
+            if !door.code_ok(&target) {
                 return serve_page(
                     tcp,
                     "403 Forbidden",
-                    "This chat needs the join code: open the address shown on the teacher's screen.",
-                    "text/plain",
+                    b"This chat needs the join code: open the address shown on the teacher's screen.",
+                    "text/plain; charset=utf-8",
                 )
                 .await;
             }
+            // The students' page asks (hello=1) to be told its client number first.
+            let hello = target
+                .split_once('?')
+                .is_some_and(|(_, q)| q.split('&').any(|kv| kv == "hello=1"));
             let Ok(ws) = tokio_tungstenite::accept_async_with_config(tcp, Some(config)).await
             else {
                 return;
             };
             let (mut tx, mut rx) = ws.split();
+            if hello && tx.send(Message::Text(format!("you are client {id}").into())).await.is_err() {
+                return;
+            }
             let mut others = room.subscribe();
             let mut bucket = lan::Bucket::new(&limits);
             let mut was_dropping = false;
@@ -181,6 +189,9 @@ pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
     let listener = bind_on(lan::port_or(PORT), lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
     let server = tokio::spawn(serve(listener));
+    if lan {
+        super::announce_lan(port, "/");
+    }
 
     say(&format!(
         "client opens a TCP connection to 127.0.0.1:{port} and asks to upgrade HTTP to WebSocket"
