@@ -114,6 +114,7 @@ enum Format {
 enum Command {
     /// Decode every packet of a capture file.
     Decode {
+        /// Capture file (pcap or pcapng); `-` reads one from standard input.
         file: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -122,10 +123,14 @@ enum Command {
         count: Option<u64>,
     },
     /// List TCP and UDP conversations with handshake state, packets, bytes and duration.
-    Streams { file: PathBuf },
+    Streams {
+        /// Capture file (pcap or pcapng); `-` reads one from standard input.
+        file: PathBuf,
+    },
     /// Print one conversation like `tshark -z follow`, with HTTP, WebSocket messages and
     /// Socket.IO events decoded.
     Follow {
+        /// Capture file (pcap or pcapng); `-` reads one from standard input.
         file: PathBuf,
         /// Stream number, as `layerscope streams` lists it (tcp.stream / udp.stream).
         #[arg(long, short = 's')]
@@ -218,6 +223,7 @@ enum Command {
     },
     /// Explain one packet layer by layer, with every field and a marked hex dump.
     Explain {
+        /// Capture file (pcap or pcapng); `-` reads one from standard input.
         file: PathBuf,
         /// Packet number, counting from 1 as tshark does.
         #[arg(long, short = 'p')]
@@ -316,14 +322,16 @@ fn main() -> ExitCode {
             file,
             format,
             count,
-        }) => decode_file(&file, format, count),
+        }) => with_input(&file, |f| decode_file(f, format, count)),
         Some(Command::Explain {
             file,
             packet,
             placement,
-        }) => explain_file(&file, packet, placement.into()),
-        Some(Command::Streams { file }) => streams_file(&file),
-        Some(Command::Follow { file, stream, udp }) => follow_file(&file, stream, udp),
+        }) => with_input(&file, |f| explain_file(f, packet, placement.into())),
+        Some(Command::Streams { file }) => with_input(&file, streams_file),
+        Some(Command::Follow { file, stream, udp }) => {
+            with_input(&file, |f| follow_file(f, stream, udp))
+        }
         #[cfg(feature = "live")]
         Some(Command::Interfaces { json }) => live_cli::interfaces(json),
         #[cfg(feature = "live")]
@@ -399,6 +407,58 @@ fn main() -> ExitCode {
 /// An error and its causes on one line, each cause said once: a cause whose text an
 /// earlier message already holds ("cannot save x: Read-only file system (os error 30)") is
 /// not repeated after it.
+/// Standard input (`-` as the file), copied to a temporary file that goes when this does.
+struct Spooled(PathBuf);
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Run a command on `file`, or on standard input when it is `-`: the capture piped in is
+/// first copied to a temporary file (memory stays bounded whatever its size), then read as a
+/// file is, so `cat F | layerscope decode -` prints exactly what `layerscope decode F` prints.
+/// Messages name "standard input", not the temporary file.
+fn with_input(
+    file: &Path,
+    run: impl FnOnce(&Path) -> Result<Option<String>>,
+) -> Result<Option<String>> {
+    if file != Path::new("-") {
+        return run(file);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        anyhow::bail!(
+            "`-` reads a capture from standard input, but it is a terminal: pipe one in \
+             (`cat capture.pcap | layerscope decode -`, `tcpdump -w - | layerscope decode -`)"
+        );
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let path = std::env::temp_dir().join(format!(
+        "layerscope-stdin-{}-{nanos}.capture",
+        std::process::id()
+    ));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot copy standard input to {}", path.display()))?;
+    let spool = Spooled(path);
+    std::io::copy(&mut stdin.lock(), &mut f)
+        .and_then(|_| f.flush())
+        .with_context(|| format!("cannot copy standard input to {}", spool.0.display()))?;
+    drop(f);
+    let shown = spool.0.display().to_string();
+    let rename = |t: String| t.replace(&shown, "standard input");
+    match run(&spool.0) {
+        Ok(warning) => Ok(warning.map(rename)),
+        Err(e) => Err(anyhow::anyhow!(rename(error_text(&e)))),
+    }
+}
+
 fn error_text(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {

@@ -276,7 +276,7 @@ pub fn push_json(out: &mut Vec<u8>, p: &Packet) {
             },
         );
         key!(out, "kind");
-        push_plain_str(out, n.kind);
+        push_plain_str(out, n.kind.as_str());
         if let Some(pr) = n.protocol {
             key!(out, "protocol");
             push_plain_str(out, pr);

@@ -343,3 +343,77 @@ fn jsonl_carries_application_layers_and_reassembly_pointers() {
             .iter()
             .any(|v| v == "hello from node")));
 }
+
+/// `args` with `-` for the file, the capture at `path` piped into standard input.
+fn run_piped(args: &[&str], path: &Path) -> Output {
+    bin()
+        .args(args)
+        .stdin(std::fs::File::open(path).unwrap())
+        .output()
+        .unwrap()
+}
+
+/// `cat F | layerscope decode -` prints what `layerscope decode F` prints, text and jsonl, on
+/// every capture in tests/data (damaged ones included: the same warnings, naming "standard
+/// input" for the file); `streams -`, `follow -` and `explain -` too.
+#[test]
+fn standard_input_decodes_as_the_file_does() {
+    let mut files = 0;
+    for e in std::fs::read_dir(data("")).unwrap() {
+        let path = e.unwrap().path();
+        if !matches!(
+            path.extension().and_then(|x| x.to_str()),
+            Some("pcap" | "pcapng")
+        ) {
+            continue;
+        }
+        let p = path.to_str().unwrap();
+        for format in ["text", "jsonl"] {
+            let file = run(&["decode", p, "--format", format]);
+            let piped = run_piped(&["decode", "-", "--format", format], &path);
+            assert_eq!(
+                stdout(&piped),
+                stdout(&file),
+                "{p} {format}: the same packets"
+            );
+            assert_eq!(piped.status.code(), file.status.code(), "{p} {format}");
+            let err = String::from_utf8_lossy(&file.stderr).replace(p, "standard input");
+            assert_eq!(String::from_utf8_lossy(&piped.stderr), err, "{p} {format}");
+        }
+        files += 1;
+    }
+    assert!(files > 30);
+    let chat = data("nodejs-socketio-chat-upgrade.pcap");
+    let c: &'static str = chat.to_str().unwrap().to_string().leak();
+    for args in [
+        vec!["streams", "FILE"],
+        vec!["follow", "FILE", "--stream", "1"],
+        vec!["explain", "FILE", "--packet", "20"],
+    ] {
+        let with = |f: &'static str| -> Vec<&'static str> {
+            args.iter()
+                .map(|a| if *a == "FILE" { f } else { *a })
+                .collect()
+        };
+        let file = run(&with(c));
+        let piped = run_piped(&with("-"), &chat);
+        assert!(file.status.success() && piped.status.success(), "{args:?}");
+        assert_eq!(
+            stdout(&piped),
+            stdout(&file).replace(c, "standard input"),
+            "{args:?}"
+        );
+    }
+    // Nothing piped in: a clear message, not a wait.
+    let o = bin()
+        .args(["decode", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("standard input"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -575,7 +575,7 @@ pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
     if let (Some(p), false) = (&problem, ctx.complete) {
         ctx.note(
             Severity::Warning,
-            "truncated",
+            crate::model::NoteKind::Truncated,
             Protocol::Dns,
             off + pos,
             format!(
@@ -586,7 +586,7 @@ pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
     } else if let Some(p) = &problem {
         ctx.note(
             Severity::Warning,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Dns,
             off + pos,
             format!("DNS: {p}."),

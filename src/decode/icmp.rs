@@ -246,7 +246,7 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, ttl: Option<
         if !ok {
             ctx.note(
                 Severity::Warning,
-                "checksum",
+                crate::model::NoteKind::Checksum,
                 Protocol::Icmp,
                 off + 2,
                 format!("ICMP checksum 0x{stored:04x} is wrong."),
@@ -371,7 +371,7 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, hlim: Option
         if st == ChecksumStatus::Bad {
             ctx.note(
                 Severity::Warning,
-                "checksum",
+                crate::model::NoteKind::Checksum,
                 Protocol::Icmpv6,
                 off + 2,
                 format!("ICMPv6 checksum 0x{stored:04x} is wrong."),

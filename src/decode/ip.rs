@@ -427,7 +427,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
     if let Err(e) = &parsed {
         ctx.note(
             Severity::Warning,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Ipv4,
             off,
             format!("IPv4 header problem: {e}"),
@@ -438,7 +438,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
         ctx.push(h);
         ctx.note(
             Severity::Error,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Ipv4,
             off,
             format!(
@@ -470,7 +470,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
             let correct = !fold(ones_sum(0, hdr) + u64::from(!(stored as u16)));
             ctx.note(
                 Severity::Warning,
-                "checksum",
+                crate::model::NoteKind::Checksum,
                 Protocol::Ipv4,
                 off + 10,
                 format!(
@@ -495,7 +495,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
     if total < ihl {
         ctx.note(
             Severity::Warning,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Ipv4,
             off + 2,
             format!("IPv4 total length {total} is smaller than its own header ({ihl} bytes)."),
@@ -504,7 +504,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
     } else if end > ctx.data.len() && ctx.complete {
         ctx.note(
             Severity::Warning,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Ipv4,
             off + 2,
             format!(
@@ -517,7 +517,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
     if mf || frag > 0 {
         ctx.note(
             Severity::Info,
-            "fragment",
+            crate::model::NoteKind::Fragment,
             Protocol::Ipv4,
             off + 6,
             format!(
@@ -608,7 +608,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
         if let Err(e) = parsed {
             ctx.note(
                 Severity::Warning,
-                "truncated",
+                crate::model::NoteKind::Truncated,
                 Protocol::Ipv6,
                 off,
                 format!("IPv6 header: {e}"),
@@ -621,7 +621,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
         if v >> 4 != 6 {
             ctx.note(
                 Severity::Warning,
-                "malformed",
+                crate::model::NoteKind::Malformed,
                 Protocol::Ipv6,
                 off,
                 format!("IPv6 header with version field {}.", v >> 4),
@@ -636,7 +636,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
     } else if end > ctx.data.len() && ctx.complete {
         ctx.note(
             Severity::Warning,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Ipv6,
             off + 4,
             format!(
@@ -736,7 +736,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
         Some(fo) if fo > 0 => {
             ctx.note(
                 Severity::Info,
-                "fragment",
+                crate::model::NoteKind::Fragment,
                 Protocol::Ipv6,
                 cur,
                 format!(
@@ -768,7 +768,13 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
                         "Atomic IPv6 fragment (ID 0x{frag_ident:08x}): offset 0 and no more fragments, so the packet is whole."
                     )
                 };
-                ctx.note(Severity::Info, "fragment", Protocol::Ipv6, cur, text);
+                ctx.note(
+                    Severity::Info,
+                    crate::model::NoteKind::Fragment,
+                    Protocol::Ipv6,
+                    cur,
+                    text,
+                );
             }
             if next == 59 {
                 ctx.set_summary("IPv6", "IPv6 no next header".into(), || {

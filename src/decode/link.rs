@@ -149,7 +149,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_, '_>, lt: u32) {
             let wirelen = ctx.pkt.meta.wirelen;
             ctx.note(
                 Severity::Info,
-                "unsupported",
+                crate::model::NoteKind::Unsupported,
                 Protocol::Frame,
                 0,
                 format!(
@@ -178,7 +178,7 @@ fn raw_ip(ctx: &mut Ctx<'_, '_>, off: usize, claimed: Option<u8>) {
         if c != version {
             ctx.note(
                 Severity::Warning,
-                "malformed",
+                crate::model::NoteKind::Malformed,
                 Protocol::Frame,
                 off,
                 format!(
@@ -193,7 +193,7 @@ fn raw_ip(ctx: &mut Ctx<'_, '_>, off: usize, claimed: Option<u8>) {
         v => {
             ctx.note(
                 Severity::Warning,
-                "malformed",
+                crate::model::NoteKind::Malformed,
                 Protocol::Ipv4,
                 off,
                 format!("Raw IP packet with IP version {v}, which is neither 4 nor 6."),
@@ -270,7 +270,7 @@ pub(super) fn ethertype(ctx: &mut Ctx<'_, '_>, et: u16, off: usize) {
             let what = ethertype_text(u64::from(et));
             ctx.note(
                 Severity::Info,
-                "unsupported",
+                crate::model::NoteKind::Unsupported,
                 Protocol::Ethernet,
                 off,
                 format!("EtherType {what} is not decoded; its bytes are shown as data."),
@@ -315,7 +315,7 @@ fn sll(ctx: &mut Ctx<'_, '_>) {
         if ctx.data.len() >= 16 {
             ctx.note(
                 Severity::Info,
-                "unusual",
+                crate::model::NoteKind::Unusual,
                 Protocol::Sll,
                 0,
                 format!("Linux cooked header: {e}"),
@@ -347,7 +347,7 @@ fn sll(ctx: &mut Ctx<'_, '_>) {
         (Ok(_), Some(p)) => {
             ctx.note(
                 Severity::Info,
-                "unsupported",
+                crate::model::NoteKind::Unsupported,
                 Protocol::Sll,
                 14,
                 format!("Linux protocol type {p:#06x} (not an EtherType) is not decoded."),
@@ -436,7 +436,7 @@ fn null(ctx: &mut Ctx<'_, '_>, network_order: bool) {
         _ => {
             ctx.note(
                 Severity::Info,
-                "unsupported",
+                crate::model::NoteKind::Unsupported,
                 Protocol::Null,
                 0,
                 format!("Address family {family} is not decoded."),

@@ -397,7 +397,7 @@ impl<'a> Ctx<'a, '_> {
     pub fn note(
         &mut self,
         severity: Severity,
-        kind: &'static str,
+        kind: crate::model::NoteKind,
         protocol: Protocol,
         offset: usize,
         text: impl Into<std::borrow::Cow<'static, str>>,
@@ -424,7 +424,7 @@ impl<'a> Ctx<'a, '_> {
         };
         self.note(
             Severity::Warning,
-            "truncated",
+            crate::model::NoteKind::Truncated,
             p,
             offset,
             format!(
@@ -633,7 +633,7 @@ fn frame_layer(ctx: &mut Ctx<'_, '_>, comments: &[String]) {
         if let Some(text) = c.strip_prefix(crate::model::READER_NOTE) {
             ctx.pkt.notes.push(Note {
                 severity: Severity::Warning,
-                kind: "capture",
+                kind: crate::model::NoteKind::Capture,
                 protocol: Some("frame"),
                 offset: None,
                 text: text.to_string().into(),
@@ -643,7 +643,7 @@ fn frame_layer(ctx: &mut Ctx<'_, '_>, comments: &[String]) {
         push_gen(&mut l, &FRAME_COMMENT, Value::str(c), Text::Auto);
         ctx.pkt.notes.push(Note {
             severity: Severity::Info,
-            kind: "comment",
+            kind: crate::model::NoteKind::Comment,
             protocol: Some("frame"),
             offset: None,
             text: c.clone().into(),

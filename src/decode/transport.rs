@@ -26,7 +26,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_, '_>, proto: u8, off: usize, end: usize,
     let end = if end < off {
         ctx.note(
             Severity::Warning,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Ipv4,
             off,
             "The IP payload length ends before the headers that precede this point.",
@@ -56,7 +56,7 @@ pub(super) fn dispatch(ctx: &mut Ctx<'_, '_>, proto: u8, off: usize, end: usize,
             }
             ctx.note(
                 Severity::Info,
-                "unsupported",
+                crate::model::NoteKind::Unsupported,
                 Protocol::Ipv4,
                 off,
                 format!("IP protocol {name} is not decoded; its bytes are shown as data."),
@@ -289,7 +289,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         ctx.push(h);
         ctx.note(
             Severity::Error,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Tcp,
             off + 12,
             format!("TCP header length {hl} is less than the minimum of 20 bytes; cannot go on."),
@@ -416,7 +416,7 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         if seg.len() >= hl {
             ctx.note(
                 Severity::Warning,
-                "malformed",
+                crate::model::NoteKind::Malformed,
                 Protocol::Tcp,
                 off,
                 format!("TCP header: {e}"),
@@ -598,7 +598,7 @@ fn checksum_note(
     match (status, correct) {
         (ChecksumStatus::Bad, Some(c)) => ctx.note(
             Severity::Warning,
-            "checksum",
+            crate::model::NoteKind::Checksum,
             p,
             off,
             format!("{} checksum 0x{stored:04x} is wrong; it should be 0x{c:04x}.", p.short_name()),
@@ -607,7 +607,7 @@ fn checksum_note(
         // checksum should have is in the `*.checksum.calculated` field.
         (ChecksumStatus::Unverified, Some(_)) => ctx.note(
             Severity::Info,
-            "checksum",
+            crate::model::NoteKind::Checksum,
             p,
             off,
             match (p == Protocol::Tcp, ctx.net.is_some_and(|n| n.is_loopback())) {
@@ -618,7 +618,7 @@ fn checksum_note(
             }),
         (ChecksumStatus::Unverified, None) if !complete => ctx.note(
             Severity::Info,
-            "checksum",
+            crate::model::NoteKind::Checksum,
             p,
             off,
             format!("{} checksum not verified: not all of the packet was captured.", p.short_name()),

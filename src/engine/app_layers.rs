@@ -177,7 +177,7 @@ pub fn attach(
     if more > 0 {
         p.notes.push(Note {
             severity: Severity::Info,
-            kind: "limit",
+            kind: crate::model::NoteKind::Limit,
             protocol: None,
             offset: None,
             text: format!(
@@ -199,7 +199,7 @@ pub fn attach(
         for n in &m.notes {
             p.notes.push(Note {
                 severity: Severity::Warning,
-                kind: "application",
+                kind: crate::model::NoteKind::Application,
                 protocol: None,
                 offset: None,
                 text: n.clone().into(),
@@ -514,7 +514,7 @@ pub fn attach(
                     if wm.inflate_cut {
                         p.notes.push(Note {
                             severity: Severity::Warning,
-                            kind: "limit",
+                            kind: crate::model::NoteKind::Limit,
                             protocol: Some("websocket"),
                             offset: None,
                             text: "Decompression stopped at the size limit (a deflate bomb or a very big message): the rest is not shown.".into(),
@@ -523,7 +523,7 @@ pub fn attach(
                     if let Some(e) = &wm.inflate_error {
                         p.notes.push(Note {
                             severity: Severity::Info,
-                            kind: "application",
+                            kind: crate::model::NoteKind::Application,
                             protocol: Some("websocket"),
                             offset: None,
                             text: e.clone().into(),
@@ -532,7 +532,7 @@ pub fn attach(
                     if !wm.utf8_ok {
                         p.notes.push(Note {
                             severity: Severity::Warning,
-                            kind: "malformed",
+                            kind: crate::model::NoteKind::Malformed,
                             protocol: Some("websocket"),
                             offset: None,
                             text: "A text message that is not valid UTF-8: RFC 6455 requires UTF-8 in text messages, and the receiver must fail the connection."

@@ -403,7 +403,7 @@ impl Capture {
         if msgs.is_empty() && unkept > 0 {
             p.notes.push(crate::model::Note {
                 severity: crate::model::Severity::Info,
-                kind: "limit",
+                kind: crate::model::NoteKind::Limit,
                 protocol: None,
                 offset: None,
                 text: format!(
@@ -444,7 +444,7 @@ impl Capture {
         for n in self.app.packet_notes(i as u32) {
             p.notes.push(crate::model::Note {
                 severity: crate::model::Severity::Warning,
-                kind: "application",
+                kind: crate::model::NoteKind::Application,
                 protocol: None,
                 offset: None,
                 text: n.clone().into(),
@@ -628,6 +628,16 @@ impl Stream {
             return Step::Any;
         };
         if t.proto != 6 {
+            // UDP: the same application pass as the two-pass `Capture` (DNS pairs).
+            if let Some(conv) = self.flows.last_conversation() {
+                self.app.on_udp(conv as u32, &t, i, meta.timestamp.ns, data);
+                // One pass: a response names its query, printed already; neither entry is
+                // needed again (a query's forward pointer is known only to `Capture`).
+                if let Some((q, latency @ Some(_))) = self.app.dns_pairs.remove(&i) {
+                    self.app.dns_pairs.remove(&q);
+                    app_layers::dns_pair(&mut self.pkt, u64::from(q) + 1, latency, sentences);
+                }
+            }
             return Step::Mine;
         }
         let Some(conv) = self.flows.last_conversation() else {
@@ -645,7 +655,7 @@ impl Stream {
             };
             self.pkt.notes.push(crate::model::Note {
                 severity: crate::model::Severity::Warning,
-                kind: "application",
+                kind: crate::model::NoteKind::Application,
                 protocol: None,
                 offset: None,
                 text: text.into(),

@@ -416,8 +416,8 @@ pub enum Severity {
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
     pub severity: Severity,
-    /// Short machine-readable kind: "truncated", "checksum", "malformed", "unsupported", "comment".
-    pub kind: &'static str,
+    /// What the note is about, for programs (see [`NoteKind`]).
+    pub kind: NoteKind,
     /// Which protocol the note is about (its filter name), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<&'static str>,
@@ -425,6 +425,78 @@ pub struct Note {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u32>,
     pub text: std::borrow::Cow<'static, str>,
+}
+
+/// What a [`Note`] is about: `kind` in the JSON output (lowercase). docs/json.md lists the
+/// same names (a test checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    /// A header did not fit in the captured bytes: decoding stopped there.
+    Truncated,
+    /// A field's value is impossible (a length past the end, a reserved value that must not be).
+    Malformed,
+    /// A checksum: wrong, or not checked (offloaded, partial data).
+    Checksum,
+    /// A protocol or option layerscope does not decode.
+    Unsupported,
+    /// An IP fragment: the rest of the datagram is in other packets.
+    Fragment,
+    /// A comment stored with the packet in the capture file.
+    Comment,
+    /// Legal but unusual (a protocol on an unexpected port...).
+    Unusual,
+    /// From the HTTP / WebSocket / Socket.IO pass: a message the capture ends inside, a frame
+    /// that claims more than is kept.
+    Application,
+    /// A bound was reached: what was cut or not shown, and why (docs/robustness.md).
+    Limit,
+    /// About the packet's record in the file: a damaged block skipped before it, a captured
+    /// length over the packet's length.
+    Capture,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 10] = [
+        NoteKind::Truncated,
+        NoteKind::Malformed,
+        NoteKind::Checksum,
+        NoteKind::Unsupported,
+        NoteKind::Fragment,
+        NoteKind::Comment,
+        NoteKind::Unusual,
+        NoteKind::Application,
+        NoteKind::Limit,
+        NoteKind::Capture,
+    ];
+
+    /// The name in the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Truncated => "truncated",
+            NoteKind::Malformed => "malformed",
+            NoteKind::Checksum => "checksum",
+            NoteKind::Unsupported => "unsupported",
+            NoteKind::Fragment => "fragment",
+            NoteKind::Comment => "comment",
+            NoteKind::Unusual => "unusual",
+            NoteKind::Application => "application",
+            NoteKind::Limit => "limit",
+            NoteKind::Capture => "capture",
+        }
+    }
+}
+
+impl PartialEq<&str> for NoteKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for NoteKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Where the packet came from, as stored in the capture.
@@ -712,7 +784,7 @@ impl Packet {
             l.cut = Cut::default();
             self.notes.push(Note {
                 severity: Severity::Info,
-                kind: "limit",
+                kind: crate::model::NoteKind::Limit,
                 protocol: Some(l.protocol.filter_name()),
                 offset: Some(l.offset),
                 text: text.into(),
@@ -723,7 +795,7 @@ impl Packet {
     pub fn note(
         &mut self,
         severity: Severity,
-        kind: &'static str,
+        kind: NoteKind,
         text: impl Into<std::borrow::Cow<'static, str>>,
     ) {
         self.notes.push(Note {
@@ -738,6 +810,30 @@ impl Packet {
 
 #[cfg(test)]
 mod tests {
+    /// docs/json.md lists exactly the note kinds the code has.
+    #[test]
+    fn json_doc_lists_every_note_kind() {
+        let doc = include_str!("../../docs/json.md");
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with("| `kind` |"))
+            .expect("docs/json.md has the `kind` row");
+        let listed: std::collections::BTreeSet<&str> = row
+            .split('|')
+            .nth(3)
+            .unwrap_or("")
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .collect();
+        let have: std::collections::BTreeSet<&str> =
+            NoteKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(listed, have);
+        for k in NoteKind::ALL {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
+        }
+    }
+
     use super::*;
 
     #[test]

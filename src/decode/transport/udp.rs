@@ -100,7 +100,7 @@ pub(super) fn udp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     if len < 8 || len > ip_len {
         ctx.note(
             Severity::Warning,
-            "malformed",
+            crate::model::NoteKind::Malformed,
             Protocol::Udp,
             off + 4,
             format!(
