@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use egui_kittest::Harness;
-use layerscope::app::{LayerscopeApp, Settings, SystemDialog};
+use layerscope::gui::{LayerscopeApp, Settings, SystemDialog};
 use std::path::PathBuf;
 
 fn main() {
@@ -42,7 +42,7 @@ fn main() {
     // Replay near the end of the capture, playing at 10x (packets arrive every frame).
     h.state_mut().select(n.saturating_sub(5_000));
     h.state_mut().step(1);
-    h.state_mut().settings.pace = layerscope::app::Pace::CaptureTime { speed: 10.0 };
+    h.state_mut().settings.pace = layerscope::gui::Pace::CaptureTime { speed: 10.0 };
     h.state_mut().replay.playing = true;
     let mut times = Vec::new();
     for _ in 0..60 {

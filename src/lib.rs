@@ -4,11 +4,15 @@
 //! turns one frame into a [`model::Packet`] layer stack, and the CLI and GUI only read the model.
 //! See `docs/architecture.md`.
 
-#[cfg(feature = "gui")]
-pub mod app;
 pub mod capture;
 pub mod decode;
+/// The built-in classroom demos: real servers and clients, captured live (Linux).
+#[cfg(all(feature = "demo", target_os = "linux"))]
+pub mod demo;
 pub mod engine;
 pub mod flow;
+/// The desktop window (egui). Named `gui`, not `app`: "application" is a layer here.
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod model;
 pub mod output;

@@ -18,7 +18,7 @@
 #![allow(unsafe_code)]
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use layerscope::capture::demo::pages;
+use layerscope::demo::pages;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;

@@ -7,7 +7,7 @@
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
-use layerscope::app::{FileDialog, LayerscopeApp, Pick, Settings, Tab};
+use layerscope::gui::{FileDialog, LayerscopeApp, Pick, Settings, Tab};
 use layerscope::model::Protocol;
 use std::path::{Path, PathBuf};
 
@@ -438,7 +438,7 @@ fn join_window_shows_the_address_and_its_qr_code() {
     ];
     let mut h = Harness::builder()
         .with_size([1280.0, 720.0])
-        .build_ui(move |ui| layerscope::app::join_contents(ui, &urls));
+        .build_ui(move |ui| layerscope::gui::join_contents(ui, &urls));
     h.run();
     h.get_by_label("http://192.0.2.7:3000/?code=4821");
     h.get_by_label("or http://10.0.0.2:3000/?code=4821");

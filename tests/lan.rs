@@ -72,7 +72,7 @@ impl Server {
     }
 
     /// The latest `# lan-status:` the server reported.
-    fn status(&self) -> layerscope::capture::demo::LanStatus {
+    fn status(&self) -> layerscope::demo::LanStatus {
         let lines = self.lines.lock().unwrap();
         lines
             .iter()
@@ -83,7 +83,7 @@ impl Server {
     }
 
     /// Wait (up to 10 s) for a status that passes `ok`.
-    fn wait_status(&self, ok: impl Fn(&layerscope::capture::demo::LanStatus) -> bool) {
+    fn wait_status(&self, ok: impl Fn(&layerscope::demo::LanStatus) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !ok(&self.status()) {
             assert!(

@@ -102,7 +102,7 @@ fn upgrade_in_a_response_is_what_the_server_switches_to() {
 fn the_teardown_narration_matches_three_segments() {
     // Item 6: the narration said "FIN, ACK, FIN, ACK"; the demo's capture shows the
     // client's FIN, the server's FIN+ACK and the last ACK (tests/live.rs checks the wire).
-    let src = include_str!("../src/capture/demo/tcp_udp.rs");
+    let src = include_str!("../src/demo/tcp_udp.rs");
     assert!(!src.contains("FIN, ACK, FIN, ACK"));
     assert!(src.contains("the server's FIN, which also acknowledges the client's FIN"));
 }

@@ -9,7 +9,7 @@
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
-use layerscope::app::{LayerscopeApp, Pane, Pick, Settings, Tab};
+use layerscope::gui::{LayerscopeApp, Pane, Pick, Settings, Tab};
 use std::path::{Path, PathBuf};
 
 fn chat() -> PathBuf {
@@ -18,7 +18,7 @@ fn chat() -> PathBuf {
 
 struct NoDialog;
 
-impl layerscope::app::FileDialog for NoDialog {
+impl layerscope::gui::FileDialog for NoDialog {
     fn pick(&mut self, _start: Option<&Path>) -> Pick {
         Pick::Cancelled
     }
@@ -233,14 +233,14 @@ fn stepping_and_playing_honour_the_filter() {
     let mut h = window([1400.0, 900.0], 1.0, 1);
     h.state_mut().toggles.hide_bare_acks = true;
     h.state_mut().refilter();
-    h.state_mut().settings.pace = layerscope::app::Pace::PerPacket { secs: 0.5 };
+    h.state_mut().settings.pace = layerscope::gui::Pace::PerPacket { secs: 0.5 };
     h.state_mut().toggle_play();
     for _ in 0..6 {
         h.state_mut().advance(0.5);
         let sel = h.state().selected.unwrap();
         let p = h.state().capture.as_ref().unwrap().row(sel).unwrap();
         assert!(
-            !layerscope::app::is_bare_ack(&p),
+            !layerscope::gui::is_bare_ack(&p),
             "#{} is a bare ACK",
             sel + 1
         );
@@ -277,7 +277,7 @@ fn every_pane_has_a_picture_rect_for_slides() {
 /// why, instead of doing nothing.
 struct NoDesktopDialog;
 
-impl layerscope::app::FileDialog for NoDesktopDialog {
+impl layerscope::gui::FileDialog for NoDesktopDialog {
     fn pick(&mut self, _start: Option<&Path>) -> Pick {
         Pick::Unavailable("no desktop portal, zenity or kdialog".into())
     }

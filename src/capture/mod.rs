@@ -1,10 +1,9 @@
-//! Packet sources: capture files, live capture (pnet) and the built-in demos.
+//! Packet sources: capture files and live capture (pnet); the built-in demos that capture
+//! their own traffic are in `crate::demo`.
 //!
 //! This module depends only on [`crate::model`]: a source knows how to find frames and their
 //! metadata, never how to decode them.
 
-#[cfg(all(feature = "demo", target_os = "linux"))]
-pub mod demo;
 pub mod file;
 #[cfg(all(feature = "live", target_os = "linux"))]
 pub mod live;

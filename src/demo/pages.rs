@@ -43,17 +43,17 @@ const JS: &str = "text/javascript; charset=utf-8";
 
 /// The official client, as vendored (see `assets/lan/vendor/socket.io-client/README.md`).
 pub const SOCKET_IO_CLIENT: &[u8] =
-    include_bytes!("../../../assets/lan/vendor/socket.io-client/socket.io.min.js");
+    include_bytes!("../../assets/lan/vendor/socket.io-client/socket.io.min.js");
 /// Its licence, served beside it.
 pub const SOCKET_IO_CLIENT_LICENSE: &[u8] =
-    include_bytes!("../../../assets/lan/vendor/socket.io-client/LICENSE");
+    include_bytes!("../../assets/lan/vendor/socket.io-client/LICENSE");
 
-const LIBRARY_PAGE: &[u8] = include_bytes!("../../../assets/lan/socketio-client.html");
-const BYTES_PAGE: &[u8] = include_bytes!("../../../assets/lan/socketio.html");
-const WEBSOCKET_PAGE: &[u8] = include_bytes!("../../../assets/lan/websocket.html");
-const PAGE_JS: &[u8] = include_bytes!("../../../assets/lan/page.js");
-const EXPLAIN_JS: &[u8] = include_bytes!("../../../assets/lan/explain.js");
-const PAGE_CSS: &[u8] = include_bytes!("../../../assets/lan/page.css");
+const LIBRARY_PAGE: &[u8] = include_bytes!("../../assets/lan/socketio-client.html");
+const BYTES_PAGE: &[u8] = include_bytes!("../../assets/lan/socketio.html");
+const WEBSOCKET_PAGE: &[u8] = include_bytes!("../../assets/lan/websocket.html");
+const PAGE_JS: &[u8] = include_bytes!("../../assets/lan/page.js");
+const EXPLAIN_JS: &[u8] = include_bytes!("../../assets/lan/explain.js");
+const PAGE_CSS: &[u8] = include_bytes!("../../assets/lan/page.css");
 
 /// What answers `target` (a request target; the query is ignored) on the WebSocket demo's
 /// server (`socketio` false) or the Socket.IO demo's, whose `/` is `page`.

@@ -76,7 +76,7 @@ fn json_node(ui: &mut egui::Ui, key: &str, v: &serde_json::Value, id: egui::Id) 
                 });
         }
         scalar => {
-            ui.label(crate::app::views::plain(&format!(
+            ui.label(crate::gui::views::plain(&format!(
                 "{key}: {scalar} ({})",
                 kind(scalar)
             )));

@@ -11,11 +11,11 @@
 //! the newest half is analysed again into a fresh capture.
 
 use super::LayerscopeApp;
-use crate::capture::demo::{DemoName, DemoOptions, DemoRun};
 use crate::capture::live::{
     self, InterfaceInfo, LiveCapture, LiveCounters, LiveOptions, LivePacket,
 };
 use crate::capture::pcapng;
+use crate::demo::{DemoName, DemoOptions, DemoRun};
 use crate::engine::Capture;
 use eframe::egui::{self, RichText};
 use std::path::Path;
@@ -60,7 +60,7 @@ impl LiveSession {
     }
 
     /// Narration of a demo (empty for an interface capture).
-    pub fn steps(&self) -> Vec<crate::capture::demo::DemoStep> {
+    pub fn steps(&self) -> Vec<crate::demo::DemoStep> {
         match &self.source {
             Source::Demo(d) => d.steps.lock().map(|s| s.clone()).unwrap_or_default(),
             Source::Interface(_) => Vec::new(),
@@ -72,7 +72,7 @@ impl LiveSession {
     }
 
     /// A LAN demo's door: who is connected, what was refused.
-    pub fn lan_status(&self) -> Option<crate::capture::demo::LanStatus> {
+    pub fn lan_status(&self) -> Option<crate::demo::LanStatus> {
         match &self.source {
             Source::Demo(d) => d.lan_status(),
             Source::Interface(_) => None,
@@ -113,7 +113,7 @@ pub struct LivePanel {
     /// ...and students need a join code (shown in the demo banner) to join.
     pub join_code: bool,
     /// ...and get this Socket.IO page.
-    pub student_page: crate::capture::demo::StudentPage,
+    pub student_page: crate::demo::StudentPage,
     /// The students' address is shown large, with its QR code.
     pub show_qr: bool,
 }
@@ -219,18 +219,15 @@ impl LayerscopeApp {
             listen_lan: self.live.listen_lan
                 && matches!(name, DemoName::Websocket | DemoName::Socketio),
             teacher_steps: self.settings.demo_teacher_steps,
-            lan: crate::capture::demo::LanOptions {
-                join_code: self
-                    .live
-                    .join_code
-                    .then(crate::capture::demo::lan::random_code),
+            lan: crate::demo::LanOptions {
+                join_code: self.live.join_code.then(crate::demo::lan::random_code),
                 page: self.live.student_page,
                 ..Default::default()
             },
         };
         match DemoRun::start(name, &opts, wake(ctx)) {
             Ok(d) => {
-                let iface = crate::capture::demo::demo_interface();
+                let iface = crate::demo::demo_interface();
                 self.begin_live(Source::Demo(d), format!("demo: {}", name.as_str()), iface);
                 if let Some(s) = &mut self.live.session {
                     s.teacher_steps = opts.teacher_steps;
@@ -407,7 +404,7 @@ fn live_panel(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         ),
     );
     ui.add_enabled_ui(app.live.listen_lan, |ui| {
-        use crate::capture::demo::StudentPage;
+        use crate::demo::StudentPage;
         ui.horizontal_wrapped(|ui| {
             ui.label("Socket.IO page for students:");
             ui.radio_value(

@@ -431,7 +431,7 @@ fn demo_banner(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         .and_then(|i| app.capture.as_ref()?.store.meta(i))
         .map(|m| m.timestamp.ns);
     // The step whose time is the last one at or before the selected packet's.
-    let k = crate::capture::demo::step_at(&steps, sel_ts);
+    let k = crate::demo::step_at(&steps, sel_ts);
     ui.horizontal_wrapped(|ui| {
         let big = ui.text_style_height(&egui::TextStyle::Body) * 1.25;
         match k {
@@ -515,7 +515,7 @@ fn demo_banner(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
 fn lan_row(
     app: &mut LayerscopeApp,
     ui: &mut egui::Ui,
-    lan: &crate::capture::demo::LanStatus,
+    lan: &crate::demo::LanStatus,
     running: bool,
 ) {
     ui.horizontal_wrapped(|ui| {
@@ -592,7 +592,7 @@ pub fn join_contents(ui: &mut egui::Ui, urls: &[String]) {
     let body = ui.text_style_height(&egui::TextStyle::Body);
     ui.label(RichText::new(first).size(body * 1.5).strong());
     let screen = ui.ctx().content_rect();
-    if let Some(qr) = crate::capture::demo::qr::Qr::encode(first) {
+    if let Some(qr) = crate::demo::qr::Qr::encode(first) {
         let side = (screen.height() * 0.55)
             .min(screen.width() * 0.45)
             .max(120.0);
@@ -610,11 +610,11 @@ pub fn join_contents(ui: &mut egui::Ui, urls: &[String]) {
 /// per module, so the modules stay sharp).
 pub fn qr_code(
     ui: &mut egui::Ui,
-    qr: &crate::capture::demo::qr::Qr,
+    qr: &crate::demo::qr::Qr,
     side: f32,
     text: &str,
 ) -> egui::Response {
-    use crate::capture::demo::qr::QUIET;
+    use crate::demo::qr::QUIET;
     let n = qr.width + 2 * QUIET;
     let module = (side / n as f32).floor().max(2.0);
     let (rect, resp) = ui.allocate_exact_size(Vec2::splat(module * n as f32), Sense::hover());

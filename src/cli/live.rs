@@ -207,13 +207,13 @@ pub fn capture(
 
 #[cfg(feature = "demo")]
 pub fn demo(
-    name: layerscope::capture::demo::DemoName,
+    name: layerscope::demo::DemoName,
     write: Option<&Path>,
     repeat: bool,
     format: Option<Format>,
-    opts: layerscope::capture::demo::DemoOptions,
+    opts: layerscope::demo::DemoOptions,
 ) -> Result<Option<String>> {
-    use layerscope::capture::demo::DemoRun;
+    use layerscope::demo::DemoRun;
     let stop = interrupted_flag();
     let mut printer: Option<Printer> = None;
     // Teacher steps: each line typed on the terminal (Enter) starts the next step. With
@@ -284,7 +284,7 @@ pub fn demo(
                             .lock()
                             .ok()
                             .and_then(|g| g.clone())
-                            .unwrap_or_else(layerscope::capture::demo::demo_interface);
+                            .unwrap_or_else(layerscope::demo::demo_interface);
                         printer = Some(Printer::new(format, write, &iface)?);
                     }
                     if let Some(pr) = printer.as_mut() {
@@ -334,7 +334,7 @@ fn show_join_address(urls: &[String]) {
     if std::io::stderr().is_terminal() {
         if let Some(qr) = urls
             .first()
-            .and_then(|u| layerscope::capture::demo::qr::Qr::encode(u))
+            .and_then(|u| layerscope::demo::qr::Qr::encode(u))
         {
             eprintln!("layerscope: or scan this with a phone ({}):", urls[0]);
             eprint!("{}", qr.terminal());
@@ -347,10 +347,10 @@ fn show_join_address(urls: &[String]) {
 /// `pause-joins`...) are read from stdin; the door's counts go to stderr.
 #[cfg(feature = "demo")]
 pub fn lan_server(
-    name: layerscope::capture::demo::DemoName,
-    opts: &layerscope::capture::demo::LanOptions,
+    name: layerscope::demo::DemoName,
+    opts: &layerscope::demo::LanOptions,
 ) -> Result<Option<String>> {
-    use layerscope::capture::demo::{lan, run_traffic};
+    use layerscope::demo::{lan, run_traffic};
     lan::install(opts);
     std::thread::Builder::new()
         .name("lan-commands".into())
@@ -367,9 +367,9 @@ pub fn lan_server(
 
 #[cfg(feature = "demo")]
 pub fn demo_child(
-    name: layerscope::capture::demo::DemoName,
-    opts: layerscope::capture::demo::DemoOptions,
+    name: layerscope::demo::DemoName,
+    opts: layerscope::demo::DemoOptions,
 ) -> Result<Option<String>> {
-    layerscope::capture::demo::child_main(name, &opts, std::io::stdout())?;
+    layerscope::demo::child_main(name, &opts, std::io::stdout())?;
     Ok(None)
 }

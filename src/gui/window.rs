@@ -21,13 +21,13 @@ pub struct Launch {
     /// Print load timings to stderr, counted from this instant (`--timings`).
     pub timings: Option<std::time::Instant>,
     /// Start this demo at once.
-    pub demo: Option<crate::capture::demo::DemoName>,
+    pub demo: Option<crate::demo::DemoName>,
     /// ...serving a page students join from their browsers (`--listen-lan`), with a join
     /// code (`--join-code`).
     pub listen_lan: bool,
     pub join_code: bool,
     /// ...and this Socket.IO page (`--student-page`).
-    pub student_page: crate::capture::demo::StudentPage,
+    pub student_page: crate::demo::StudentPage,
     /// Start capturing on this interface at once.
     pub live: Option<String>,
     /// Start in the presenter layout.

@@ -152,7 +152,7 @@ pub(super) fn field_tree(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet)
                         app.selected_field = Some((li, fi));
                     }
                     if f.def.name == "socketio.args" {
-                        crate::app::json_tree::args_tree(ui, (li, fi), &f.display());
+                        crate::gui::json_tree::args_tree(ui, (li, fi), &f.display());
                     }
                 }
             });

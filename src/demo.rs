@@ -7,7 +7,7 @@
 //!
 //! How it runs without root and without a network: the app starts a child process of its own
 //! binary (`layerscope __demo-child NAME`). The child first moves into a new user + network
-//! namespace ([`super::sys::enter_private_network`]), where it owns a private loopback and may
+//! namespace ([`crate::capture::sys::enter_private_network`]), where it owns a private loopback and may
 //! capture on it; it starts the capture, runs the demo's servers and clients on that loopback,
 //! and writes the captured packets as a pcapng stream to its stdout. The parent (the GUI, or
 //! `layerscope demo`) reads that stream with [`DemoRun`] and shows packets as they arrive. If
@@ -21,9 +21,9 @@
 //! the window, Enter in the terminal). The same stdin takes `pause`, `resume`, `auto` and
 //! `pace MS`, which is how the window pauses a running demo.
 
-use super::file::Interface;
-use super::live::{LiveCapture, LiveCounters, LiveOptions, LivePacket};
-use super::pcapng::{PcapngSink, StreamItem, StreamReader};
+use crate::capture::file::Interface;
+use crate::capture::live::{LiveCapture, LiveCounters, LiveOptions, LivePacket};
+use crate::capture::pcapng::{PcapngSink, StreamItem, StreamReader};
 use std::io::{BufRead, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
@@ -254,7 +254,7 @@ pub(crate) fn say_raw(line: &str) {
 /// terminal show the first as a QR code), and the door's reports from now on (see [`lan`]).
 /// Students may join at once; the scripted clients run first.
 pub(crate) fn announce_lan(port: u16, path: &str) {
-    let addrs: Vec<String> = super::live::interfaces()
+    let addrs: Vec<String> = crate::capture::live::interfaces()
         .into_iter()
         .filter(|i| !i.loopback && i.up)
         .flat_map(|i| i.addresses)
@@ -328,7 +328,7 @@ pub fn child_main(
     GATE.teacher.store(opts.teacher_steps, Ordering::SeqCst);
     lan::install(&opts.lan);
     if !opts.host_loopback && !opts.listen_lan {
-        match super::sys::enter_private_network() {
+        match crate::capture::sys::enter_private_network() {
             Ok(how) => eprintln!("# isolation: {how:?}: a private loopback only this demo uses"),
             Err(why) => eprintln!(
                 "# isolation: none ({why}); falling back to the host loopback, which needs CAP_NET_RAW"
@@ -339,7 +339,7 @@ pub fn child_main(
     let lo = if opts.listen_lan {
         "any".to_string()
     } else {
-        super::live::loopback_name().unwrap_or_else(|| "lo".into())
+        crate::capture::live::loopback_name().unwrap_or_else(|| "lo".into())
     };
     let mut live = LiveCapture::start(&LiveOptions::new(&lo), Box::new(|| {}))
         .map_err(|e| DemoError::Setup(e.to_string()))?;
@@ -407,9 +407,9 @@ pub fn child_main(
 /// The interface a demo captures on, as its pcapng stream describes it (the loopback).
 pub fn demo_interface() -> Interface {
     Interface::live(
-        super::live::LINKTYPE_ETHERNET,
+        crate::capture::live::LINKTYPE_ETHERNET,
         "lo",
-        super::sys::FILTER_SNAPLEN,
+        crate::capture::sys::FILTER_SNAPLEN,
     )
 }
 
