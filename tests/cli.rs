@@ -417,3 +417,35 @@ fn standard_input_decodes_as_the_file_does() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A folder is refused with a message that says so; a pipe given by name (`/dev/stdin`) is
+/// read like `-`.
+#[test]
+fn folders_are_refused_and_pipes_by_name_are_read() {
+    let o = run(&["decode", data("").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is a folder, not a capture file"), "{err}");
+    let f = data("crafted-l2l4.pcap");
+    // A real pipe: /dev/stdin is then a FIFO, with no size to map.
+    let mut cat = Command::new("cat")
+        .arg(&f)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let piped = bin()
+        .args(["decode", "/dev/stdin"])
+        .stdin(cat.stdout.take().unwrap())
+        .output()
+        .unwrap();
+    cat.wait().unwrap();
+    assert!(
+        piped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    assert_eq!(
+        stdout(&piped),
+        stdout(&run(&["decode", f.to_str().unwrap()]))
+    );
+}

@@ -64,7 +64,8 @@ pub struct Cli {
     pub exit_after_frames: Option<u64>,
     /// Print to stderr when the first packets are on screen and when the whole file is loaded
     /// (milliseconds since start, and the memory in use then): what `scripts/scale.sh` reads.
-    #[arg(long)]
+    /// A developer's flag: not in `--help`.
+    #[arg(long, hide = true)]
     pub timings: bool,
     #[arg(skip)]
     pub started: Option<std::time::Instant>,

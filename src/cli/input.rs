@@ -11,24 +11,49 @@ impl Drop for Spooled {
     }
 }
 
-/// Run a command on `file`, or on standard input when it is `-`: the capture piped in is
-/// first copied to a temporary file (memory stays bounded whatever its size), then read as a
-/// file is, so `cat F | layerscope decode -` prints exactly what `layerscope decode F` prints.
-/// Messages name "standard input", not the temporary file.
+/// Run a command on `file`, or on standard input when it is `-`: the capture piped in (or a
+/// pipe or device given by name) is first copied to a temporary file (memory stays bounded
+/// whatever its size), then read as a file is, so `cat F | layerscope decode -` prints exactly
+/// what `layerscope decode F` prints. Messages name "standard input" (or the pipe), not the
+/// temporary file. A folder is refused with a message that says so.
 pub fn with_input(
     file: &Path,
     run: impl FnOnce(&Path) -> Result<Option<String>>,
 ) -> Result<Option<String>> {
-    if file != Path::new("-") {
-        return run(file);
-    }
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        anyhow::bail!(
-            "`-` reads a capture from standard input, but it is a terminal: pipe one in \
-             (`cat capture.pcap | layerscope decode -`, `tcpdump -w - | layerscope decode -`)"
+    let stdin = file == Path::new("-");
+    let meta = if stdin {
+        None
+    } else {
+        std::fs::metadata(file).ok()
+    };
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
+        bail!(
+            "{} is a folder, not a capture file (give a .pcap or .pcapng file in it)",
+            file.display()
         );
     }
+    // A regular file (or one that does not exist: `run` says so) is read where it is; a pipe
+    // or a device (`/dev/stdin`, `<(tcpdump -w -)`) has no size to map, so it is copied first.
+    if !stdin && meta.as_ref().is_none_or(|m| m.is_file()) {
+        return run(file);
+    }
+    let (mut from, name): (Box<dyn std::io::Read>, String) = if stdin {
+        let input = std::io::stdin();
+        if input.is_terminal() {
+            anyhow::bail!(
+                "`-` reads a capture from standard input, but it is a terminal: pipe one in \
+                 (`cat capture.pcap | layerscope decode -`, `tcpdump -w - | layerscope decode -`)"
+            );
+        }
+        (Box::new(input.lock()), "standard input".to_string())
+    } else {
+        let f =
+            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        if f.is_terminal() {
+            bail!("{} is a terminal, not a capture", file.display());
+        }
+        (Box::new(f), file.display().to_string())
+    };
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -40,14 +65,14 @@ pub fn with_input(
         .write(true)
         .create_new(true)
         .open(&path)
-        .with_context(|| format!("cannot copy standard input to {}", path.display()))?;
+        .with_context(|| format!("cannot copy {name} to {}", path.display()))?;
     let spool = Spooled(path);
-    std::io::copy(&mut stdin.lock(), &mut f)
+    std::io::copy(&mut from, &mut f)
         .and_then(|_| f.flush())
-        .with_context(|| format!("cannot copy standard input to {}", spool.0.display()))?;
+        .with_context(|| format!("cannot copy {name} to {}", spool.0.display()))?;
     drop(f);
     let shown = spool.0.display().to_string();
-    let rename = |t: String| t.replace(&shown, "standard input");
+    let rename = |t: String| t.replace(&shown, &name);
     match run(&spool.0) {
         Ok(warning) => Ok(warning.map(rename)),
         Err(e) => Err(anyhow::anyhow!(rename(error_text(&e)))),
@@ -97,13 +122,22 @@ pub fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} decoding [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
+    bar.set_style(style(BYTES_TEMPLATE));
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     Some(bar)
+}
+
+/// Reading the file: bytes.
+pub const BYTES_TEMPLATE: &str =
+    "{spinner} decoding [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)";
+/// The analysis that follows: packets, not bytes.
+pub const PACKETS_TEMPLATE: &str =
+    "{spinner} analysing [{bar:40}] {human_pos}/{human_len} packets ({eta} left)";
+
+fn style(template: &str) -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 pub fn capture_error(e: CaptureError) -> anyhow::Error {
@@ -113,12 +147,22 @@ pub fn capture_error(e: CaptureError) -> anyhow::Error {
 /// Open and analyse a capture with a progress bar for big files.
 pub fn open_capture(path: &Path) -> Result<Capture> {
     let bar = progress_bar(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
-    let cap = Capture::open(path, |done, total| {
+    let show = |done: u64, total: u64| {
         if let Some(b) = &bar {
             b.set_length(total);
             b.set_position(done);
         }
-    })?;
+    };
+    // Two phases, each with its own unit: indexing the file (bytes), then the flow and
+    // application passes (packets).
+    let store = layerscope::capture::PacketStore::open(path, show)?;
+    if let Some(b) = &bar {
+        // Position, speed and time left start again: a new unit, a new count.
+        b.reset();
+        b.set_length(store.len() as u64);
+        b.set_style(style(PACKETS_TEMPLATE));
+    }
+    let cap = Capture::analyse(store, layerscope::flow::FlowConfig::default(), show);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -127,6 +171,16 @@ pub fn open_capture(path: &Path) -> Result<Capture> {
 
 #[cfg(test)]
 mod tests {
+    /// The analysis phase counts packets; only the reading phase counts bytes.
+    #[test]
+    fn each_phase_counts_in_its_own_unit() {
+        assert!(super::BYTES_TEMPLATE.contains("{bytes}/{total_bytes}"));
+        assert!(super::PACKETS_TEMPLATE.contains("packets"));
+        assert!(!super::PACKETS_TEMPLATE.contains("bytes"));
+        for t in [super::BYTES_TEMPLATE, super::PACKETS_TEMPLATE] {
+            assert!(indicatif::ProgressStyle::with_template(t).is_ok(), "{t}");
+        }
+    }
 
     #[test]
     fn error_causes_are_said_once() {
