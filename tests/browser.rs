@@ -718,3 +718,50 @@ async fn after_a_server_restart_each_page_reconnects_when_asked() {
     }
     c.close().await.unwrap();
 }
+
+/// `--join-code`: a page opened without the code says why it is not in (the code), and the
+/// address with the code joins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_join_code_is_explained_and_the_code_lets_the_student_in() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let driver = match Driver::start() {
+        Ok(d) => d,
+        Err(why) => return skip(&why),
+    };
+    let (sio, ws) = (free_port(), free_port());
+    let lan = |demo: &str, port: u16| {
+        let p = port.to_string();
+        let s = Server::spawn(&[
+            "__lan-server",
+            demo,
+            "--port",
+            &p,
+            "--max-per-address",
+            "64",
+            "--join-code",
+            "4821",
+        ]);
+        s.wait_for(|l| l == format!("# lan: listening on port {port}"));
+        s
+    };
+    let _a = lan("socketio", sio);
+    let _b = lan("websocket", ws);
+    let c = driver.browser(false).await;
+    for base in [
+        format!("http://127.0.0.1:{sio}/library"),
+        format!("http://127.0.0.1:{sio}/bytes"),
+        format!("http://127.0.0.1:{ws}/"),
+    ] {
+        c.goto(&base).await.unwrap();
+        let state = until(
+            &c,
+            "document.getElementById('state').dataset.connected === 'no' && document.getElementById('state').textContent",
+            &format!("{base}: refused"),
+        )
+        .await;
+        assert!(text_of(&state).contains("?code="), "{base}: {state}");
+        c.goto(&format!("{base}?code=4821")).await.unwrap();
+        until(&c, CONNECTED, &format!("{base}: joined with the code")).await;
+    }
+    c.close().await.unwrap();
+}
