@@ -119,7 +119,7 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
     let body = off + 8;
     let total = 8 + 2 * hs + 2 * ps;
     let eth_ip = hs == 6 && ps == 4;
-    let (sha, spa, tha, tpa) = if eth_ip {
+    let (sha, spa, _tha, tpa) = if eth_ip {
         (
             h.mac(&SRC_HW, body),
             h.ipv4(&SRC_IP, body + 6),
@@ -195,7 +195,6 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
             "An ARP message of an unusual kind.".into(),
         ),
     };
-    let _ = tha;
     ctx.set_summary("ARP", summary, || sentence);
     let end = off + total;
     super::link::trailer(ctx, end.min(ctx.data.len()));

@@ -375,8 +375,7 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
             f.text = Text::Num(header_len_text);
         }
     }
-    if let Some(v) = h.num(&V4_DSFIELD, off + 1, 1) {
-        let _ = v;
+    if h.num(&V4_DSFIELD, off + 1, 1).is_some() {
         h.bits(&V4_DSCP, off + 1, 1, 0xfc);
         h.bits(&V4_ECN, off + 1, 1, 0x03);
     }
@@ -731,7 +730,6 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
         ctx.truncated(Protocol::Ipv6, cur, 8);
         return;
     }
-    let _ = hlim;
     match frag_offset {
         Some(fo) if fo > 0 => {
             ctx.note(

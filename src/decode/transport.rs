@@ -3,7 +3,7 @@
 use super::checksum::{judge_transport, ChecksumStatus};
 use super::{icmp, ip::ip_proto_name, Ctx, Hdr, NetAddrs};
 use crate::model::{Base, Protocol, Severity, Text, Value};
-use etherparse::{TcpHeaderSlice, UdpHeaderSlice};
+use etherparse::TcpHeaderSlice;
 
 mod fields;
 mod tcp_options;
@@ -323,12 +323,10 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     // Options.
     let opt_end = off + hl;
     if hl > 20 {
-        let avail_opts = h.slice(off + 20, hl - 20).map_or(0, |s| s.len());
         let opt_bytes_len = (hl - 20).min(d.len().saturating_sub(off + 20));
         if opt_bytes_len > 0 {
             h.bytes(&TCP_OPTIONS, off + 20, opt_bytes_len);
         }
-        let _ = avail_opts;
         let sack_base = flow.map_or(0, |f| f.ack_base);
         tcp_options(&mut h, off + 20, opt_end.min(d.len()), &mut s, sack_base);
     }

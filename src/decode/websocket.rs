@@ -282,10 +282,10 @@ pub fn accept_key(key: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(h.finalize())
 }
 
-/// Build a WebSocket layer from a frame's bytes. `base` maps frame-relative offsets to the
-/// layer's byte space (frame offset in the packet, or 0 in a reassembled buffer); `payload` is
-/// the unmasked (and, for a whole message, possibly decompressed) payload to show.
-pub fn frame_layer(frame: &[u8], base: usize, h: &FrameHeader, stored_payload: usize) -> Layer {
+/// Build a WebSocket layer from a frame's parsed header. `base` maps frame-relative offsets to
+/// the layer's byte space (frame offset in the packet, or 0 in a reassembled buffer);
+/// `stored_payload` is how many payload bytes the layer covers.
+pub fn frame_layer(base: usize, h: &FrameHeader, stored_payload: usize) -> Layer {
     let mut l = Layer::new(Protocol::WebSocket, base, h.header_len + stored_payload);
     l.push_bits(&WS_FIN, Value::Bool(h.fin), base, 1, 0x80);
     l.push_bits(&WS_RSV, Value::U64(u64::from(h.rsv)), base, 1, 0x70);
@@ -312,7 +312,6 @@ pub fn frame_layer(frame: &[u8], base: usize, h: &FrameHeader, stored_payload: u
     if let Some(k) = h.mask {
         l.push(&WS_KEY, Value::bytes(&k), base + h.header_len - 4, 4);
     }
-    let _ = frame;
     l
 }
 

@@ -295,7 +295,7 @@ pub fn attach(
                 let (base, re) = placement(m, bytes, i, "reassembled TCP");
                 let h = &f.header;
                 let mut l = if fields {
-                    frame_layer(bytes, base, h, bytes.len().saturating_sub(h.header_len))
+                    frame_layer(base, h, bytes.len().saturating_sub(h.header_len))
                 } else {
                     Layer::without_fields(Protocol::WebSocket, base, bytes.len())
                 };

@@ -15,7 +15,7 @@ use crate::capture::PacketStore;
 use crate::decode::{decode_into, decode_opt, Options};
 use crate::flow::app::{AppConfig, AppPass, Message};
 use crate::flow::{FlowConfig, Flows};
-use crate::model::{Base, Packet, Protocol, Text, Value};
+use crate::model::{Base, Packet, Protocol, Value};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -427,7 +427,6 @@ impl Capture {
                         " These bytes are part of a message that is complete in packet {first}, where it is decoded."
                     ));
                 }
-                let _ = Text::Auto;
             }
         } else {
             let frame = self.store.data(i).unwrap_or(&[]);

@@ -591,7 +591,6 @@ impl Flows {
 
 fn track_state(conv: &mut Conversation, t: &TransportInfo, dir: u8, number: u64, ts: i64) {
     use completeness as c;
-    let from_client = dir == 0;
     let before = conv.completeness;
     track_state_inner(conv, t, dir, number, ts);
     // Like Wireshark, completeness describes connections whose opening was seen.
@@ -601,7 +600,6 @@ fn track_state(conv: &mut Conversation, t: &TransportInfo, dir: u8, number: u64,
     if t.ack_flag() && !t.syn() && conv.completeness & (c::SYN | c::SYN_ACK) != 0 {
         conv.completeness |= c::ACK;
     }
-    let _ = from_client;
 }
 
 fn track_state_inner(conv: &mut Conversation, t: &TransportInfo, dir: u8, number: u64, ts: i64) {

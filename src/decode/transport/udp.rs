@@ -56,7 +56,6 @@ crate::field_def!(
 pub(super) fn udp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
-    let parsed = UdpHeaderSlice::from_slice(&d[off.min(d.len())..cap_end]);
     let mut h = ctx.hdr(Protocol::Udp, off, 8);
     let sp = h.num(&UDP_SRCPORT, off, 2);
     let dp = h.num(&UDP_DSTPORT, off + 2, 2);
@@ -93,7 +92,6 @@ pub(super) fn udp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         ctx.truncated(Protocol::Udp, off, 8);
         return;
     };
-    let _ = parsed;
     let len = len as usize;
     let ip_len = end.saturating_sub(off);
     let mut udp_end = end;
