@@ -17,6 +17,14 @@ const EXIT_DAMAGED: u8 = 3;
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
+    if let Some(first) = std::env::args().nth(1) {
+        if let Some(meant) = misspelt_subcommand(&first) {
+            eprintln!(
+                "layerscope: error: '{first}' is neither a subcommand nor a file; did you mean '{meant}'?\n\nFor more information, try '--help'."
+            );
+            return ExitCode::from(2);
+        }
+    }
     let mut cli = Cli::parse();
     cli.started = Some(started);
     if let Some(mib) = cli.memory_budget {

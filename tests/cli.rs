@@ -449,3 +449,15 @@ fn folders_are_refused_and_pipes_by_name_are_read() {
         stdout(&run(&["decode", f.to_str().unwrap()]))
     );
 }
+
+/// A mistyped subcommand is named, not taken for the window's file.
+#[test]
+fn a_mistyped_subcommand_gets_a_suggestion() {
+    let o = run(&["decod", data("crafted-l2l4.pcap").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("'decod' is neither a subcommand nor a file; did you mean 'decode'?"),
+        "{err}"
+    );
+}

@@ -285,3 +285,64 @@ impl From<PlacementArg> for layerscope::model::Placement {
         }
     }
 }
+
+/// `layerscope decod x.pcap`: the first argument is not a subcommand, not an option and not a
+/// file, but a subcommand's name mistyped. Clap would take it for the window's FILE and say
+/// "the subcommand 'x.pcap' cannot be used with '[FILE]'"; this finds the subcommand meant
+/// (at most two letters off), so the message can name it.
+pub fn misspelt_subcommand(first: &str) -> Option<String> {
+    use clap::CommandFactory;
+    if first.starts_with('-') || Path::new(first).exists() {
+        return None;
+    }
+    let cmd = Cli::command();
+    let names: Vec<&str> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name())
+        .collect();
+    if names.contains(&first) {
+        return None;
+    }
+    names
+        .into_iter()
+        .map(|n| (edit_distance(first, n), n))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n.to_string())
+}
+
+/// Levenshtein distance (letters inserted, removed or changed).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mistyped_subcommand_is_recognised() {
+        assert_eq!(misspelt_subcommand("decod").as_deref(), Some("decode"));
+        assert_eq!(misspelt_subcommand("streems").as_deref(), Some("streams"));
+        assert_eq!(misspelt_subcommand("folow").as_deref(), Some("follow"));
+        assert_eq!(misspelt_subcommand("decode"), None);
+        assert_eq!(misspelt_subcommand("--help"), None);
+        assert_eq!(misspelt_subcommand("capture.pcap"), None);
+        assert_eq!(misspelt_subcommand("Cargo.toml"), None, "an existing file");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
