@@ -60,44 +60,12 @@ fn main() -> ExitCode {
         Some(Command::Demo {
             name,
             write,
-            pace,
             repeat,
             format,
-            host_loopback,
-            listen_lan,
-            teacher_steps,
-            lan,
-        }) => live::demo(
-            name,
-            write.as_deref(),
-            repeat,
-            format,
-            layerscope::demo::DemoOptions {
-                pace: std::time::Duration::from_millis(pace),
-                host_loopback,
-                listen_lan,
-                teacher_steps,
-                lan: lan.options(),
-            },
-        ),
+            run,
+        }) => live::demo(name, write.as_deref(), repeat, format, run.options()),
         #[cfg(feature = "demo")]
-        Some(Command::DemoChild {
-            name,
-            pace,
-            host_loopback,
-            listen_lan,
-            teacher_steps,
-            lan,
-        }) => live::demo_child(
-            name,
-            layerscope::demo::DemoOptions {
-                pace: std::time::Duration::from_millis(pace),
-                host_loopback,
-                listen_lan,
-                teacher_steps,
-                lan: lan.options(),
-            },
-        ),
+        Some(Command::DemoChild { name, run }) => live::demo_child(name, run.options()),
         #[cfg(feature = "demo")]
         Some(Command::LanServer { name, lan }) => live::lan_server(name, &lan.options()),
     };

@@ -163,19 +163,25 @@ impl Server {
         Server { child, lines }
     }
 
-    /// The LAN demo's servers alone on `port`, ready for students.
-    fn lan(demo: &str, port: u16) -> Server {
+    /// The LAN demo's servers alone on `port` (with `extra` flags), ready for students.
+    fn lan_with(demo: &str, port: u16, extra: &[&str]) -> Server {
         let p = port.to_string();
-        let s = Server::spawn(&[
+        let mut args = vec![
             "__lan-server",
             demo,
             "--port",
             &p,
             "--max-per-address",
             "64",
-        ]);
+        ];
+        args.extend_from_slice(extra);
+        let s = Server::spawn(&args);
         s.wait_for(|l| l == format!("# lan: listening on port {port}"));
         s
+    }
+
+    fn lan(demo: &str, port: u16) -> Server {
+        Server::lan_with(demo, port, &[])
     }
 
     /// The first line `pred` accepts (30 s at most).
@@ -290,6 +296,16 @@ async fn shot(c: &Client, name: &str) {
         let png = c.screenshot().await.unwrap();
         std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
     }
+}
+
+/// The three students' pages: the library and bytes pages of the Socket.IO server on `sio`,
+/// the page of the WebSocket server on `ws`.
+fn pages(sio: u16, ws: u16) -> [String; 3] {
+    [
+        format!("http://127.0.0.1:{sio}/library"),
+        format!("http://127.0.0.1:{sio}/bytes"),
+        format!("http://127.0.0.1:{ws}/"),
+    ]
 }
 
 fn text_of(v: &Value) -> String {
@@ -507,11 +523,7 @@ async fn markup_in_a_message_stays_text_on_every_page() {
         "<b onmouseover=window.pwned=3>bold?</b>",
     ];
     let c = driver.browser(false).await;
-    for url in [
-        format!("http://127.0.0.1:{sio}/library"),
-        format!("http://127.0.0.1:{sio}/bytes"),
-        format!("http://127.0.0.1:{ws}/"),
-    ] {
+    for url in pages(sio, ws) {
         c.goto(&url).await.unwrap();
         until(&c, CONNECTED, &format!("{url}: joined")).await;
         click(&c, "raw").await;
@@ -606,11 +618,7 @@ async fn phone_sized_page_keeps_the_input_and_the_log_usable() {
     let _a = Server::lan("socketio", sio);
     let _b = Server::lan("websocket", ws);
     let c = driver.browser(true).await;
-    for url in [
-        format!("http://127.0.0.1:{sio}/library"),
-        format!("http://127.0.0.1:{sio}/bytes"),
-        format!("http://127.0.0.1:{ws}/"),
-    ] {
+    for url in pages(sio, ws) {
         c.goto(&url).await.unwrap();
         until(&c, CONNECTED, &format!("{url}: joined")).await;
         click(&c, "raw").await;
@@ -729,29 +737,10 @@ async fn a_missing_join_code_is_explained_and_the_code_lets_the_student_in() {
         Err(why) => return skip(&why),
     };
     let (sio, ws) = (free_port(), free_port());
-    let lan = |demo: &str, port: u16| {
-        let p = port.to_string();
-        let s = Server::spawn(&[
-            "__lan-server",
-            demo,
-            "--port",
-            &p,
-            "--max-per-address",
-            "64",
-            "--join-code",
-            "4821",
-        ]);
-        s.wait_for(|l| l == format!("# lan: listening on port {port}"));
-        s
-    };
-    let _a = lan("socketio", sio);
-    let _b = lan("websocket", ws);
+    let _a = Server::lan_with("socketio", sio, &["--join-code", "4821"]);
+    let _b = Server::lan_with("websocket", ws, &["--join-code", "4821"]);
     let c = driver.browser(false).await;
-    for base in [
-        format!("http://127.0.0.1:{sio}/library"),
-        format!("http://127.0.0.1:{sio}/bytes"),
-        format!("http://127.0.0.1:{ws}/"),
-    ] {
+    for base in pages(sio, ws) {
         c.goto(&base).await.unwrap();
         let state = until(
             &c,

@@ -153,27 +153,14 @@ pub enum Command {
         /// Save the captured packets as pcapng.
         #[arg(long, short = 'w')]
         write: Option<PathBuf>,
-        /// Milliseconds between steps.
-        #[arg(long, default_value_t = 400)]
-        pace: u64,
         /// Run the demo again and again until interrupted.
         #[arg(long = "loop")]
         repeat: bool,
         /// Print each packet (default: text, unless -w is given).
         #[arg(long, value_enum)]
         format: Option<Format>,
-        /// Capture on the host loopback, not a private namespace (needs CAP_NET_RAW).
-        #[arg(long)]
-        host_loopback: bool,
-        /// websocket/socketio: also serve a web page on every address so students join from
-        /// their own browsers (captures every interface; needs CAP_NET_RAW; off by default).
-        #[arg(long)]
-        listen_lan: bool,
-        /// Wait for Enter before each narrated step (the teacher paces the demo).
-        #[arg(long)]
-        teacher_steps: bool,
         #[command(flatten)]
-        lan: LanArgs,
+        run: DemoRunArgs,
     },
     /// The demo's child process (isolates itself, captures, writes pcapng to stdout).
     #[cfg(feature = "demo")]
@@ -181,16 +168,8 @@ pub enum Command {
     DemoChild {
         #[arg(value_enum)]
         name: layerscope::demo::DemoName,
-        #[arg(long, default_value_t = 400)]
-        pace: u64,
-        #[arg(long)]
-        host_loopback: bool,
-        #[arg(long)]
-        listen_lan: bool,
-        #[arg(long)]
-        teacher_steps: bool,
         #[command(flatten)]
-        lan: LanArgs,
+        run: DemoRunArgs,
     },
     /// The LAN demo's server alone, without a capture (tests load it on loopback).
     #[cfg(feature = "demo")]
@@ -216,7 +195,41 @@ pub enum Command {
     },
 }
 
-/// The LAN demo's door (`--listen-lan`): see `capture::demo::lan`.
+/// How a demo runs: what `demo` passes on to its child process (`__demo-child`).
+#[cfg(feature = "demo")]
+#[derive(clap::Args, Clone, Debug)]
+pub struct DemoRunArgs {
+    /// Milliseconds between steps.
+    #[arg(long, default_value_t = 400)]
+    pub pace: u64,
+    /// Capture on the host loopback, not a private namespace (needs CAP_NET_RAW).
+    #[arg(long)]
+    pub host_loopback: bool,
+    /// websocket/socketio: also serve a web page on every address so students join from
+    /// their own browsers (captures every interface; needs CAP_NET_RAW; off by default).
+    #[arg(long)]
+    pub listen_lan: bool,
+    /// Wait for Enter before each narrated step (the teacher paces the demo).
+    #[arg(long)]
+    pub teacher_steps: bool,
+    #[command(flatten)]
+    pub lan: LanArgs,
+}
+
+#[cfg(feature = "demo")]
+impl DemoRunArgs {
+    pub fn options(&self) -> layerscope::demo::DemoOptions {
+        layerscope::demo::DemoOptions {
+            pace: std::time::Duration::from_millis(self.pace),
+            host_loopback: self.host_loopback,
+            listen_lan: self.listen_lan,
+            teacher_steps: self.teacher_steps,
+            lan: self.lan.options(),
+        }
+    }
+}
+
+/// The LAN demo's door (`--listen-lan`): see `demo::lan`.
 #[cfg(feature = "demo")]
 #[derive(clap::Args, Clone, Debug)]
 pub struct LanArgs {
