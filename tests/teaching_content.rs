@@ -327,3 +327,25 @@ fn show_me_finds_the_upgrade_for_handshake_and_a_websocket_emit() {
         "the first client event on a WebSocket"
     );
 }
+
+/// The students' pages (assets/lan/explain.js) say what docs/teaching-content.md records,
+/// checked against the Engine.IO v4 / Socket.IO v5 documents and RFC 6455: the v4 heartbeat
+/// (the server pings, the browser answers), the probe's expected answer, the server's CONNECT
+/// carrying the socket id, masking by the browser only.
+#[test]
+fn students_pages_explain_as_recorded() {
+    let js = include_str!("../assets/lan/explain.js");
+    let doc = include_str!("../docs/teaching-content.md");
+    for said in [
+        "the answer must be pong \"probe\"",
+        "The server checks you are still there (Engine.IO heartbeat ping, sent every pingInterval); your browser must answer with a pong within pingTimeout.",
+        "its CONNECT carries your socket id (sid).",
+        "The server answers the pending long-polling GET with a noop, so polling ends cleanly during the upgrade.",
+        "masked, as every frame from a browser must be.",
+        "unmasked, as every frame from a server must be.",
+        "the server must answer with its own Close frame, then TCP closes.",
+    ] {
+        assert!(js.contains(said), "explain.js says: {said}");
+        assert!(doc.contains(said), "docs/teaching-content.md records: {said}");
+    }
+}
