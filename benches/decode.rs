@@ -113,7 +113,7 @@ fn bench(c: &mut Criterion) {
                         layerscope::flow::FlowConfig::default(),
                         |_, _| {},
                     );
-                    black_box(cap.app.messages.len())
+                    black_box(cap.messages().len())
                 },
                 criterion::BatchSize::SmallInput,
             )

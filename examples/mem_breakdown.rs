@@ -42,7 +42,7 @@ fn mb(b: usize) -> f64 {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: mem_breakdown FILE")?;
     let base = LIVE.load(Ordering::Relaxed);
-    let mut cap = Capture::open(std::path::Path::new(&path), |_, _| {})?;
+    let cap = Capture::open(std::path::Path::new(&path), |_, _| {})?;
     let total = LIVE.load(Ordering::Relaxed) - base;
     let n = cap.store.len();
     println!("{path}: {n} packets, heap after open {:.1} MB", mb(total));
@@ -57,7 +57,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         *last = now;
     };
-    let msgs = std::mem::take(&mut cap.app.messages);
+    let (store, mut flows, mut app) = cap.into_parts();
+    let msgs = std::mem::take(&mut app.messages);
     println!(
         "  ({} messages, {} kept in full; records of {} B, full messages of {} B)",
         msgs.len(),
@@ -67,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     drop(msgs);
     step("messages", &mut last);
-    let convs = std::mem::take(&mut cap.flows.conversations);
+    let convs = std::mem::take(&mut flows.conversations);
     let nconv = convs.len();
     println!(
         "  ({} B per conversation, capacity {})",
@@ -76,12 +77,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     drop(convs);
     step(&format!("{nconv} conversations"), &mut last);
-    drop(cap.app);
+    drop(app);
     step("rest of the application pass", &mut last);
-    drop(cap.flows);
+    drop(flows);
     step("per-packet flow facts + index", &mut last);
     let raw = std::fs::metadata(&path)?.len() as usize;
-    drop(cap.store);
+    drop(store);
     step("packet store (bytes + index)", &mut last);
     println!("  (raw file {:.1} MB)", mb(raw));
     Ok(())

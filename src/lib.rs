@@ -16,3 +16,4 @@ pub mod flow;
 pub mod gui;
 pub mod model;
 pub mod output;
+pub mod protocols;

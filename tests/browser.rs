@@ -744,7 +744,9 @@ async fn a_missing_join_code_is_explained_and_the_code_lets_the_student_in() {
         c.goto(&base).await.unwrap();
         let state = until(
             &c,
-            "document.getElementById('state').dataset.connected === 'no' && document.getElementById('state').textContent",
+            // Not the "connecting…" every page shows (also with `connected` "no") before it
+            // hears back: the refusal's own text.
+            "(s => s.dataset.connected === 'no' && !s.textContent.startsWith('connecting') && s.textContent)(document.getElementById('state'))",
             &format!("{base}: refused"),
         )
         .await;

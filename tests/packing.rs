@@ -31,10 +31,10 @@ fn packed_messages_equal_the_full_ones() {
         let (Some(packed), Some(full)) = (open(path, true), open(path, false)) else {
             continue; // files that do not open are tested elsewhere
         };
-        let n = full.app.messages.len();
-        assert_eq!(packed.app.messages.len(), n, "{}", path.display());
-        assert_eq!(full.app.messages.full_count(), n, "{}", path.display());
-        packed_total += n - packed.app.messages.full_count();
+        let n = full.messages().len();
+        assert_eq!(packed.messages().len(), n, "{}", path.display());
+        assert_eq!(full.messages().full_count(), n, "{}", path.display());
+        packed_total += n - packed.messages().full_count();
         for k in 0..n as u32 {
             let a = packed.message(k).map(|m| format!("{:?}", *m));
             let b = full.message(k).map(|m| format!("{:?}", *m));

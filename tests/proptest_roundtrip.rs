@@ -240,8 +240,8 @@ proptest! {
         // UDP on a DNS port is read as DNS (as Wireshark does, even when it is not valid DNS);
         // any other payload is shown as data.
         let dns_port = tcp.is_none()
-            && (layerscope::decode::dns::is_dns_port(udp.0)
-                || layerscope::decode::dns::is_dns_port(udp.1));
+            && (layerscope::protocols::dns::is_dns_port(udp.0)
+                || layerscope::protocols::dns::is_dns_port(udp.1));
         if payload.is_empty() {
             prop_assert!(p.field("data.data").is_none());
         } else if dns_port {

@@ -63,10 +63,10 @@ fn a_million_half_open_flows_stay_bounded_and_are_reported() {
     let limit = config.max_conversations;
     let cap = Capture::analyse(store, config, |_, _| {});
     let grown = rss_mb().saturating_sub(before);
-    let tracked = cap.flows.conversations.len();
+    let tracked = cap.conversations().len();
     assert_eq!(tracked, limit.min(N as usize));
     if (N as usize) > limit {
-        assert!(cap.flows.stats.untracked_conversations > 0);
+        assert!(cap.flow_stats().untracked_conversations > 0);
         assert!(
             cap.limits_report()
                 .iter()
@@ -75,10 +75,7 @@ fn a_million_half_open_flows_stay_bounded_and_are_reported() {
             cap.limits_report()
         );
     }
-    assert!(
-        cap.app.messages.is_empty(),
-        "SYNs carry no application data"
-    );
+    assert!(cap.messages().is_empty(), "SYNs carry no application data");
     // The stated bound (docs/robustness.md): 450 bytes per tracked conversation plus 32 per
     // packet, on top of the capture's own bytes.
     let bound = (tracked * 450 + N as usize * 32) / (1 << 20);

@@ -60,12 +60,7 @@ fn a_polling_get_is_no_upgrade_in_the_ladder() {
 fn a_udp_conversation_is_connectionless_not_open() {
     // Item 2: a UDP ladder said "already open when the capture started".
     let cap = open("tests/data/suricata-dns-google-a-aaaa-mx.pcap");
-    let c = cap
-        .flows
-        .conversations
-        .iter()
-        .find(|c| c.proto == 17)
-        .unwrap();
+    let c = cap.conversations().iter().find(|c| c.proto == 17).unwrap();
     assert!(c.describe_state().starts_with("connectionless"));
     assert!(!c.describe_state().contains("open"));
 }

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let cap = Capture::analyse(store, FlowConfig::default(), |_, _| {});
     // A packed message is parsed again from its packet: that must always work.
-    for k in 0..cap.app.messages.len() as u32 {
+    for k in 0..cap.messages().len() as u32 {
         assert!(
             cap.message(k).is_some(),
             "message {k} cannot be built again"

@@ -38,8 +38,7 @@ pub fn jsonl_two_pass(path: &Path, count: Option<u64>) -> Result<Option<String>>
 /// Render packets `0..n` on `workers` threads and write them in order. After the analysis,
 /// each packet decodes on its own (the capture is read-only), so the chunks are independent:
 /// worker `w` renders chunks `w`, `w + workers`, ... into buffers, and this thread takes one
-/// from each worker in turn, which is the file's order. Each worker runs at most two chunks
-/// ahead, so memory stays a few chunks whatever the file size.
+/// from each worker in turn, which is the file's order (`cli::lanes`).
 pub fn write_in_parallel(
     out: &mut impl Write,
     n: usize,
@@ -60,36 +59,30 @@ pub fn write_in_parallel(
         }
         return Ok(());
     }
+    let work = |w: usize, lane: &super::lanes::Lane<Vec<u8>>| -> std::io::Result<()> {
+        for k in (w..chunks).step_by(workers) {
+            let mut buf = lane.buffer();
+            buf.clear();
+            render(range(k), &mut buf)?;
+            if !lane.send(buf) {
+                break; // the writer stopped (an error): stop too
+            }
+        }
+        Ok(())
+    };
     std::thread::scope(|scope| {
-        let render = &render;
-        // Per worker: rendered chunks one way, written buffers back for reuse (a chunk of
-        // jsonl is megabytes: fresh buffers would cost page faults and regrowth copies).
-        let lanes: Vec<_> = (0..workers)
-            .map(|w| {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
-                let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
-                std::thread::Builder::new()
-                    .name(format!("render-{w}"))
-                    .spawn_scoped(scope, move || {
-                        for k in (w..chunks).step_by(workers) {
-                            let mut buf = back_rx.try_recv().unwrap_or_default();
-                            buf.clear();
-                            let r = render(range(k), &mut buf).map(|()| buf);
-                            if tx.send(r).is_err() {
-                                return; // the writer stopped (an error): stop too
-                            }
-                        }
-                    })
-                    .map(|_| (rx, back_tx))
-            })
-            .collect::<std::io::Result<_>>()?;
+        let (lanes, handles) = super::lanes::spawn(scope, workers, "render", &work)?;
         for k in 0..chunks {
-            let (rx, back) = &lanes[k % workers];
-            let buf = rx
-                .recv()
-                .map_err(|_| anyhow::anyhow!("a rendering thread stopped unexpectedly"))??;
+            let Some(buf) = lanes.recv(k % workers) else {
+                break; // that worker failed: its error is joined below
+            };
             out.write_all(&buf)?;
-            let _ = back.send(buf); // the worker may have finished: then it is just dropped
+            lanes.give_back(k % workers, buf);
+        }
+        drop(lanes);
+        for h in handles {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("a rendering thread stopped unexpectedly"))??;
         }
         Ok(())
     })

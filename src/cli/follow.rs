@@ -5,8 +5,7 @@ pub fn follow_file(path: &Path, stream: u32, udp: bool) -> Result<Option<String>
     let cap = open_capture(path)?;
     let proto = if udp { 17 } else { 6 };
     let Some(ci) = cap
-        .flows
-        .conversations
+        .conversations()
         .iter()
         .position(|c| c.proto == proto && c.stream == stream)
     else {
@@ -16,7 +15,7 @@ pub fn follow_file(path: &Path, stream: u32, udp: bool) -> Result<Option<String>
             if udp { "UDP" } else { "TCP" }
         );
     };
-    let c = &cap.flows.conversations[ci];
+    let c = &cap.conversations()[ci];
     let mut out = BufWriter::new(std::io::stdout().lock());
     let rule = "=".repeat(70);
     writeln!(out, "{rule}")?;
@@ -30,11 +29,11 @@ pub fn follow_file(path: &Path, stream: u32, udp: bool) -> Result<Option<String>
     let first = c.first_packet.saturating_sub(1) as usize;
     let last = c.last_packet as usize;
     for i in first..last.min(cap.len()) {
-        if cap.flows.conversation_index(i) != Some(ci) {
+        if cap.conversation_index(i) != Some(ci) {
             continue;
         }
         let Some(p) = cap.packet(i) else { continue };
-        let dir = cap.flows.facts(i).map_or(0, |f| f.dir);
+        let dir = cap.facts(i).map_or(0, |f| f.dir);
         let arrow = if dir == 0 {
             "client → server"
         } else {

@@ -15,6 +15,7 @@ mod decode;
 mod explain;
 mod follow;
 mod input;
+mod lanes;
 #[cfg(feature = "live")]
 pub mod live;
 mod streams;

@@ -17,7 +17,7 @@ pub fn streams_file(path: &Path) -> Result<Option<String>> {
         "Bytes S→C",
         "Duration s",
     )?;
-    for c in &cap.flows.conversations {
+    for c in cap.conversations() {
         let state = if c.proto == 6 {
             let mut s = c.state.describe().to_string();
             if let Some(rtt) = c.irtt_ns {

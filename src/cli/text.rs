@@ -11,16 +11,16 @@
 //! same packet counts in every worker, so each line is exactly the line a single reader prints
 //! (`tests` below and `tests/streaming.rs` check this on the bundled captures).
 //!
-//! The main thread merges the workers' lines back into file order, chunk by chunk. Each
-//! worker runs at most two chunks ahead, so memory stays a few chunks whatever the file size.
+//! The main thread merges the workers' lines back into file order, chunk by chunk, through
+//! the CLI's one ordered worker pipeline (`cli::lanes`, shared with jsonl).
 
+use super::lanes::Lane;
 use anyhow::Result;
 use layerscope::capture::store::{Backing, ReleaseBehind};
 use layerscope::capture::Reader;
 use layerscope::engine::Stream;
 use layerscope::output;
 use std::io::Write;
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 /// Packets per chunk: a chunk of lines is ~130 KB.
 const CHUNK: u64 = 1024;
@@ -56,35 +56,24 @@ pub fn decode_text(
     Reader::new(bytes).map_err(anyhow::Error::new)?;
     let workers = workers.max(1);
     let mut behind = ReleaseBehind::default();
+    let work = |k: usize, lane: &Lane<Part>| work(bytes, count, (k as u32, workers), lane);
     std::thread::scope(|scope| {
-        let mut lanes: Vec<(Receiver<Part>, Sender<Part>)> = Vec::new();
-        let mut handles = Vec::new();
-        for k in 0..workers {
-            let (tx, rx) = sync_channel::<Part>(2);
-            let (back_tx, back_rx) = channel::<Part>();
-            let h = std::thread::Builder::new()
-                .name(format!("decode-{k}"))
-                .spawn_scoped(scope, move || {
-                    work(bytes, count, (k, workers), &tx, &back_rx)
-                })?;
-            handles.push(h);
-            lanes.push((rx, back_tx));
-        }
+        let (lanes, handles) = super::lanes::spawn(scope, workers as usize, "decode", &work)?;
         let mut heads = vec![0usize; lanes.len()];
         'chunks: loop {
             let mut parts = Vec::with_capacity(lanes.len());
-            for (rx, _) in &lanes {
-                match rx.recv() {
-                    Ok(p) => parts.push(p),
-                    Err(_) => break 'chunks, // every worker reads to the same end
+            for w in 0..lanes.len() {
+                match lanes.recv(w) {
+                    Some(p) => parts.push(p),
+                    None => break 'chunks, // every worker reads to the same end
                 }
             }
             merge(&parts, &mut heads, out)?;
             let at = parts.iter().map(|p| p.position).min().unwrap_or(0);
             behind.reached(bytes, at);
             progress(at);
-            for (p, (_, back)) in parts.into_iter().zip(&lanes) {
-                let _ = back.send(p); // the worker may have finished: then it is dropped
+            for (w, p) in parts.into_iter().enumerate() {
+                lanes.give_back(w, p);
             }
         }
         drop(lanes);
@@ -138,8 +127,7 @@ fn work(
     bytes: &Backing,
     count: Option<u64>,
     shard: (u32, u32),
-    tx: &SyncSender<Part>,
-    back: &Receiver<Part>,
+    lane: &Lane<Part>,
 ) -> Option<String> {
     let Ok(mut reader) = Reader::new(bytes) else {
         return None; // checked by the caller
@@ -162,16 +150,16 @@ fn work(
         i += 1;
         if i % CHUNK == 0 {
             part.position = reader.position();
-            let mut next = back.try_recv().unwrap_or_default();
+            let mut next = lane.buffer();
             next.text.clear();
             next.lines.clear();
-            if tx.send(std::mem::replace(&mut part, next)).is_err() {
+            if !lane.send(std::mem::replace(&mut part, next)) {
                 return None; // the writer stopped (an error): stop too
             }
         }
     }
     part.position = reader.position();
-    let _ = tx.send(part);
+    lane.send(part);
     if count.is_some_and(|c| i >= c) {
         return None;
     }

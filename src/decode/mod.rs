@@ -14,7 +14,7 @@
 
 mod arp;
 mod checksum;
-pub mod dns;
+
 pub mod http;
 mod icmp;
 mod ip;
@@ -694,6 +694,64 @@ fn finish(ctx: &mut Ctx<'_, '_>) {
     ctx.pkt.tidy();
 }
 
+/// Helpers for the byte-fixture tests at the bottom of each decoder file (smoltcp's habit: a
+/// real frame as bytes, decoded, then cut short, then with an impossible length).
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::model::{FrameMeta, NoteKind, Packet, Timestamp};
+
+    /// Decode an Ethernet frame of which only the first `caplen` bytes were captured.
+    pub fn ethernet(frame: &[u8], caplen: usize) -> Packet {
+        let caplen = caplen.min(frame.len());
+        let meta = FrameMeta {
+            number: 1,
+            timestamp: Timestamp { ns: 0, digits: 6 },
+            caplen: caplen as u32,
+            wirelen: frame.len() as u32,
+            link_type: super::linktype::ETHERNET,
+            interface: 0,
+        };
+        super::decode(&meta, &frame[..caplen])
+    }
+
+    /// Where field `name` lies (offset, length) and how it reads.
+    pub fn field(p: &Packet, name: &str) -> (u32, u32, String) {
+        let f = p
+            .layers
+            .iter()
+            .find_map(|l| l.field(name))
+            .unwrap_or_else(|| panic!("no field {name} in {:?}", p.summary));
+        (f.offset, f.length, f.display())
+    }
+
+    /// The text of the first note of this kind about protocol `filter_name`.
+    pub fn note(p: &Packet, kind: NoteKind, filter_name: &str) -> Option<String> {
+        p.notes
+            .iter()
+            .find(|n| n.kind == kind && n.protocol == Some(filter_name))
+            .map(|n| n.text.to_string())
+    }
+
+    pub fn raw(link_type: u32, frame: &[u8]) -> Packet {
+        let meta = FrameMeta {
+            number: 1,
+            timestamp: Timestamp { ns: 0, digits: 6 },
+            caplen: frame.len() as u32,
+            wirelen: frame.len() as u32,
+            link_type,
+            interface: 0,
+        };
+        super::decode(&meta, frame)
+    }
+
+    /// A copy of `frame` with `bytes` written at `at`.
+    pub fn patched(frame: &[u8], at: usize, bytes: &[u8]) -> Vec<u8> {
+        let mut f = frame.to_vec();
+        f[at..at + bytes.len()].copy_from_slice(bytes);
+        f
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -723,5 +781,51 @@ mod tests {
             let p = decode(&meta(lt, 0), &[]);
             assert!(!p.summary.is_empty());
         }
+    }
+
+    #[test]
+    fn zz_dump() {
+    const ARP_REQUEST: [u8; 42] = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x01,
+        0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x01,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x02,
+    ];
+    const UDP_FRAME: [u8; 47] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45, 0x00,
+        0x00, 0x21, 0x00, 0x01, 0x40, 0x00, 0x40, 0x11, 0x26, 0xc9, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,
+        0x00, 0x02, 0x9c, 0x40, 0x27, 0x0f, 0x00, 0x0d, 0xe4, 0xaf, 0x68, 0x65, 0x6c, 0x6c, 0x6f,
+    ];
+    const TCP_SYN: [u8; 54] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45, 0x00,
+        0x00, 0x28, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x26, 0xcd, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,
+        0x00, 0x02, 0x9c, 0x40, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x50, 0x02,
+        0xff, 0xff, 0xff, 0x4e, 0x00, 0x00,
+    ];
+    const ICMP_ECHO: [u8; 44] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45, 0x00,
+        0x00, 0x1e, 0x00, 0x01, 0x40, 0x00, 0x40, 0x01, 0x26, 0xdc, 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,
+        0x00, 0x02, 0x08, 0x00, 0x8f, 0x94, 0x00, 0x01, 0x00, 0x01, 0x68, 0x69,
+    ];
+    const IPV6_UDP: [u8; 67] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86, 0xdd, 0x60, 0x00,
+        0x00, 0x00, 0x00, 0x0d, 0x11, 0x40, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x27, 0x0f, 0x00, 0x0d, 0xfb, 0xad, 0x68, 0x65,
+        0x6c, 0x6c, 0x6f,
+    ];
+
+        for (name, f) in [("arp", &ARP_REQUEST[..]), ("udp", &UDP_FRAME[..]), ("tcp", &TCP_SYN[..]), ("icmp", &ICMP_ECHO[..]), ("ip6", &IPV6_UDP[..])] {
+            for cut in [f.len(), 10, 20, 30, 40, 50, 60] {
+                if cut > f.len() { continue; }
+                let p = super::fixture::ethernet(f, cut);
+                eprintln!("=== {name} cut {cut}: {} | {}", p.protocol, p.summary);
+                if cut == f.len() {
+                    for l in &p.layers { for fl in &l.fields { eprintln!("   {} {} {} = {}", fl.def.name, fl.offset, fl.length, fl.display()); } }
+                }
+                for n in &p.notes { eprintln!("   NOTE {:?} {:?} {}", n.kind, n.protocol, n.text); }
+            }
+        }
+        let p = super::fixture::raw(101, &[0x75, 0, 0, 20, 0,0,0,0, 64, 17, 0,0, 10,0,0,1, 10,0,0,2]);
+        for n in &p.notes { eprintln!("   RAW NOTE {:?} {:?} {}", n.kind, n.protocol, n.text); }
     }
 }

@@ -589,7 +589,7 @@ pub fn attach(
     if let Some(last) = said
         .iter()
         .rev()
-        .find(|s| s.protocol == "Socket.IO")
+        .find(|s| s.protocol == Protocol::SocketIo.short_name())
         .or(said.last())
     {
         p.protocol = last.protocol;
@@ -608,7 +608,7 @@ pub fn attach(
     if wants_sentence {
         let best: Vec<&str> = said
             .iter()
-            .filter(|s| s.protocol == "Socket.IO")
+            .filter(|s| s.protocol == Protocol::SocketIo.short_name())
             .map(|s| s.sentence.as_str())
             .collect();
         let chosen: Vec<&str> = if best.is_empty() {
@@ -631,48 +631,4 @@ pub fn attach(
         p.sentence = sentence;
     }
     p.tidy();
-}
-
-crate::field_def!(
-    DNS_RESPONSE_IN,
-    "dns.response_in",
-    "Response in packet",
-    Base::Dec,
-    "The packet with the response to this query."
-);
-crate::field_def!(
-    DNS_RESPONSE_TO,
-    "dns.response_to",
-    "Request in packet",
-    Base::Dec,
-    "The packet with the query this response answers."
-);
-crate::field_def!(
-    DNS_TIME,
-    "dns.time",
-    "Time",
-    Base::None,
-    "Time between the query and this response."
-);
-
-/// Add the query/response pairing to a DNS packet.
-pub fn dns_pair(p: &mut Packet, other: u64, latency: Option<i64>, sentences: bool) {
-    let Some(l) = p.layers.iter_mut().find(|l| l.protocol == Protocol::Dns) else {
-        return;
-    };
-    let off = l.offset as usize;
-    match latency {
-        None => l.push(&DNS_RESPONSE_IN, Value::U64(other), off, 0),
-        Some(ns) => {
-            l.push(&DNS_RESPONSE_TO, Value::U64(other), off, 0);
-            l.push(&DNS_TIME, Value::Time { ns, digits: 9 }, off, 0);
-            l.set_text(Text::Owned(format!("{:.3} ms", ns as f64 / 1e6).into()));
-            if sentences {
-                p.sentence.push_str(&format!(
-                    " The response came {:.1} ms after the query (packet {other}).",
-                    ns as f64 / 1e6
-                ));
-            }
-        }
-    }
 }

@@ -24,9 +24,11 @@ crate::field_def!(TCP_REASSEMBLED_IN, "tcp.reassembled_in", "Reassembled PDU in 
 /// An opened, analysed capture.
 pub struct Capture {
     pub store: PacketStore,
-    pub flows: Flows,
+    /// The flow pass's tables; outside the engine, read through `conversations()`,
+    /// `facts()`, ... (the views and the CLI talk to `Capture` only).
+    pub(crate) flows: Flows,
     /// Application messages (HTTP, WebSocket frames with Engine.IO/Socket.IO inside).
-    pub app: AppPass,
+    pub(crate) app: AppPass,
     /// (packet index, message index), sorted: messages completed in each packet.
     completed: Vec<(u32, u32)>,
     /// (packet index, message index), sorted: packets carrying part of a message completed
@@ -225,20 +227,15 @@ impl Capture {
             scratch,
         );
         if let (Some((dir, t)), Some(conv)) = (facts, flows.conversation_index(i)) {
-            if t.proto == 6 {
-                app.on_tcp(conv as u32, dir, &t, i as u32, meta.timestamp.ns, data);
-                let ended = flows.conversations.get(conv).is_some_and(|c| {
-                    matches!(
-                        c.state,
-                        crate::flow::TcpState::Closed | crate::flow::TcpState::Reset { .. }
-                    )
-                });
-                if ended {
-                    app.forget(conv as u32);
-                }
-            } else {
-                app.on_udp(conv as u32, &t, i as u32, meta.timestamp.ns, data);
-            }
+            app.observe(
+                flows,
+                conv as u32,
+                dir,
+                &t,
+                i as u32,
+                meta.timestamp.ns,
+                data,
+            );
         }
     }
 
@@ -285,6 +282,59 @@ impl Capture {
 
     pub fn len(&self) -> usize {
         self.store.len()
+    }
+
+    /// Every conversation, numbered like `tcp.stream`/`udp.stream` (views and the CLI read
+    /// the analysis through these methods, not through `flows` and `app`).
+    pub fn conversations(&self) -> &[crate::flow::Conversation] {
+        &self.flows.conversations
+    }
+
+    /// Conversation number `ci`.
+    pub fn conversation(&self, ci: usize) -> Option<&crate::flow::Conversation> {
+        self.flows.conversations.get(ci)
+    }
+
+    /// The number of the conversation packet `i` belongs to.
+    pub fn conversation_index(&self, i: usize) -> Option<usize> {
+        self.flows.conversation_index(i)
+    }
+
+    /// The conversation packet `i` belongs to.
+    pub fn conversation_of(&self, i: usize) -> Option<&crate::flow::Conversation> {
+        self.flows.conversation_of(i)
+    }
+
+    /// Flow facts of packet `i` (direction, stream, relative numbers, analysis).
+    pub fn facts(&self, i: usize) -> Option<crate::model::FlowFacts> {
+        self.flows.facts(i)
+    }
+
+    /// What the flow pass had to limit.
+    pub fn flow_stats(&self) -> &crate::flow::FlowStats {
+        &self.flows.stats
+    }
+
+    /// The application messages (HTTP, WebSocket frames, Engine.IO/Socket.IO).
+    pub fn messages(&self) -> &crate::flow::messages::MessageTable {
+        &self.app.messages
+    }
+
+    /// What application decoding had to cut, skip or drop.
+    pub fn app_stats(&self) -> &crate::flow::app::AppStats {
+        &self.app.stats
+    }
+
+    /// The store and the two passes' tables, taken apart (the memory breakdown example
+    /// measures each by dropping it).
+    pub fn into_parts(self) -> (PacketStore, Flows, AppPass) {
+        (self.store, self.flows, self.app)
+    }
+
+    /// Whether packet `i` is a request or response of a UDP protocol paired with its partner
+    /// (a DNS query and its response).
+    pub fn is_paired(&self, i: usize) -> bool {
+        u32::try_from(i).is_ok_and(|i| self.app.udp_pairs.contains_key(&i))
     }
 
     /// Socket.IO semantics of this capture: clients, whom each emit went to, events nothing
@@ -437,8 +487,8 @@ impl Capture {
                 p.sentence.push_str(&self.socketio().sentence(i));
             }
         }
-        if let Some(&(other, latency)) = self.app.dns_pairs.get(&(i as u32)) {
-            app_layers::dns_pair(&mut p, u64::from(other) + 1, latency, sentences);
+        if let Some(pair) = self.app.udp_pairs.get(&(i as u32)) {
+            pair.attach(&mut p, sentences);
         }
         for n in self.app.packet_notes(i as u32) {
             p.notes.push(crate::model::Note {
@@ -626,25 +676,33 @@ impl Stream {
         let Some((dir, t)) = facts else {
             return Step::Any;
         };
-        if t.proto != 6 {
-            // UDP: the same application pass as the two-pass `Capture` (DNS pairs).
-            if let Some(conv) = self.flows.last_conversation() {
-                self.app.on_udp(conv as u32, &t, i, meta.timestamp.ns, data);
-                // One pass: a response names its query, printed already; neither entry is
-                // needed again (a query's forward pointer is known only to `Capture`).
-                if let Some((q, latency @ Some(_))) = self.app.dns_pairs.remove(&i) {
-                    self.app.dns_pairs.remove(&q);
-                    app_layers::dns_pair(&mut self.pkt, u64::from(q) + 1, latency, sentences);
-                }
-            }
-            return Step::Mine;
-        }
         let Some(conv) = self.flows.last_conversation() else {
             return Step::Mine;
         };
         let before = self.app.messages.next_index();
-        self.app
-            .on_tcp(conv as u32, dir, &t, i, meta.timestamp.ns, data);
+        self.app.observe(
+            &self.flows,
+            conv as u32,
+            dir,
+            &t,
+            i,
+            meta.timestamp.ns,
+            data,
+        );
+        if t.proto != 6 {
+            // One pass: a response names its request, printed already; neither entry is
+            // needed again (a request's forward pointer is known only to `Capture`).
+            if let Some(
+                pair @ crate::flow::app::UdpPair {
+                    latency: Some(_), ..
+                },
+            ) = self.app.udp_pairs.remove(&i)
+            {
+                self.app.udp_pairs.remove(&pair.other);
+                pair.attach(&mut self.pkt, sentences);
+            }
+            return Step::Mine;
+        }
         let unkept = self.app.take_unkept(i);
         for (at, n) in self.app.take_packet_notes() {
             let text = if at == i {
@@ -679,14 +737,6 @@ impl Stream {
             app_layers::attach(data, &mut self.pkt, i, new, c, fields, unkept);
             // Printed: forget them (pairs with later messages live in the pending tables).
             self.app.drop_all();
-        }
-        if let Some(c) = self.flows.conversations.get(conv) {
-            if matches!(
-                c.state,
-                crate::flow::TcpState::Closed | crate::flow::TcpState::Reset { .. }
-            ) {
-                self.app.forget(conv as u32);
-            }
         }
         Step::Mine
     }

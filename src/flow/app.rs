@@ -156,6 +156,30 @@ pub use super::messages::{
     EioItem, EioItems, FramePackets, HttpMsg, Kind, Message, Span, Spans, WsFrame, WsMessage,
 };
 
+/// UDP requests waiting for their response that are kept (the rest are not paired).
+pub const MAX_UDP_REQUESTS: usize = 1_000_000;
+
+/// A request or response of a UDP protocol and its partner (see [`AppPass::on_udp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UdpPair {
+    /// The partner's packet index.
+    pub other: u32,
+    /// On the response: the time since the request (ns).
+    pub latency: Option<i64>,
+    pub protocol: crate::model::Protocol,
+}
+
+impl UdpPair {
+    /// Add the pair's fields (`dns.response_in`, …) to the decoded packet.
+    pub fn attach(&self, p: &mut crate::model::Packet, sentences: bool) {
+        if let Some(pairing) =
+            crate::protocols::udp_protocol(self.protocol).and_then(|u| u.pairing.as_ref())
+        {
+            (pairing.attach)(p, u64::from(self.other) + 1, self.latency, sentences);
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Detect,
@@ -300,10 +324,11 @@ pub struct AppPass {
     in_packet: (u32, u32),
     /// Messages not kept, by the packet that completed them (see `messages_not_kept`).
     unkept: HashMap<u32, u32>,
-    /// DNS: unanswered queries (conversation, id) → (packet, time).
-    dns_queries: HashMap<(u32, u16), (u32, i64)>,
-    /// DNS pairs by packet index: the other packet and, for a response, the latency.
-    pub dns_pairs: HashMap<u32, (u32, Option<i64>)>,
+    /// UDP requests not answered yet (DNS queries): (conversation, protocol, id) → (packet,
+    /// time).
+    udp_requests: HashMap<(u32, crate::model::Protocol, u64), (u32, i64)>,
+    /// UDP request/response pairs by packet index (DNS).
+    pub udp_pairs: HashMap<u32, UdpPair>,
     /// SYN sequence numbers of conversations that have carried no data yet: (conversation,
     /// direction) → seq. Their parse state is made with the first byte, so a SYN flood of
     /// half-open connections costs an entry here, not a whole parser each.
@@ -430,22 +455,72 @@ impl AppPass {
         self.messages.len() - before
     }
 
-    /// Feed a UDP datagram (DNS query/response pairing).
-    pub fn on_udp(&mut self, conv: u32, t: &TransportInfo, packet: u32, ts: i64, frame: &[u8]) {
-        use crate::decode::dns;
-        if !(dns::is_dns_port(t.src_port) || dns::is_dns_port(t.dst_port)) {
+    /// The application pass over one packet whose conversation the flow pass found: TCP
+    /// bytes to the conversation's stream parser (its parse state dropped once the
+    /// connection is over; its messages stay), UDP datagrams to the registry's pairing.
+    ///
+    /// Why one function: every pipeline runs exactly this step — the indexed pass over a
+    /// file, live capture and the demos (`Capture::push`), and the one-pass reader
+    /// (`engine::Stream`) — so their outputs cannot drift apart (`tests/streaming.rs`
+    /// compares them on every capture).
+    #[allow(clippy::too_many_arguments)]
+    pub fn observe(
+        &mut self,
+        flows: &super::Flows,
+        conv: u32,
+        dir: u8,
+        t: &TransportInfo,
+        packet: u32,
+        ts: i64,
+        frame: &[u8],
+    ) {
+        if t.proto != 6 {
+            self.on_udp(conv, t, packet, ts, frame);
             return;
         }
-        let Some(k) = frame.get(t.payload_range()).and_then(dns::peek) else {
+        self.on_tcp(conv, dir, t, packet, ts, frame);
+        let over = flows.conversations.get(conv as usize).is_some_and(|c| {
+            matches!(
+                c.state,
+                super::TcpState::Closed | super::TcpState::Reset { .. }
+            )
+        });
+        if over {
+            self.forget(conv);
+        }
+    }
+
+    /// Feed a UDP datagram: the protocol the UDP registry gives it pairs requests with
+    /// responses (DNS queries and responses by transaction id).
+    pub fn on_udp(&mut self, conv: u32, t: &TransportInfo, packet: u32, ts: i64, frame: &[u8]) {
+        let payload = frame.get(t.payload_range()).unwrap_or_default();
+        let Some((protocol, (id, response))) =
+            crate::protocols::udp_candidates(t.src_port, t.dst_port, payload)
+                .find_map(|u| Some((u.protocol, (u.pairing.as_ref()?.peek)(payload)?)))
+        else {
             return;
         };
-        if !k.response {
-            if self.dns_queries.len() < 1_000_000 {
-                self.dns_queries.insert((conv, k.id), (packet, ts));
+        if !response {
+            if self.udp_requests.len() < MAX_UDP_REQUESTS {
+                self.udp_requests.insert((conv, protocol, id), (packet, ts));
             }
-        } else if let Some((q, qts)) = self.dns_queries.remove(&(conv, k.id)) {
-            self.dns_pairs.insert(q, (packet, None));
-            self.dns_pairs.insert(packet, (q, Some(ts - qts)));
+        } else if let Some((q, qts)) = self.udp_requests.remove(&(conv, protocol, id)) {
+            self.udp_pairs.insert(
+                q,
+                UdpPair {
+                    other: packet,
+                    latency: None,
+                    protocol,
+                },
+            );
+            self.udp_pairs.insert(
+                packet,
+                UdpPair {
+                    other: q,
+                    latency: Some(ts - qts),
+                    protocol,
+                },
+            );
         }
     }
 
@@ -523,7 +598,7 @@ impl AppPass {
             self.sessions.remove(&c);
         }
         let gone: foldhash::HashSet<u32> = convs.iter().copied().collect();
-        self.dns_queries.retain(|(c, _), _| !gone.contains(c));
+        self.udp_requests.retain(|(c, _, _), _| !gone.contains(c));
     }
 
     /// Store a message the HTTP or WebSocket step completed: pair its Engine.IO/Socket.IO

@@ -67,8 +67,8 @@ fn at(packet: usize, tab: Tab) -> Found {
 
 /// Find where `term` is shown in `cap`.
 pub fn show_me(cap: &Capture, term: &str) -> Option<Found> {
-    let convs = &cap.flows.conversations;
-    let recs = cap.app.messages.records();
+    let convs = cap.conversations();
+    let recs = cap.messages().records();
     let tcp_handshake = || {
         convs
             .iter()

@@ -197,10 +197,9 @@ impl LayerscopeApp {
         let Some(f) = self.filters() else {
             return false;
         };
-        let found = (from..cap.len()).take(2_000_000).find(|&i| {
-            (!cap.messages_at(i).is_empty() || cap.app.dns_pairs.contains_key(&(i as u32)))
-                && f.passes(i)
-        });
+        let found = (from..cap.len())
+            .take(2_000_000)
+            .find(|&i| (!cap.messages_at(i).is_empty() || cap.is_paired(i)) && f.passes(i));
         match found {
             Some(i) => {
                 self.go_to(i);

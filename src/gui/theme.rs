@@ -48,25 +48,11 @@ fn readable(base: Color32, bgs: &[Color32], min: f32, dark: bool) -> Color32 {
         .unwrap_or(target)
 }
 
-/// The base hue of each protocol (what the legend teaches: TCP orange, HTTP green, ...).
+/// The base hue of each protocol (what the legend teaches: TCP orange, HTTP green, ...), from
+/// the protocol table.
 fn hue(p: Protocol) -> Color32 {
-    match p {
-        Protocol::Frame => Color32::from_rgb(120, 120, 120),
-        Protocol::Ethernet | Protocol::Vlan | Protocol::Sll | Protocol::Sll2 | Protocol::Null => {
-            Color32::from_rgb(90, 140, 220)
-        }
-        Protocol::Arp => Color32::from_rgb(200, 200, 90),
-        Protocol::Ipv4 | Protocol::Ipv6 => Color32::from_rgb(80, 180, 120),
-        Protocol::Icmp | Protocol::Icmpv6 | Protocol::Igmp => Color32::from_rgb(180, 140, 220),
-        Protocol::Tcp => Color32::from_rgb(230, 150, 60),
-        Protocol::Udp => Color32::from_rgb(60, 190, 200),
-        Protocol::Http => Color32::from_rgb(120, 200, 60),
-        Protocol::WebSocket => Color32::from_rgb(230, 90, 140),
-        Protocol::EngineIo => Color32::from_rgb(170, 110, 230),
-        Protocol::SocketIo => Color32::from_rgb(240, 200, 40),
-        Protocol::Dns => Color32::from_rgb(100, 160, 250),
-        Protocol::Data => Color32::from_rgb(160, 160, 160),
-    }
+    let [r, g, b] = p.colour();
+    Color32::from_rgb(r, g, b)
 }
 
 fn tcpip_hue(t: TcpIp) -> Color32 {
@@ -78,30 +64,6 @@ fn tcpip_hue(t: TcpIp) -> Color32 {
     }
 }
 
-/// Every protocol, for tables indexed by `Protocol as usize`.
-pub const PROTOCOLS: [Protocol; 20] = [
-    Protocol::Frame,
-    Protocol::Ethernet,
-    Protocol::Vlan,
-    Protocol::Sll,
-    Protocol::Sll2,
-    Protocol::Null,
-    Protocol::Arp,
-    Protocol::Ipv4,
-    Protocol::Ipv6,
-    Protocol::Icmp,
-    Protocol::Icmpv6,
-    Protocol::Igmp,
-    Protocol::Tcp,
-    Protocol::Udp,
-    Protocol::Http,
-    Protocol::WebSocket,
-    Protocol::EngineIo,
-    Protocol::SocketIo,
-    Protocol::Dns,
-    Protocol::Data,
-];
-
 /// A theme's colours.
 #[derive(Debug, Clone)]
 pub struct Palette {
@@ -111,9 +73,9 @@ pub struct Palette {
     /// The contrast every text colour reaches (4.5, or 7 for high contrast).
     pub min_ratio: f32,
     /// Protocol colours for text and lines, by `Protocol as usize`.
-    text: [Color32; 20],
+    text: Vec<Color32>,
     /// Protocol colours for filled bands, by `Protocol as usize` (labels on them are black).
-    fill: [Color32; 20],
+    fill: Vec<Color32>,
     tcpip: [Color32; 4],
     /// Accent colours for labels in diagrams (phases, tags) and warnings.
     pub accent: Color32,
@@ -180,9 +142,15 @@ impl Palette {
             v.extreme_bg_color,
             v.selection.bg_fill,
         ];
-        let text = PROTOCOLS.map(|p| readable(hue(p), &backgrounds, min_ratio, dark));
+        let text = Protocol::ALL
+            .iter()
+            .map(|&p| readable(hue(p), &backgrounds, min_ratio, dark))
+            .collect();
         // Bands carry black labels: make each fill light enough for them.
-        let fill = PROTOCOLS.map(|p| readable(hue(p), &[Color32::BLACK], min_ratio, true));
+        let fill = Protocol::ALL
+            .iter()
+            .map(|&p| readable(hue(p), &[Color32::BLACK], min_ratio, true))
+            .collect();
         let tcpip = TcpIp::ALL.map(|t| readable(tcpip_hue(t), &backgrounds, min_ratio, dark));
         let accent = readable(
             Color32::from_rgb(200, 190, 90),
@@ -276,7 +244,7 @@ mod tests {
                 4.5
             };
             assert_eq!(pal.min_ratio, min);
-            let mut texts: Vec<(String, Color32)> = PROTOCOLS
+            let mut texts: Vec<(String, Color32)> = Protocol::ALL
                 .iter()
                 .map(|p| (format!("{p:?}"), pal.text(*p)))
                 .collect();
@@ -295,7 +263,7 @@ mod tests {
                     assert!(r >= min, "{theme:?}: {name} {c:?} on {bg:?} is {r:.2}:1");
                 }
             }
-            for p in PROTOCOLS {
+            for &p in Protocol::ALL {
                 let r = contrast(pal.fill(p), Color32::BLACK);
                 assert!(r >= min, "{theme:?}: black on the {p:?} band is {r:.2}:1");
             }

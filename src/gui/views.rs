@@ -57,22 +57,9 @@ pub fn fill(p: Protocol) -> Color32 {
     super::theme::current().fill(p)
 }
 
-fn protocol_of_column(name: &str) -> Protocol {
-    match name {
-        "TCP" => Protocol::Tcp,
-        "UDP" => Protocol::Udp,
-        "HTTP" => Protocol::Http,
-        "WebSocket" => Protocol::WebSocket,
-        "Socket.IO" => Protocol::SocketIo,
-        "Engine.IO" => Protocol::EngineIo,
-        "DNS" => Protocol::Dns,
-        "ARP" => Protocol::Arp,
-        "ICMP" => Protocol::Icmp,
-        "ICMPv6" => Protocol::Icmpv6,
-        "IPv4" | "IP" => Protocol::Ipv4,
-        "IPv6" => Protocol::Ipv6,
-        _ => Protocol::Ethernet,
-    }
+/// Colour of a Protocol-column name (plain text colour for a name no table row claims).
+fn column_color(name: &str) -> Color32 {
+    Protocol::from_column(name).map_or_else(|| super::theme::current().visuals.text_color(), color)
 }
 
 /// The packet list. A click anywhere in a row selects it: the cells' labels neither select
@@ -170,7 +157,7 @@ fn list(app: &mut LayerscopeApp, ui: &mut egui::Ui, with_header: bool) {
             let i = visible[row.index()] as usize;
             let Some(p) = cap.row(i) else { return };
             row.set_selected(selected == Some(i));
-            let c = color(protocol_of_column(p.protocol));
+            let c = column_color(p.protocol);
             row.col(|ui| {
                 // The protocol's colour as a bar, the number in the body colour: both
                 // readable on every row background.
@@ -208,7 +195,7 @@ fn list(app: &mut LayerscopeApp, ui: &mut egui::Ui, with_header: bool) {
                 clicked = Some(i);
             }
             r.context_menu(|ui| {
-                if let Some(f) = cap.flows.facts(i) {
+                if let Some(f) = cap.facts(i) {
                     let proto = if p.transport.is_some_and(|t| t.proto == 17) {
                         "udp"
                     } else {

@@ -113,152 +113,42 @@ pub enum Placement {
     Functional,
 }
 
-/// Every protocol the decoder knows, including the pseudo-layers "frame" (what the capture
-/// knows of layer 1) and "data" (bytes no decoder claimed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Protocol {
-    Frame,
-    Ethernet,
-    Vlan,
-    Sll,
-    Sll2,
-    Null,
-    Arp,
-    Ipv4,
-    Ipv6,
-    Icmp,
-    Icmpv6,
-    Igmp,
-    Tcp,
-    Udp,
-    Http,
-    WebSocket,
-    EngineIo,
-    SocketIo,
-    Dns,
-    Data,
-}
+pub use super::protocols::{Protocol, ProtocolInfo};
 
 impl Protocol {
     /// Wireshark's protocol filter name ("eth", "ip", "tcp").
     pub fn filter_name(self) -> &'static str {
-        match self {
-            Protocol::Frame => "frame",
-            Protocol::Ethernet => "eth",
-            Protocol::Vlan => "vlan",
-            Protocol::Sll => "sll",
-            Protocol::Sll2 => "sll",
-            Protocol::Null => "null",
-            Protocol::Arp => "arp",
-            Protocol::Ipv4 => "ip",
-            Protocol::Ipv6 => "ipv6",
-            Protocol::Icmp => "icmp",
-            Protocol::Icmpv6 => "icmpv6",
-            Protocol::Igmp => "igmp",
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-            Protocol::Http => "http",
-            Protocol::WebSocket => "websocket",
-            Protocol::EngineIo => "engineio",
-            Protocol::SocketIo => "socketio",
-            Protocol::Dns => "dns",
-            Protocol::Data => "data",
-        }
+        self.info().filter_name
     }
 
     /// Short name for the Protocol column and the JSON `protocol` key.
     pub fn short_name(self) -> &'static str {
-        match self {
-            Protocol::Frame => "Frame",
-            Protocol::Ethernet => "Ethernet",
-            Protocol::Vlan => "802.1Q",
-            Protocol::Sll => "SLL",
-            Protocol::Sll2 => "SLL2",
-            Protocol::Null => "Loopback",
-            Protocol::Arp => "ARP",
-            Protocol::Ipv4 => "IPv4",
-            Protocol::Ipv6 => "IPv6",
-            Protocol::Icmp => "ICMP",
-            Protocol::Icmpv6 => "ICMPv6",
-            Protocol::Igmp => "IGMP",
-            Protocol::Tcp => "TCP",
-            Protocol::Udp => "UDP",
-            Protocol::Http => "HTTP",
-            Protocol::WebSocket => "WebSocket",
-            Protocol::EngineIo => "Engine.IO",
-            Protocol::SocketIo => "Socket.IO",
-            Protocol::Dns => "DNS",
-            Protocol::Data => "Data",
-        }
+        self.info().short_name
     }
 
     /// Long name for headings.
     pub fn long_name(self) -> &'static str {
-        match self {
-            Protocol::Frame => "Frame (what the capture knows of the physical layer)",
-            Protocol::Ethernet => "Ethernet II",
-            Protocol::Vlan => "802.1Q Virtual LAN tag",
-            Protocol::Sll => "Linux cooked capture v1",
-            Protocol::Sll2 => "Linux cooked capture v2",
-            Protocol::Null => "BSD loopback (null/loop) header",
-            Protocol::Arp => "Address Resolution Protocol",
-            Protocol::Ipv4 => "Internet Protocol version 4",
-            Protocol::Ipv6 => "Internet Protocol version 6",
-            Protocol::Icmp => "Internet Control Message Protocol",
-            Protocol::Icmpv6 => "Internet Control Message Protocol v6",
-            Protocol::Igmp => "Internet Group Management Protocol",
-            Protocol::Tcp => "Transmission Control Protocol",
-            Protocol::Udp => "User Datagram Protocol",
-            Protocol::Http => "Hypertext Transfer Protocol (HTTP/1.x)",
-            Protocol::WebSocket => "WebSocket (RFC 6455)",
-            Protocol::EngineIo => "Engine.IO v4",
-            Protocol::SocketIo => "Socket.IO v5",
-            Protocol::Dns => "Domain Name System",
-            Protocol::Data => "Data (bytes no decoder claimed)",
-        }
+        self.info().long_name
     }
 
     /// How many fields a layer of this protocol usually has (to size its vector once).
     pub fn typical_fields(self) -> usize {
-        match self {
-            Protocol::Tcp => 48,
-            Protocol::Ipv4 | Protocol::Ipv6 => 24,
-            Protocol::Frame | Protocol::Arp | Protocol::Icmpv6 => 10,
-            Protocol::Udp | Protocol::Icmp | Protocol::Sll | Protocol::Sll2 => 8,
-            Protocol::Data | Protocol::Null => 2,
-            _ => 4,
-        }
+        self.info().typical_fields
     }
 
     /// OSI layer (1-7) in the textbook placement, the default everywhere (see
     /// `docs/layers.md`).
     pub fn osi(self) -> Osi {
-        self.osi_in(Placement::Textbook)
+        self.info().osi
     }
 
     /// OSI layer (1-7) in the given placement. Only WebSocket and Engine.IO move: the
     /// textbook view puts every protocol above TCP at 7; the functional view draws WebSocket
     /// framing at 5 (a lasting session) and Engine.IO at 6 (packet encoding).
     pub fn osi_in(self, placement: Placement) -> Osi {
-        match self {
-            Protocol::Frame => Osi::Physical,
-            Protocol::Ethernet | Protocol::Vlan | Protocol::Sll | Protocol::Sll2 => Osi::DataLink,
-            Protocol::Null => Osi::DataLink,
-            // ARP resolves layer-3 addresses to layer-2 ones and is carried directly in frames:
-            // "2.5". We draw it at 2 because it never leaves the local link.
-            Protocol::Arp => Osi::DataLink,
-            Protocol::Ipv4 | Protocol::Ipv6 => Osi::Network,
-            // ICMP rides inside IP but serves IP itself (errors, reachability): layer 3.
-            Protocol::Icmp | Protocol::Icmpv6 | Protocol::Igmp => Osi::Network,
-            Protocol::Tcp | Protocol::Udp => Osi::Transport,
-            Protocol::WebSocket if placement == Placement::Functional => Osi::Session,
-            Protocol::EngineIo if placement == Placement::Functional => Osi::Presentation,
-            Protocol::Http
-            | Protocol::Dns
-            | Protocol::WebSocket
-            | Protocol::EngineIo
-            | Protocol::SocketIo
-            | Protocol::Data => Osi::Application,
+        match (placement, self.info().functional) {
+            (Placement::Functional, Some((osi, _))) => osi,
+            _ => self.osi(),
         }
     }
 
@@ -275,33 +165,38 @@ impl Protocol {
     /// One paragraph on why the protocol sits where it does in `placement` (shown by the GUI
     /// and `explain`).
     pub fn placement_note_in(self, placement: Placement) -> &'static str {
-        match (self, placement) {
-            (Protocol::WebSocket, Placement::Functional) => "Functional view: WebSocket frames delimit messages on a long-lived two-way connection, keep it alive (ping/pong) and end it with a close handshake: the session layer's job (5). Most textbooks put WebSocket at 7 with HTTP (the default view).",
-            (Protocol::EngineIo, Placement::Functional) => "Functional view: Engine.IO encodes packets (open, ping, message) over WebSocket or HTTP polling: an encoding role, closest to OSI 6. Most textbooks put it at 7 with the application (the default view).",
+        match (placement, self.info().functional) {
+            (Placement::Functional, Some((_, note))) => note,
             _ => self.placement_note(),
         }
     }
 
     /// One paragraph on why the protocol sits where it does in the textbook placement.
     pub fn placement_note(self) -> &'static str {
-        match self {
-            Protocol::Frame => "A capture file cannot see signals, cables or radio: layer 1 is known only by what the capture recorded — when the frame arrived, on which interface, and how many bytes were on the wire.",
-            Protocol::Ethernet => "Ethernet moves frames between machines on the same link using MAC addresses: OSI layer 2, the TCP/IP link layer.",
-            Protocol::Vlan => "An 802.1Q tag is part of the Ethernet header: it splits one physical link into virtual LANs (layer 2).",
-            Protocol::Sll | Protocol::Sll2 => "Linux 'cooked' headers are written by the capturing machine in place of the real link header (for example on the 'any' interface); they describe layer 2 but never crossed a wire.",
-            Protocol::Null => "A loopback capture has no real link layer; this 4-byte header only says which network protocol follows.",
-            Protocol::Arp => "ARP maps IP addresses to MAC addresses on one link. It is carried directly in Ethernet frames and never routed, so we draw it at layer 2; many textbooks say '2.5' or put it at 3 because it serves IP.",
-            Protocol::Ipv4 | Protocol::Ipv6 => "IP addresses machines across networks and routers forward on it: OSI layer 3, the TCP/IP internet layer.",
-            Protocol::Icmp | Protocol::Icmpv6 => "ICMP is carried inside IP like a transport protocol, but it exists to report on IP itself (errors, reachability), so it is placed at layer 3 with IP.",
-            Protocol::Igmp => "IGMP is carried inside IP like a transport protocol, but it manages IP itself (which hosts belong to which multicast group), so it is placed at layer 3 with IP.",
-            Protocol::Tcp => "TCP gives two programs a reliable, ordered byte stream with ports, sequence numbers and acknowledgements: layer 4.",
-            Protocol::Udp => "UDP gives programs ports and independent datagrams with no connection, ordering or retransmission: layer 4.",
-            Protocol::Http => "HTTP is the application's own language of requests and responses: layer 7.",
-            Protocol::Dns => "DNS turns names into addresses; it is an application protocol (layer 7) even though the whole network depends on it.",
-            Protocol::WebSocket => "WebSocket starts as an HTTP request and then carries messages both ways on one TCP connection. Textbooks put it at layer 7 with HTTP, as the TCP/IP model does. Some draw it at 5 instead, because its frames keep a lasting session open (ping/pong) and end it with a close handshake: the functional view shows that.",
-            Protocol::EngineIo => "Engine.IO is the library protocol under Socket.IO, carried inside HTTP long-polling bodies or WebSocket messages: an application protocol (layer 7). It encodes packets (open, ping, message) and keeps one session alive across transports; the functional view draws its encoding role at 6.",
-            Protocol::SocketIo => "Socket.IO gives the application named events, namespaces and acknowledgements: layer 7. (Rooms are kept by the server only; they never appear on the wire.)",
-            Protocol::Data => "Bytes after the last header the decoder understood: the payload handed to the layer above.",
-        }
+        self.info().placement_note
+    }
+
+    /// The fields a one-line summary of this layer shows (the layer stack's rows).
+    pub fn key_fields(self) -> &'static [&'static str] {
+        self.info().key_fields
+    }
+
+    /// The base colour of the protocol (RGB) that the GUI's themes make readable.
+    pub fn colour(self) -> [u8; 3] {
+        self.info().colour
+    }
+
+    /// The protocol a Protocol-column name stands for ("TCP", "Socket.IO", or an alias such
+    /// as "IP"); None for a name no row claims.
+    pub fn from_column(name: &str) -> Option<Protocol> {
+        Protocol::ALL.iter().copied().find(|p| {
+            let i = p.info();
+            i.short_name == name || i.column_names.contains(&name)
+        })
+    }
+
+    /// The protocols the status bar's colour legend shows, in table order.
+    pub fn legend() -> impl Iterator<Item = Protocol> {
+        Protocol::ALL.iter().copied().filter(|p| p.info().legend)
     }
 }

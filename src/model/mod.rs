@@ -16,12 +16,13 @@
 
 pub mod flow;
 mod layers;
+mod protocols;
 pub mod roles;
 pub mod text;
 pub mod value;
 
 pub use flow::FlowFacts;
-pub use layers::{osi_name, tcpip_name, Osi, Placement, Protocol, TcpIp};
+pub use layers::{osi_name, tcpip_name, Osi, Placement, Protocol, ProtocolInfo, TcpIp};
 pub use text::{count, count_irregular, escape, noun, push_escape, Count};
 pub use value::{format_mac, hex_colon, Base, Value};
 

@@ -1,5 +1,5 @@
 //! UDP (RFC 768): ports, length, checksum (with the IPv4 "no checksum" case), and the hand-off
-//! to DNS.
+//! to the protocols of the UDP registry (`crate::protocols`).
 
 use super::*;
 
@@ -169,9 +169,7 @@ pub(super) fn udp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             },
         );
     }
-    if (crate::decode::dns::is_dns_port(sp as u16) || crate::decode::dns::is_dns_port(dp as u16))
-        && crate::decode::dns::dns(ctx, off + 8, udp_end)
-    {
+    if crate::protocols::decode_udp(ctx, sp as u16, dp as u16, off + 8, udp_end) {
         return;
     }
     ctx.data_layer(off + 8, udp_end.min(d.len()));

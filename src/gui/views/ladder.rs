@@ -67,7 +67,7 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         ui.label("Select a packet of a TCP or UDP conversation.");
         return;
     };
-    let Some(ci) = cap.flows.conversation_index(sel) else {
+    let Some(ci) = cap.conversation_index(sel) else {
         ui.label("This packet belongs to no TCP or UDP conversation.");
         return;
     };
@@ -86,7 +86,7 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         fan_out(app, ui, &cap, sel);
         return;
     }
-    let conv = &cap.flows.conversations[ci];
+    let conv = &cap.conversations()[ci];
     let view = cap.socketio();
     let client = view
         .client_of_conv(ci as u32)
@@ -112,7 +112,7 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
     let first = conv.first_packet.saturating_sub(1) as usize;
     let last = (conv.last_packet as usize).min(cap.len());
     let packets: Vec<usize> = (first..last)
-        .filter(|&i| cap.flows.conversation_index(i) == Some(ci))
+        .filter(|&i| cap.conversation_index(i) == Some(ci))
         .take(400)
         .collect();
     let text_h = ui.text_style_height(&egui::TextStyle::Body);
@@ -150,7 +150,7 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         let mut clicked = None;
         for (k, &i) in packets.iter().enumerate() {
             let Some(p) = cap.row(i) else { continue };
-            let dir = cap.flows.facts(i).map_or(0, |f| f.dir);
+            let dir = cap.facts(i).map_or(0, |f| f.dir);
             let top = rect.top() + text_h * 2.0 + row_h * k as f32;
             let y = top + text_h + 2.0;
             let (a, b) = if dir == 0 {
@@ -172,7 +172,7 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 );
                 phase = Some(now);
             }
-            let c = color(protocol_of_column(p.protocol));
+            let c = column_color(p.protocol);
             let selected = app.selected == Some(i);
             let stroke = Stroke::new(if selected { 3.0 } else { 1.5 }, c);
             arrow(&painter, a, b, y, stroke);
@@ -431,7 +431,7 @@ pub(super) fn fan_out(
 pub(super) fn short_label(p: &Packet) -> String {
     let s = &p.summary;
     match s.find(" [") {
-        Some(i) if p.protocol == "TCP" => {
+        Some(i) if p.protocol == Protocol::Tcp.short_name() => {
             let flags = s[i + 2..].split(']').next().unwrap_or("");
             let seq = s
                 .split("Seq=")

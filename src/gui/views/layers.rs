@@ -5,40 +5,7 @@ use super::*;
 use crate::model::{roles, Placement};
 
 pub(super) fn key_fields(l: &Layer) -> String {
-    let want: &[&str] = match l.protocol {
-        Protocol::Frame => &["frame.len", "frame.time_epoch", "frame.interface_id"],
-        Protocol::Ethernet => &["eth.src", "eth.dst", "eth.type"],
-        Protocol::Ipv4 => &["ip.src", "ip.dst", "ip.ttl"],
-        Protocol::Ipv6 => &["ipv6.src", "ipv6.dst", "ipv6.hlim"],
-        Protocol::Tcp => &[
-            "tcp.srcport",
-            "tcp.dstport",
-            "tcp.flags",
-            "tcp.seq",
-            "tcp.ack",
-        ],
-        Protocol::Udp => &["udp.srcport", "udp.dstport", "udp.length"],
-        Protocol::Http => &[
-            "http.request.method",
-            "http.request.uri",
-            "http.response.code",
-        ],
-        Protocol::WebSocket => &[
-            "websocket.opcode",
-            "websocket.fin",
-            "websocket.mask",
-            "websocket.payload.text",
-        ],
-        Protocol::EngineIo => &["engineio.type"],
-        Protocol::SocketIo => &[
-            "socketio.type",
-            "socketio.namespace",
-            "socketio.event",
-            "socketio.ack_id",
-        ],
-        Protocol::Dns => &["dns.qry.name", "dns.a", "dns.flags.response"],
-        _ => &[],
-    };
+    let want = l.protocol.key_fields();
     want.iter()
         .filter_map(|n| {
             l.field(n)

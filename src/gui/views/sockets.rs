@@ -15,11 +15,11 @@ fn server_of(
     cap: &crate::engine::Capture,
     sel: Option<usize>,
 ) -> Option<(u8, crate::flow::Endpoint)> {
-    if let Some(c) = sel.and_then(|i| cap.flows.conversation_of(i)) {
+    if let Some(c) = sel.and_then(|i| cap.conversation_of(i)) {
         return Some((c.proto, c.server));
     }
     let mut best: Vec<((u8, crate::flow::Endpoint), usize)> = Vec::new();
-    for c in &cap.flows.conversations {
+    for c in cap.conversations() {
         match best.iter_mut().find(|(k, _)| *k == (c.proto, c.server)) {
             Some((_, n)) => *n += 1,
             None => best.push(((c.proto, c.server), 1)),
@@ -38,8 +38,7 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         return;
     };
     let convs: Vec<usize> = cap
-        .flows
-        .conversations
+        .conversations()
         .iter()
         .enumerate()
         .filter(|(_, c)| c.proto == proto && c.server == server)
@@ -85,7 +84,7 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             // unanswered, or already open when the capture started.
             let accepted = convs
                 .iter()
-                .filter(|&&c| cap.flows.conversations[c].syn_ack.is_some())
+                .filter(|&&c| cap.conversations()[c].syn_ack.is_some())
                 .count();
             ui.add(egui::Label::new(RichText::new(format!(
                 "{} to this listening socket, {accepted} accepted (answered with SYN-ACK) in the capture:",
@@ -114,7 +113,7 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 .on_hover_text("Engine.IO gives each client one session id; its WebSocket and its HTTP long-polling requests travel on different TCP connections, so on different sockets of the server.");
             }
             for ci in list {
-                let c = &cap.flows.conversations[ci];
+                let c = &cap.conversations()[ci];
                 let what = carried(&cap, ci);
                 let opened = c.syn.map_or("already open when the capture started".to_string(), |s| format!("opened by the SYN in #{s}"));
                 let closed = match (c.fin, c.rst) {
@@ -134,7 +133,7 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     what.map_or(String::new(), |w| format!(" · {w}"))
                 );
                 let first = c.first_packet.saturating_sub(1) as usize;
-                let selected = app.selected.and_then(|s| cap.flows.conversation_index(s)) == Some(ci);
+                let selected = app.selected.and_then(|s| cap.conversation_index(s)) == Some(ci);
                 let r = ui.add(egui::Button::selectable(selected, plain(&text)).wrap());
                 let r = r.on_hover_text(format!(
                     "Click: select its first packet (#{}). The four numbers {} and {} name this connection; the listening socket {} stays open for the next client.",
@@ -154,7 +153,7 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
 
 /// What a connection carried, in a few words.
 fn carried(cap: &crate::engine::Capture, ci: usize) -> Option<&'static str> {
-    let recs = cap.app.messages.records();
+    let recs = cap.messages().records();
     let mine = || recs.iter().filter(|m| m.conv as usize == ci);
     let ws = mine().any(|m| m.is_ws());
     let eio = mine().any(|m| m.has_eio() || m.is_eio_request());

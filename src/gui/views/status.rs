@@ -92,20 +92,10 @@ pub fn bottom_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     " · {}, {} shown, {}",
                     crate::model::count(cap.len(), "packet"),
                     app.visible.len(),
-                    crate::model::count(cap.flows.conversations.len(), "conversation")
+                    crate::model::count(cap.conversations().len(), "conversation")
                 ));
             }
-            let legend = [
-                Protocol::Tcp,
-                Protocol::Udp,
-                Protocol::Http,
-                Protocol::WebSocket,
-                Protocol::EngineIo,
-                Protocol::SocketIo,
-                Protocol::Dns,
-                Protocol::Arp,
-                Protocol::Icmp,
-            ];
+            let legend: Vec<Protocol> = Protocol::legend().collect();
             let font = egui::TextStyle::Body.resolve(ui.style());
             let gap = ui.spacing().item_spacing.x;
             let legend_w: f32 = legend
@@ -133,12 +123,12 @@ pub fn bottom_bar(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 },
             );
             if show_legend {
-                for p in legend {
+                for &p in &legend {
                     ui.label(RichText::new(p.short_name()).color(color(p)));
                 }
             } else {
                 ui.label("Colours").on_hover_ui(|ui| {
-                    for p in legend {
+                    for &p in &legend {
                         ui.label(RichText::new(p.short_name()).color(color(p)));
                     }
                 });

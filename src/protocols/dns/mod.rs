@@ -4,7 +4,8 @@
 //! names must be followed through compression pointers with a bound (a pointer loop is a known
 //! malformed case: reported, never followed forever).
 
-use super::Ctx;
+use crate::decode::Ctx;
+use crate::model::Packet;
 use crate::model::{count, Base, Protocol, Severity, Text, Value};
 
 crate::field_def!(
@@ -238,27 +239,6 @@ crate::field_def!(
     Base::None,
     "Record data this decoder shows as bytes."
 );
-crate::field_def!(
-    RESPONSE_IN,
-    "dns.response_in",
-    "Response in packet",
-    Base::Dec,
-    "The packet with the answer to this query."
-);
-crate::field_def!(
-    RESPONSE_TO,
-    "dns.response_to",
-    "Request in packet",
-    Base::Dec,
-    "The packet with the query this answers."
-);
-crate::field_def!(
-    TIME,
-    "dns.time",
-    "Time",
-    Base::None,
-    "Time between the query and this answer."
-);
 
 pub fn is_dns_port(p: u16) -> bool {
     matches!(p, 53 | 5353 | 5355)
@@ -375,6 +355,19 @@ pub fn read_name_len(
     Ok((name, len_here.unwrap_or(1)))
 }
 
+/// DNS in the UDP registry: ports 53 (DNS), 5353 (mDNS) and 5355 (LLMNR); queries and
+/// responses paired by transaction id.
+pub(crate) const UDP: super::UdpProtocol = super::UdpProtocol {
+    protocol: Protocol::Dns,
+    ports: &[53, 5353, 5355],
+    heuristic: None,
+    decode: dns,
+    pairing: Some(super::Pairing {
+        peek: |payload| peek(payload).map(|k| (u64::from(k.id), k.response)),
+        attach: pair,
+    }),
+};
+
 /// What the flow pass needs to pair queries and responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DnsKey {
@@ -392,7 +385,7 @@ pub fn peek(payload: &[u8]) -> Option<DnsKey> {
 }
 
 /// Decode a DNS message at `off..end` of the frame into a layer.
-pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
+pub(crate) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
     let d = ctx.data;
     let end = end.min(d.len());
     let Some(m) = d.get(off..end) else {
@@ -657,6 +650,51 @@ pub(super) fn dns(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) -> bool {
         }
     });
     true
+}
+
+crate::field_def!(
+    DNS_RESPONSE_IN,
+    "dns.response_in",
+    "Response in packet",
+    Base::Dec,
+    "The packet with the response to this query."
+);
+crate::field_def!(
+    DNS_RESPONSE_TO,
+    "dns.response_to",
+    "Request in packet",
+    Base::Dec,
+    "The packet with the query this response answers."
+);
+crate::field_def!(
+    DNS_TIME,
+    "dns.time",
+    "Time",
+    Base::None,
+    "Time between the query and this response."
+);
+
+/// Add the query/response pairing to a DNS packet: `other` is the other packet's number,
+/// `latency` the time since the query (None on the query itself).
+pub fn pair(p: &mut Packet, other: u64, latency: Option<i64>, sentences: bool) {
+    let Some(l) = p.layers.iter_mut().find(|l| l.protocol == Protocol::Dns) else {
+        return;
+    };
+    let off = l.offset as usize;
+    match latency {
+        None => l.push(&DNS_RESPONSE_IN, Value::U64(other), off, 0),
+        Some(ns) => {
+            l.push(&DNS_RESPONSE_TO, Value::U64(other), off, 0);
+            l.push(&DNS_TIME, Value::Time { ns, digits: 9 }, off, 0);
+            l.set_text(Text::Owned(format!("{:.3} ms", ns as f64 / 1e6).into()));
+            if sentences {
+                p.sentence.push_str(&format!(
+                    " The response came {:.1} ms after the query (packet {other}).",
+                    ns as f64 / 1e6
+                ));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
