@@ -199,3 +199,53 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
     let end = off + total;
     super::link::trailer(ctx, end.min(ctx.data.len()));
 }
+
+/// Byte fixtures: a real ARP request decoded, cut short, and with impossible address sizes.
+#[cfg(test)]
+mod tests {
+    use crate::decode::fixture::{ethernet, field, note, patched};
+    use crate::model::NoteKind;
+
+    const ARP_REQUEST: [u8; 42] = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00,
+        0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x02,
+    ];
+
+    #[test]
+    fn request_fields_lie_at_their_bytes() {
+        let p = ethernet(&ARP_REQUEST, ARP_REQUEST.len());
+        assert_eq!(p.summary, "Who has 10.0.0.2? Tell 10.0.0.1");
+        assert_eq!(field(&p, "arp.opcode"), (20, 2, "request (1)".into()));
+        assert_eq!(
+            field(&p, "arp.src.hw_mac"),
+            (22, 6, "02:00:00:00:00:01".into())
+        );
+        assert_eq!(field(&p, "arp.src.proto_ipv4"), (28, 4, "10.0.0.1".into()));
+        assert_eq!(field(&p, "arp.dst.proto_ipv4"), (38, 4, "10.0.0.2".into()));
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn cut_short_keeps_what_was_captured_and_says_where() {
+        let p = ethernet(&ARP_REQUEST, 40);
+        assert_eq!(field(&p, "arp.src.proto_ipv4").2, "10.0.0.1");
+        let n = note(&p, NoteKind::Truncated, "arp").expect("a truncation note");
+        assert!(
+            n.contains("ARP (byte 14)") && n.contains("only 26 captured"),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn impossible_address_sizes_do_not_read_past_the_frame() {
+        // Hardware size 200, protocol size 255: the addresses cannot be in 42 bytes.
+        let f = patched(&ARP_REQUEST, 18, &[200, 255]);
+        let p = ethernet(&f, f.len());
+        assert_eq!(field(&p, "arp.hw.size").2, "200");
+        assert!(
+            !p.notes.is_empty(),
+            "the sizes are not passed over in silence"
+        );
+    }
+}

@@ -518,3 +518,51 @@ pub(super) fn igmp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     });
     ctx.data_layer(off + 8, cap_end);
 }
+
+/// Byte fixtures: a real echo request decoded, cut short, and cut by the IP length.
+#[cfg(test)]
+mod tests {
+    use crate::decode::fixture::{ethernet, field, note, patched};
+    use crate::model::NoteKind;
+
+    const ICMP_ECHO: [u8; 44] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45,
+        0x00, 0x00, 0x1e, 0x00, 0x01, 0x40, 0x00, 0x40, 0x01, 0x26, 0xdc, 0x0a, 0x00, 0x00, 0x01,
+        0x0a, 0x00, 0x00, 0x02, 0x08, 0x00, 0x8f, 0x94, 0x00, 0x01, 0x00, 0x01, 0x68, 0x69,
+    ];
+
+    #[test]
+    fn echo_request_fields_lie_at_their_bytes() {
+        let p = ethernet(&ICMP_ECHO, ICMP_ECHO.len());
+        assert_eq!(
+            p.summary,
+            "Echo (ping) request  id=0x0001, seq=1/256, ttl=64"
+        );
+        assert_eq!(
+            field(&p, "icmp.type"),
+            (34, 1, "Echo (ping) request (8)".into())
+        );
+        assert_eq!(field(&p, "icmp.code").0, 35);
+        assert_eq!(field(&p, "icmp.checksum").0, 36);
+        assert_eq!(field(&p, "icmp.ident").0, 38);
+        assert_eq!(field(&p, "icmp.seq"), (40, 2, "1 (0x0001)".into()));
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn cut_short_says_where() {
+        let p = ethernet(&ICMP_ECHO, 40);
+        let n = note(&p, NoteKind::Truncated, "icmp").expect("a truncation note");
+        assert!(
+            n.contains("ICMP (byte 34)") && n.contains("needs 8 bytes, only 6"),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn an_ip_length_that_leaves_no_room_for_the_header_is_not_read_past() {
+        // IP total length 24: 4 bytes of ICMP where the header needs 8.
+        let p = ethernet(&patched(&ICMP_ECHO, 16, &[0, 24]), ICMP_ECHO.len());
+        assert!(!p.notes.is_empty(), "the short ICMP header is said");
+    }
+}

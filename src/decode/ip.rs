@@ -3,7 +3,7 @@
 use super::checksum::{fold, ones_sum, ChecksumStatus};
 use super::{link, transport, Ctx, Hdr, NetAddrs};
 use crate::model::{count, Base, Protocol, Severity, Text, Value};
-use etherparse::{IpNumber, Ipv4HeaderSlice, Ipv6HeaderSlice};
+use etherparse::{IpNumber, Ipv4HeaderSlice};
 
 crate::field_def!(
     V4_VERSION,
@@ -423,7 +423,8 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
     };
     let proto = proto as u8;
     ctx.net = Some(NetAddrs::V4(src, dst));
-    if let Err(e) = &parsed {
+    // A header length under 20 has its own note below; etherparse's would repeat it.
+    if let (Err(e), true) = (&parsed, ihl >= 20) {
         ctx.note(
             Severity::Warning,
             crate::model::NoteKind::Malformed,
@@ -584,7 +585,8 @@ fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
 
 pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
     let avail = ctx.data.len().saturating_sub(off);
-    let parsed = Ipv6HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
+    // No etherparse parse here: a fixed 40-byte header whose only check beyond its length
+    // is the version, done below; its error would repeat the "truncated" note.
     let mut h = ctx.hdr(Protocol::Ipv6, off, 40);
     h.bits(&V6_VERSION, off, 4, 0xf000_0000);
     h.bits(&V6_TCLASS, off, 4, 0x0ff0_0000);
@@ -604,15 +606,6 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
     let (Some(plen), Some(nxt), Some(src), Some(dst)) = (plen, nxt, src, dst) else {
         h.layer.length = avail.min(40) as u32;
         ctx.push(h);
-        if let Err(e) = parsed {
-            ctx.note(
-                Severity::Warning,
-                crate::model::NoteKind::Truncated,
-                Protocol::Ipv6,
-                off,
-                format!("IPv6 header: {e}"),
-            );
-        }
         ctx.truncated(Protocol::Ipv6, off, 40);
         return;
     };
@@ -807,5 +800,103 @@ fn ipv6_options(h: &mut Hdr<'_>, body: &[u8], base: usize) {
             .push(&V6_OPT_LEN, Value::U64(u64::from(l)), base + i + 1, 1);
         h.nest(2);
         i += 2 + l as usize;
+    }
+}
+
+/// Byte fixtures: real IPv4 and IPv6 headers decoded, cut short, and with impossible lengths.
+#[cfg(test)]
+mod tests {
+    use crate::decode::fixture::{ethernet, field, note, patched};
+    use crate::model::NoteKind;
+
+    const UDP_FRAME: [u8; 47] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45,
+        0x00, 0x00, 0x21, 0x00, 0x01, 0x40, 0x00, 0x40, 0x11, 0x26, 0xc9, 0x0a, 0x00, 0x00, 0x01,
+        0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x27, 0x0f, 0x00, 0x0d, 0xe4, 0xaf, 0x68, 0x65, 0x6c,
+        0x6c, 0x6f,
+    ];
+    const IPV6_UDP: [u8; 67] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86, 0xdd, 0x60,
+        0x00, 0x00, 0x00, 0x00, 0x0d, 0x11, 0x40, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x27, 0x0f, 0x00, 0x0d,
+        0xfb, 0xad, 0x68, 0x65, 0x6c, 0x6c, 0x6f,
+    ];
+
+    #[test]
+    fn ipv4_fields_lie_at_their_bytes() {
+        let p = ethernet(&UDP_FRAME, UDP_FRAME.len());
+        assert_eq!(field(&p, "ip.hdr_len"), (14, 1, "20 bytes (5)".into()));
+        assert_eq!(field(&p, "ip.len"), (16, 2, "33".into()));
+        assert_eq!(field(&p, "ip.ttl"), (22, 1, "64".into()));
+        assert_eq!(field(&p, "ip.proto"), (23, 1, "UDP (17)".into()));
+        assert_eq!(field(&p, "ip.checksum.status").2, "Good (1)");
+        assert_eq!(field(&p, "ip.src"), (26, 4, "10.0.0.1".into()));
+        assert_eq!(field(&p, "ip.dst"), (30, 4, "10.0.0.2".into()));
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn ipv4_cut_short_says_where() {
+        let p = ethernet(&UDP_FRAME, 30);
+        let n = note(&p, NoteKind::Truncated, "ip").expect("a truncation note");
+        assert!(
+            n.contains("IPv4 (byte 14)") && n.contains("needs 20 bytes, only 16"),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn ipv4_impossible_lengths_are_named() {
+        // Header length 4 words (16 bytes): below the minimum of 20.
+        let p = ethernet(&patched(&UDP_FRAME, 14, &[0x44]), UDP_FRAME.len());
+        let n = note(&p, NoteKind::Malformed, "ip").expect("a malformed note");
+        assert!(n.contains("less than the minimum of 20 bytes"), "{n}");
+        assert_eq!(p.notes.len(), 1, "one problem, one note: {:?}", p.notes);
+        // Total length 10: smaller than its own 20-byte header.
+        let p = ethernet(&patched(&UDP_FRAME, 16, &[0, 10]), UDP_FRAME.len());
+        let found = p
+            .notes
+            .iter()
+            .any(|n| n.text.contains("smaller than its own header"));
+        assert!(found, "{:?}", p.notes);
+    }
+
+    #[test]
+    fn ipv6_fields_lie_at_their_bytes() {
+        let p = ethernet(&IPV6_UDP, IPV6_UDP.len());
+        assert_eq!(field(&p, "ipv6.plen"), (18, 2, "13".into()));
+        assert_eq!(field(&p, "ipv6.nxt"), (20, 1, "UDP (17)".into()));
+        assert_eq!(field(&p, "ipv6.hlim"), (21, 1, "64".into()));
+        assert_eq!(field(&p, "ipv6.src"), (22, 16, "fe80::1".into()));
+        assert_eq!(field(&p, "ipv6.dst"), (38, 16, "fe80::2".into()));
+        assert_eq!(field(&p, "udp.checksum.status").2, "Good (1)");
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn ipv6_cut_short_says_where_once() {
+        let p = ethernet(&IPV6_UDP, 40);
+        let notes: Vec<_> = p
+            .notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Truncated)
+            .collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].text.contains("IPv6 (byte 14)"),
+            "{}",
+            notes[0].text
+        );
+    }
+
+    #[test]
+    fn ipv6_payload_length_beyond_the_frame_is_named() {
+        let p = ethernet(&patched(&IPV6_UDP, 18, &[0x01, 0x00]), IPV6_UDP.len());
+        let n = note(&p, NoteKind::Malformed, "ipv6").expect("a malformed note");
+        assert!(
+            n.contains("payload length 256 is larger than the 13 bytes"),
+            "{n}"
+        );
     }
 }

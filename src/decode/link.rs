@@ -472,3 +472,54 @@ pub(super) fn trailer(ctx: &mut Ctx<'_, '_>, end: usize) {
         l.push(def, crate::model::Value::bytes(bytes), end, bytes.len());
     }
 }
+
+/// Byte fixtures: a real frame decoded, cut short, and with an impossible value.
+#[cfg(test)]
+mod tests {
+    use crate::decode::fixture::{ethernet, field, note, raw};
+    use crate::decode::linktype;
+    use crate::model::{NoteKind, Protocol};
+
+    const ARP_REQUEST: [u8; 42] = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00,
+        0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x02,
+    ];
+
+    #[test]
+    fn ethernet_fields_lie_at_their_bytes() {
+        let p = ethernet(&ARP_REQUEST, ARP_REQUEST.len());
+        assert_eq!(field(&p, "eth.dst"), (0, 6, "ff:ff:ff:ff:ff:ff".into()));
+        assert_eq!(field(&p, "eth.src"), (6, 6, "02:00:00:00:00:01".into()));
+        assert_eq!(field(&p, "eth.type"), (12, 2, "ARP (0x0806)".into()));
+        assert_eq!(p.layers[1].protocol, Protocol::Ethernet);
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn ethernet_cut_inside_its_header_says_where() {
+        let p = ethernet(&ARP_REQUEST, 10);
+        let n = note(&p, NoteKind::Truncated, "eth").expect("a truncation note");
+        assert!(
+            n.contains("Ethernet (byte 0)") && n.contains("needs 14 bytes, only 10"),
+            "{n}"
+        );
+        assert_eq!(
+            p.summary,
+            "Ethernet frame, 10 bytes [10 of 42 bytes captured]"
+        );
+    }
+
+    #[test]
+    fn raw_ip_with_an_impossible_version_is_named() {
+        let p = raw(
+            linktype::RAW,
+            &[
+                0x75, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+            ],
+        );
+        let n = note(&p, NoteKind::Malformed, "ip").expect("a malformed note");
+        assert!(n.contains("IP version 7"), "{n}");
+        assert_eq!(p.layers.last().map(|l| l.protocol), Some(Protocol::Data));
+    }
+}

@@ -721,3 +721,52 @@ fn early_tcp_info(
         payload_captured: cap_end.saturating_sub(opt_end) as u32,
     })
 }
+
+/// Byte fixtures: a real SYN decoded, cut short, and with an impossible header length.
+#[cfg(test)]
+mod tests {
+    use crate::decode::fixture::{ethernet, field, note, patched};
+    use crate::model::NoteKind;
+
+    const TCP_SYN: [u8; 54] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45,
+        0x00, 0x00, 0x28, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x26, 0xcd, 0x0a, 0x00, 0x00, 0x01,
+        0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+        0x00, 0x50, 0x02, 0xff, 0xff, 0xff, 0x4e, 0x00, 0x00,
+    ];
+
+    #[test]
+    fn syn_fields_lie_at_their_bytes() {
+        let p = ethernet(&TCP_SYN, TCP_SYN.len());
+        assert_eq!(p.summary, "40000 → 80 [SYN] Seq=1 Win=65535 Len=0");
+        assert_eq!(field(&p, "tcp.srcport"), (34, 2, "40000".into()));
+        assert_eq!(field(&p, "tcp.dstport"), (36, 2, "80".into()));
+        assert_eq!(field(&p, "tcp.seq_raw"), (38, 4, "1".into()));
+        assert_eq!(field(&p, "tcp.hdr_len"), (46, 1, "20 bytes (5)".into()));
+        assert_eq!(field(&p, "tcp.flags"), (46, 2, "0x002 (SYN)".into()));
+        assert_eq!(field(&p, "tcp.window_size_value"), (48, 2, "65535".into()));
+        assert_eq!(field(&p, "tcp.checksum.status").2, "Good (1)");
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn cut_short_keeps_the_ports_and_says_where() {
+        let p = ethernet(&TCP_SYN, 40);
+        assert_eq!(field(&p, "tcp.dstport").2, "80");
+        let n = note(&p, NoteKind::Truncated, "tcp").expect("a truncation note");
+        assert!(
+            n.contains("TCP (byte 34)") && n.contains("only 6 captured"),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn a_header_length_under_20_is_named() {
+        let p = ethernet(&patched(&TCP_SYN, 46, &[0x40]), TCP_SYN.len());
+        let n = note(&p, NoteKind::Malformed, "tcp").expect("a malformed note");
+        assert!(
+            n.contains("TCP header length 16 is less than the minimum of 20 bytes"),
+            "{n}"
+        );
+    }
+}
