@@ -136,8 +136,8 @@ fn bench(c: &mut Criterion) {
 /// The stream parsers one by one: TCP reassembly, HTTP heads, WebSocket headers, unmasking
 /// and permessage-deflate inflation, Engine.IO/Socket.IO parsing.
 fn parsers(c: &mut Criterion) {
-    use layerscope::decode::{http, socketio, websocket};
     use layerscope::flow::reasm::{DirReasm, Limits};
+    use layerscope::protocols::{http, socketio, websocket};
 
     let mut g = c.benchmark_group("parsers");
     // 1000 full-size segments, every tenth pair swapped (out of order), as reassembly sees them.

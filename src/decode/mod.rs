@@ -15,14 +15,11 @@
 mod arp;
 mod checksum;
 
-pub mod http;
 mod icmp;
 mod ip;
 mod link;
 mod quick;
-pub mod socketio;
 mod transport;
-pub mod websocket;
 
 use crate::model::{
     count, noun, Address, Base, Field, FieldDef, FrameMeta, Layer, Note, Packet, Protocol,

@@ -1,64 +1,15 @@
 //! Turning the flow pass's application messages into layers of the packet that completed them.
 //!
-//! The stateless decoders in `decode::{http, websocket, socketio}` build the fields; this file
-//! decides where their bytes are (in the frame when the message lies in this one packet, in a
-//! reassembled buffer otherwise), adds what needed state (pairs, decompressed text, ACK
-//! latency), and writes the Info line and the plain-language sentence.
+//! Each protocol's `layers.rs` (`protocols::{http, websocket, socketio}`) builds the layers,
+//! the Info text and the sentence of one message; this file gives them what they share —
+//! where a message's bytes are (in the frame when the message lies in this one packet, in a
+//! reassembled buffer otherwise), who sent it — and joins the messages of one packet into its
+//! Protocol column, Info line and sentence.
 
-use crate::decode::http::{http_layer, HttpContext};
-use crate::decode::websocket::{
-    self, close_code_name, frame_layer, opcode_name, WS_CLOSE_CODE, WS_CLOSE_REASON, WS_MASKED,
-    WS_PAYLOAD, WS_PING, WS_PONG, WS_TEXT, WS_UNMASKED,
-};
 use crate::flow::app::{Kind, Message};
 use crate::flow::Conversation;
-use crate::model::{
-    Base, Layer, Note, Packet, Protocol, Reassembled, Segment, Severity, Text, Value,
-};
+use crate::model::{Layer, Note, Packet, Protocol, Reassembled, Segment, Severity};
 use std::sync::Arc;
-
-crate::field_def!(
-    WS_DECOMPRESSED,
-    "websocket.payload.decompressed",
-    "Decompressed message",
-    Base::None,
-    "The message after permessage-deflate decompression (layerscope's field)."
-);
-crate::field_def!(
-    WS_COMPRESSED_LEN,
-    "websocket.payload.compressed_length",
-    "Compressed length",
-    Base::Dec,
-    "Length of the message's compressed payload (RFC 7692 permessage-deflate), as sent."
-);
-crate::field_def!(
-    WS_PLAIN_LEN,
-    "websocket.payload.decompressed_length",
-    "Decompressed length",
-    Base::Dec,
-    "Bytes of the message after decompression."
-);
-crate::field_def!(
-    WS_PAIR,
-    "websocket.pair_in",
-    "Answered in / answers packet",
-    Base::Dec,
-    "The pong for this ping (or the ping this pong answers); for a close, the other side's close."
-);
-crate::field_def!(
-    WS_FRAGMENTS,
-    "websocket.fragments_in",
-    "Fragments in packets",
-    Base::None,
-    "The packets whose frames were joined into this message."
-);
-crate::field_def!(
-    WS_UTF8,
-    "websocket.payload.utf8_valid",
-    "Valid UTF-8",
-    Base::None,
-    "A whole text message must be valid UTF-8 (RFC 6455 5.6); if not, the receiver fails the connection (8.1)."
-);
 
 /// Where a message's bytes came from, as model segments.
 fn segments(m: &Message) -> Vec<Segment> {
@@ -75,7 +26,7 @@ fn segments(m: &Message) -> Vec<Segment> {
 
 /// Where a message's bytes are, seen from packet `i`: in the frame (offset), or in a
 /// reassembled buffer.
-fn placement(
+pub(crate) fn placement(
     m: &Message,
     bytes: &[u8],
     i: u32,
@@ -96,7 +47,11 @@ fn placement(
 }
 
 /// A buffer of bytes derived from a message (reassembled, unmasked, decompressed).
-fn derived(bytes: Arc<[u8]>, what: &'static str, m: &Message) -> Option<Box<Reassembled>> {
+pub(crate) fn derived(
+    bytes: Arc<[u8]>,
+    what: &'static str,
+    m: &Message,
+) -> Option<Box<Reassembled>> {
     Some(Box::new(Reassembled {
         bytes,
         segments: segments(m),
@@ -104,30 +59,34 @@ fn derived(bytes: Arc<[u8]>, what: &'static str, m: &Message) -> Option<Box<Reas
     }))
 }
 
-fn with_reassembled(mut l: Layer, r: &Option<Box<Reassembled>>) -> Layer {
+pub(crate) fn with_reassembled(mut l: Layer, r: &Option<Box<Reassembled>>) -> Layer {
     l.reassembled = r.clone();
     l
 }
 
-/// A sentence, or nothing when none is wanted (list rows and text lines build no sentence).
-macro_rules! say {
-    ($on:expr, $($fmt:tt)+) => {
-        if $on {
-            format!($($fmt)+)
-        } else {
-            String::new()
-        }
-    };
+pub(crate) use crate::protocols::socketio::layers::eio_sio;
+
+/// One message to turn into layers, with what every protocol's builder needs.
+#[derive(Clone, Copy)]
+pub(crate) struct Shown<'a> {
+    pub(crate) m: &'a Message,
+    /// Its wire bytes: re-read from the packet's frame, or the kept copy.
+    pub(crate) bytes: &'a [u8],
+    /// The packet it completes in (0-based).
+    pub(crate) i: u32,
+    /// Build field trees (a packet shown in full), or only the layers (a list row).
+    pub(crate) fields: bool,
+    pub(crate) wants_sentence: bool,
+    /// "The client 10.0.0.1:40000" and "the server …" (empty when no sentence is wanted).
+    pub(crate) sender: &'a str,
+    pub(crate) receiver: &'a str,
 }
 
-mod socketio_info;
-use socketio_info::eio_sio;
-
-/// Text of the Info column and the sentence for one message, plus the protocol column.
-struct Said {
-    protocol: &'static str,
-    info: String,
-    sentence: String,
+/// What one message adds to its packet's Info line and sentence, and the Protocol column.
+pub(crate) struct Said {
+    pub(crate) protocol: &'static str,
+    pub(crate) info: String,
+    pub(crate) sentence: String,
 }
 
 fn who(conv: Option<&Conversation>, dir: u8) -> (String, String) {
@@ -205,384 +164,18 @@ pub fn attach(
                 text: n.clone().into(),
             });
         }
+        let shown = Shown {
+            m,
+            bytes,
+            i,
+            fields,
+            wants_sentence,
+            sender: &sender,
+            receiver: &receiver,
+        };
         match &m.kind {
-            Kind::Http(h) => {
-                let (base, re) = placement(m, bytes, i, "reassembled TCP");
-                let pair_packet = h.pair_packet.map(|x| u64::from(x) + 1);
-                let ctx = HttpContext {
-                    pair_packet,
-                    client_key: h.client_key.clone(),
-                };
-                if fields {
-                    if let Some(l) = http_layer(bytes, base, &ctx) {
-                        p.layers.push(with_reassembled(l, &re));
-                    }
-                } else {
-                    p.layers
-                        .push(Layer::without_fields(Protocol::Http, base, bytes.len()));
-                }
-                let line = crate::decode::http::summary(bytes);
-                let sentence = if h.head.request {
-                    if h.head.upgrade_websocket {
-                        say!(wants_sentence, "{sender} asks {receiver} to switch this TCP connection to WebSocket (HTTP {} with Upgrade: websocket).", h.head.method)
-                    } else {
-                        // Engine.IO long-polling (Engine.IO v4, "HTTP long-polling"): what the
-                        // request is for.
-                        let polling = if !h.head.uri.contains("transport=polling") {
-                            ""
-                        } else if h.head.method == "POST" {
-                            " (Engine.IO long-polling: its body carries the client's packets)"
-                        } else if h.head.uri.contains("sid=") {
-                            " (Engine.IO long-polling: the server answers it once it has packets for the client)"
-                        } else {
-                            " (Engine.IO handshake: the server answers with the open packet)"
-                        };
-                        say!(
-                            wants_sentence,
-                            "{sender} sends an HTTP {} request for {} to {receiver}{polling}.",
-                            h.head.method,
-                            h.head.uri
-                        )
-                    }
-                } else if h.head.code == 101 {
-                    let proof = match (&h.client_key, &h.head.ws_accept) {
-                        (Some(k), Some(a)) if websocket::accept_key(k) == *a => {
-                            "; its Sec-WebSocket-Accept proves it read the client's key"
-                        }
-                        (Some(_), Some(_)) => {
-                            "; but its Sec-WebSocket-Accept does not match the client's key, so the client must fail the connection"
-                        }
-                        _ => "",
-                    };
-                    if h.head.upgrade_websocket {
-                        say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries WebSocket frames{proof}.")
-                    } else {
-                        say!(wants_sentence, "{sender} agrees: 101 Switching Protocols. From now on this TCP connection carries the protocol named in its Upgrade header.")
-                    }
-                } else {
-                    say!(
-                        wants_sentence,
-                        "{sender} answers {receiver}: {}.",
-                        format!("{} {}", h.head.code, h.head.reason).trim_end()
-                    )
-                };
-                said.push(Said {
-                    protocol: "HTTP",
-                    info: line,
-                    sentence,
-                });
-                // Engine.IO packets of a long-polling body.
-                for e in &h.eio {
-                    let data = bytes.get(e.offset..e.offset + e.len).unwrap_or(&[]);
-                    if let Some(s) =
-                        eio_sio(p, data, base + e.offset, e, &re, fields, (&sender, m.dir))
-                    {
-                        said.push(s);
-                    }
-                }
-            }
-            Kind::Ws(f) => {
-                let h0 = &f.header;
-                let payload: Arc<[u8]> = if m.in_frame {
-                    let wire = bytes.get(h0.header_len..).unwrap_or(&[]);
-                    match h0.mask {
-                        Some(k) => Arc::from(crate::decode::websocket::unmask(wire, k, 0)),
-                        None => Arc::from(wire),
-                    }
-                } else {
-                    f.payload.clone()
-                };
-                let (base, re) = placement(m, bytes, i, "reassembled TCP");
-                let h = &f.header;
-                let mut l = if fields {
-                    frame_layer(base, h, bytes.len().saturating_sub(h.header_len))
-                } else {
-                    Layer::without_fields(Protocol::WebSocket, base, bytes.len())
-                };
-                l.reassembled = re.clone();
-                let pstart = base + h.header_len;
-                let wire_payload = bytes.get(h.header_len..).unwrap_or(&[]);
-                if fields {
-                    if h.masked {
-                        l.push(
-                            &WS_MASKED,
-                            Value::bytes(wire_payload),
-                            pstart,
-                            wire_payload.len(),
-                        );
-                        l.push(&WS_UNMASKED, Value::bytes(&payload), pstart, payload.len());
-                        if let (Some(k), Some(&b0), Some(&u0)) =
-                            (h.mask, wire_payload.first(), payload.first())
-                        {
-                            l.set_text(Text::Owned(
-                                format!(
-                                    "{} (first byte: 0x{b0:02x} XOR key 0x{:02x} = 0x{u0:02x}{})",
-                                    crate::model::hex_colon(
-                                        &payload[..payload.len().min(crate::model::DISPLAY_BYTES)]
-                                    ),
-                                    k[0],
-                                    if u0.is_ascii_graphic() {
-                                        format!(" '{}'", u0 as char)
-                                    } else {
-                                        String::new()
-                                    }
-                                )
-                                .into(),
-                            ));
-                        }
-                    } else if !wire_payload.is_empty() {
-                        l.push(
-                            &WS_PAYLOAD,
-                            Value::bytes(wire_payload),
-                            pstart,
-                            wire_payload.len(),
-                        );
-                    }
-                    match h.opcode {
-                        8 if payload.len() >= 2 => {
-                            let code = u16::from_be_bytes([payload[0], payload[1]]);
-                            l.push(&WS_CLOSE_CODE, Value::U64(u64::from(code)), pstart, 2);
-                            l.set_text(Text::Owned(
-                                format!("{code} ({})", close_code_name(code)).into(),
-                            ));
-                            if payload.len() > 2 {
-                                l.push(
-                                    &WS_CLOSE_REASON,
-                                    Value::str(&String::from_utf8_lossy(&payload[2..])),
-                                    pstart + 2,
-                                    payload.len() - 2,
-                                );
-                            }
-                        }
-                        9 => l.push(&WS_PING, Value::bytes(&payload), pstart, payload.len()),
-                        10 => l.push(&WS_PONG, Value::bytes(&payload), pstart, payload.len()),
-                        _ => {}
-                    }
-                    if let Some(pp) = f.pair_packet {
-                        l.push(&WS_PAIR, Value::U64(u64::from(pp) + 1), base, 0);
-                    }
-                }
-                let mut info = String::with_capacity(64);
-                info.push_str("WebSocket ");
-                info.push_str(opcode_name(h.opcode));
-                if h.fin {
-                    info.push_str(" [FIN]");
-                }
-                if h.masked {
-                    info.push_str(" [MASKED]");
-                }
-                let mut sentence = match h.opcode {
-                    8 => {
-                        let why = if payload.len() >= 2 {
-                            let code = u16::from_be_bytes([payload[0], payload[1]]);
-                            let reason = String::from_utf8_lossy(&payload[2..]).to_string();
-                            format!(
-                                ": {code} {}{}",
-                                close_code_name(code),
-                                if reason.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(" (\"{reason}\")")
-                                }
-                            )
-                        } else {
-                            " (no status code)".into()
-                        };
-                        if f.pair_packet.is_some_and(|pp| pp < m.packet) {
-                            say!(wants_sentence, "{sender} answers the Close frame{why}; the WebSocket closing handshake is complete and the TCP connection must now close (normally the server closes it first).")
-                        } else {
-                            say!(wants_sentence, "{sender} starts the WebSocket closing handshake{why}; the other side must answer with its own Close frame.")
-                        }
-                    }
-                    9 => say!(
-                        wants_sentence,
-                        "{sender} pings {receiver}: 'are you still there?' (WebSocket ping)."
-                    ),
-                    10 => {
-                        if f.pair_packet.is_some() {
-                            say!(
-                                wants_sentence,
-                                "{sender} answers the ping (WebSocket pong)."
-                            )
-                        } else {
-                            say!(
-                                wants_sentence,
-                                "{sender} sends a WebSocket pong that answers no captured ping (an unsolicited pong is a one-way heartbeat)."
-                            )
-                        }
-                    }
-                    0 => {
-                        if h.fin {
-                            say!(
-                                wants_sentence,
-                                "{sender} sends the last piece of a fragmented WebSocket message (continuation frame, FIN set): the message is complete."
-                            )
-                        } else {
-                            say!(
-                                wants_sentence,
-                                "{sender} sends the next piece of a fragmented WebSocket message (continuation frame, FIN not set: more pieces follow)."
-                            )
-                        }
-                    }
-                    1 | 2 if !h.fin => {
-                        say!(wants_sentence,
-                        "{sender} starts a fragmented WebSocket message: this first piece has FIN not set, continuation frames follow."
-                    )
-                    }
-                    1 | 2 => say!(
-                        wants_sentence,
-                        "{sender} sends {receiver} a WebSocket {} message of {}.",
-                        if h.opcode == 1 { "text" } else { "binary" },
-                        crate::model::count(h.payload_len, "byte")
-                    ),
-                    _ => say!(
-                        wants_sentence,
-                        "{sender} sends a WebSocket frame with reserved opcode {} ({}): unless an extension defines it, the receiver must fail the connection.",
-                        h.opcode,
-                        crate::model::count(h.payload_len, "byte")
-                    ),
-                };
-                if let Some(wm) = &f.message {
-                    let data: Arc<[u8]> = if m.in_frame && wm.frames.len() == 1 && !wm.compressed {
-                        payload.clone()
-                    } else {
-                        wm.data.clone()
-                    };
-                    let mut extra: Vec<Layer> = Vec::new();
-                    let frag = wm.frames.len() > 1;
-                    let data_re = if frag || wm.compressed {
-                        derived(
-                            data.clone(),
-                            if wm.compressed {
-                                "decompressed message"
-                            } else {
-                                "unmasked message joined from fragments"
-                            },
-                            m,
-                        )
-                    } else {
-                        None
-                    };
-                    // Where the message data sits: the frame payload (same positions, masking is
-                    // byte for byte), or a derived buffer.
-                    let dbase = if data_re.is_some() { 0 } else { pstart };
-                    if fields {
-                        if frag {
-                            let pkts: Vec<String> =
-                                wm.frames.iter().map(|x| (x + 1).to_string()).collect();
-                            l.push(&WS_FRAGMENTS, Value::str(&pkts.join(", ")), base, 0);
-                        }
-                        if wm.compressed {
-                            l.push(
-                                &WS_COMPRESSED_LEN,
-                                Value::U64(payload.len() as u64),
-                                pstart,
-                                payload.len(),
-                            );
-                            match &wm.inflate_error {
-                                Some(e) => {
-                                    l.push(&WS_DECOMPRESSED, Value::None, pstart, 0);
-                                    l.set_text(Text::Owned(e.clone().into()));
-                                }
-                                None => {
-                                    l.push(&WS_PLAIN_LEN, Value::U64(data.len() as u64), pstart, 0);
-                                    let mut dl = Layer::new(Protocol::WebSocket, 0, data.len());
-                                    dl.reassembled = data_re.clone();
-                                    let txt = String::from_utf8_lossy(&data).to_string();
-                                    dl.push(
-                                        &WS_DECOMPRESSED,
-                                        Value::Str(txt.into()),
-                                        0,
-                                        data.len(),
-                                    );
-                                    // The decompressed bytes are not in the frame:
-                                    // their own layer, over a derived buffer.
-                                    extra.push(dl);
-                                }
-                            }
-                        }
-                        if wm.opcode == 1 && wm.inflate_error.is_none() {
-                            l.push(
-                                &WS_TEXT,
-                                Value::Str(String::from_utf8_lossy(&data).into()),
-                                dbase,
-                                if data_re.is_some() { 0 } else { data.len() },
-                            );
-                            l.push(&WS_UTF8, Value::Bool(wm.utf8_ok), dbase, 0);
-                        }
-                    }
-                    if wm.inflate_cut {
-                        p.notes.push(Note {
-                            severity: Severity::Warning,
-                            kind: crate::model::NoteKind::Limit,
-                            protocol: Some("websocket"),
-                            offset: None,
-                            text: "Decompression stopped at the size limit (a deflate bomb or a very big message): the rest is not shown.".into(),
-                        });
-                    }
-                    if let Some(e) = &wm.inflate_error {
-                        p.notes.push(Note {
-                            severity: Severity::Info,
-                            kind: crate::model::NoteKind::Application,
-                            protocol: Some("websocket"),
-                            offset: None,
-                            text: e.clone().into(),
-                        });
-                    }
-                    if !wm.utf8_ok {
-                        p.notes.push(Note {
-                            severity: Severity::Warning,
-                            kind: crate::model::NoteKind::Malformed,
-                            protocol: Some("websocket"),
-                            offset: None,
-                            text: "A text message that is not valid UTF-8: RFC 6455 requires UTF-8 in text messages, and the receiver must fail the connection."
-                                .into(),
-                        });
-                    }
-                    if frag {
-                        info.push_str(&format!(
-                            " (message of {})",
-                            crate::model::count(wm.frames.len(), "fragment")
-                        ));
-                    }
-                    if wm.compressed {
-                        info.push_str(" [COMPRESSED]");
-                        sentence = if wm.inflate_error.is_some() {
-                            say!(wants_sentence, "{sender} sends {receiver} a compressed WebSocket message ({} on the wire, permessage-deflate) that cannot be decompressed here (see the note).", crate::model::count(payload.len(), "byte"))
-                        } else {
-                            say!(wants_sentence, "{sender} sends {receiver} a compressed WebSocket message: {} on the wire, {} after permessage-deflate decompression.", crate::model::count(payload.len(), "byte"), crate::model::count(data.len(), "byte"))
-                        };
-                    }
-                    p.layers.push(l);
-                    p.layers.extend(extra);
-                    said.push(Said {
-                        protocol: "WebSocket",
-                        info,
-                        sentence,
-                    });
-                    for e in &wm.eio {
-                        let data = data.get(e.offset..e.offset + e.len).unwrap_or(&[]);
-                        if let Some(s) = eio_sio(
-                            p,
-                            data,
-                            dbase + e.offset,
-                            e,
-                            &data_re,
-                            fields,
-                            (&sender, m.dir),
-                        ) {
-                            said.push(s);
-                        }
-                    }
-                    continue;
-                }
-                p.layers.push(l);
-                said.push(Said {
-                    protocol: "WebSocket",
-                    info,
-                    sentence,
-                });
-            }
+            Kind::Http(h) => crate::protocols::http::layers::message(p, &shown, h, &mut said),
+            Kind::Ws(f) => crate::protocols::websocket::layers::message(p, &shown, f, &mut said),
         }
     }
     // The innermost message decides the columns; several messages share the Info line.

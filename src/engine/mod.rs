@@ -4,7 +4,7 @@
 //! The CLI and the GUI talk only to [`Capture`]: `row(i)` for a list line (no field tree, no
 //! sentence), `packet(i)` for everything about one packet.
 
-mod app_layers;
+pub(crate) mod app_layers;
 pub mod filter;
 pub mod phases;
 pub mod ring;

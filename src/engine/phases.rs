@@ -8,9 +8,9 @@
 
 use super::socketio_view::eio_items;
 use super::Capture;
-use crate::decode::socketio::parse_eio;
 use crate::flow::app::Kind;
 use crate::model::Packet;
+use crate::protocols::socketio::parse_eio;
 
 /// A phase of a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,9 +25,9 @@
 //! [`MAX_PACKETS`] Socket.IO packets the rest is not analysed, and that is reported.
 
 use super::Capture;
-use crate::decode::socketio::{parse_eio, parse_sio};
-use crate::decode::websocket::unmask;
 use crate::flow::app::{EioItem, Kind, Message};
+use crate::protocols::socketio::{parse_eio, parse_sio};
+use crate::protocols::websocket::unmask;
 use foldhash::HashMap;
 use std::borrow::Cow;
 

@@ -10,7 +10,7 @@
 //! response paired, the unmasked payload, the message assembled from fragments and
 //! decompressed, Engine.IO/Socket.IO packets with their ACK pairs and binary attachments.
 //! Field trees are built from these when a packet is shown (`engine`), by the stateless
-//! decoders in `decode::{http, websocket, socketio}`.
+//! decoders in `protocols::{http, websocket, socketio}`.
 //!
 //! Limits ([`AppConfig`]): a stored message is at most `max_message` bytes (the rest of a
 //! bigger one is skipped and the cut reported), an HTTP head at most `max_head`, an inflated
@@ -18,22 +18,19 @@
 //! direction are marked undecompressable, since the shared context is gone). Everything cut or
 //! dropped is counted in [`AppStats`].
 //!
-//! The steps live in submodules: `http_stream` (heads, bodies, upgrade), `ws_stream` (frames,
-//! fragments, permessage-deflate) and `sio_pairing` (Engine.IO sessions, ACKs, attachments).
+//! This file holds the state and the state machine; each protocol's step lives in its folder:
+//! `protocols/http/stream.rs` (heads, bodies, upgrade), `protocols/websocket/stream.rs`
+//! (frames, fragments, permessage-deflate) and `protocols/socketio/stream.rs` (Engine.IO
+//! sessions, ACKs, attachments), each an `impl AppPass` block over the `pub(crate)` state here.
 
 use super::messages::MessageTable;
 use super::reasm::{DirReasm, Event, Limits, Origin};
-use crate::decode::http::{self, Head, HeadParse};
-use crate::decode::socketio;
-use crate::decode::websocket;
 use crate::model::TransportInfo;
+use crate::protocols::http::{self, HeadParse};
+use crate::protocols::websocket;
 use foldhash::HashMap;
 use std::collections::VecDeque;
 use std::sync::Arc;
-
-mod http_stream;
-mod sio_pairing;
-mod ws_stream;
 
 /// Limits of application decoding.
 #[derive(Debug, Clone, Copy)]
@@ -181,7 +178,7 @@ impl UdpPair {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     Detect,
     Http,
     WebSocket { heuristic: bool },
@@ -190,44 +187,44 @@ enum Mode {
 
 /// A fragmented WebSocket message in progress: opcode, compressed, data so far, the packets
 /// of its frames, whether something was cut.
-type Fragments = (u8, bool, Vec<u8>, FramePackets, bool);
+pub(crate) type Fragments = (u8, bool, Vec<u8>, FramePackets, bool);
 
 /// (session, namespace, ack id, direction of the event).
-type AckKey = (String, String, u64, u8);
+pub(crate) type AckKey = (String, String, u64, u8);
 
 /// An event waiting for its ACK: (message, Engine.IO item, packet, time).
-type WaitingAck = (u32, usize, u32, i64);
+pub(crate) type WaitingAck = (u32, usize, u32, i64);
 
 /// A binary Socket.IO packet waiting for attachments: (message, Engine.IO item, remaining).
-type WaitingBinary = (u32, usize, usize);
+pub(crate) type WaitingBinary = (u32, usize, usize);
 
 #[derive(Debug, Default)]
-struct DirBuf {
-    buf: Vec<u8>,
+pub(crate) struct DirBuf {
+    pub(crate) buf: Vec<u8>,
     /// (offset in buf, origin) for each appended chunk.
-    origins: Vec<(usize, Origin)>,
+    pub(crate) origins: Vec<(usize, Origin)>,
     /// Bytes still to skip (payload of a frame too big to keep).
-    skip: u64,
+    pub(crate) skip: u64,
     /// Fragments of a WebSocket message in progress: (opcode, compressed, data, frame msgs).
-    frag: Option<Fragments>,
-    inflater: Option<flate2::Decompress>,
+    pub(crate) frag: Option<Fragments>,
+    pub(crate) inflater: Option<flate2::Decompress>,
     /// Why this direction's compressed messages cannot be decompressed.
-    inflate_broken: Option<String>,
-    no_context_takeover: bool,
+    pub(crate) inflate_broken: Option<String>,
+    pub(crate) no_context_takeover: bool,
     /// Bytes inflated in this direction so far.
-    inflated: usize,
+    pub(crate) inflated: usize,
     /// The message at the front of `buf` was already said to be over the size limit.
-    noted_big: bool,
+    pub(crate) noted_big: bool,
 }
 
 /// Conversation state by dense conversation index: no hashing on the per-packet path.
 #[derive(Debug, Default)]
 /// Parsers by conversation index, and how many exist (kept so the memory cap's estimate,
 /// asked on every live packet, does not walk the table).
-struct ConvTable(Vec<Option<Box<ConvApp>>>, usize);
+pub(crate) struct ConvTable(pub(crate) Vec<Option<Box<ConvApp>>>, pub(crate) usize);
 
 impl ConvTable {
-    fn entry(&mut self, conv: u32) -> &mut ConvApp {
+    pub(crate) fn entry(&mut self, conv: u32) -> &mut ConvApp {
         let i = conv as usize;
         if self.0.len() <= i {
             self.0.resize_with(i + 1, || None);
@@ -238,15 +235,15 @@ impl ConvTable {
         self.0[i].get_or_insert_with(|| Box::new(ConvApp::new()))
     }
 
-    fn get_mut(&mut self, conv: u32) -> Option<&mut ConvApp> {
+    pub(crate) fn get_mut(&mut self, conv: u32) -> Option<&mut ConvApp> {
         self.0.get_mut(conv as usize)?.as_deref_mut()
     }
 
-    fn get(&self, conv: u32) -> Option<&ConvApp> {
+    pub(crate) fn get(&self, conv: u32) -> Option<&ConvApp> {
         self.0.get(conv as usize)?.as_deref()
     }
 
-    fn keys(&self) -> Vec<u32> {
+    pub(crate) fn keys(&self) -> Vec<u32> {
         self.0
             .iter()
             .enumerate()
@@ -257,28 +254,28 @@ impl ConvTable {
 }
 
 #[derive(Debug)]
-struct ConvApp {
-    mode: Mode,
-    reasm: [DirReasm; 2],
-    dirs: [DirBuf; 2],
+pub(crate) struct ConvApp {
+    pub(crate) mode: Mode,
+    pub(crate) reasm: [DirReasm; 2],
+    pub(crate) dirs: [DirBuf; 2],
     /// Unanswered requests (message indices) and whether the newest asked for an upgrade.
-    requests: VecDeque<(u32, u32)>,
-    upgrade_key: Option<String>,
-    awaiting_upgrade: bool,
+    pub(crate) requests: VecDeque<(u32, u32)>,
+    pub(crate) upgrade_key: Option<String>,
+    pub(crate) awaiting_upgrade: bool,
     /// Unanswered pings per direction, and the first close.
-    pings: [VecDeque<(u32, u32)>; 2],
-    close: Option<(u8, u32, u32)>,
+    pub(crate) pings: [VecDeque<(u32, u32)>; 2],
+    pub(crate) close: Option<(u8, u32, u32)>,
     /// A WebSocket frame was already seen (for the "recognised heuristically" note).
-    ws_seen: bool,
-    deflate: bool,
-    session: Option<String>,
+    pub(crate) ws_seen: bool,
+    pub(crate) deflate: bool,
+    pub(crate) session: Option<String>,
     /// The connection carries Engine.IO (Socket.IO): its URL said `EIO=`, or an Engine.IO open
     /// packet was seen.
-    engineio: bool,
+    pub(crate) engineio: bool,
 }
 
 impl ConvApp {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ConvApp {
             mode: Mode::Detect,
             reasm: Default::default(),
@@ -299,40 +296,40 @@ impl ConvApp {
 /// The application pass.
 #[derive(Debug, Default)]
 pub struct AppPass {
-    config: AppConfig,
+    pub(crate) config: AppConfig,
     /// Per conversation index (dense), allocated when the conversation first carries data.
-    convs: ConvTable,
+    pub(crate) convs: ConvTable,
     /// Messages, oldest first (a streaming reader drops what it has printed, see
     /// [`AppPass::drop_all`]).
     pub messages: MessageTable,
     pub stats: AppStats,
     /// Socket.IO events waiting for their ACK: (session, namespace, id, dir) →
     /// (msg, eio idx, packet, time).
-    pending_acks: HashMap<AckKey, WaitingAck>,
+    pub(crate) pending_acks: HashMap<AckKey, WaitingAck>,
     /// Binary packets waiting for attachments: (session, dir) → (msg, eio idx, remaining).
-    pending_bins: HashMap<(String, u8), VecDeque<WaitingBinary>>,
+    pub(crate) pending_bins: HashMap<(String, u8), VecDeque<WaitingBinary>>,
     /// Engine.IO session ids seen, by conversation.
-    sessions: HashMap<u32, String>,
+    pub(crate) sessions: HashMap<u32, String>,
     /// Bytes in all message buffers.
-    buffered_total: usize,
+    pub(crate) buffered_total: usize,
     /// Bytes permessage-deflate inflated so far (see [`AppConfig::max_inflate_total`]).
-    inflated_total: usize,
+    pub(crate) inflated_total: usize,
     /// Notes about a packet that no message carries: a frame that claims more bytes than will
     /// be kept, a message the capture ends inside, an HTTP head too long to read.
-    packet_notes: HashMap<u32, Vec<String>>,
+    pub(crate) packet_notes: HashMap<u32, Vec<String>>,
     /// The packet the newest messages completed in, and how many it completed.
-    in_packet: (u32, u32),
+    pub(crate) in_packet: (u32, u32),
     /// Messages not kept, by the packet that completed them (see `messages_not_kept`).
-    unkept: HashMap<u32, u32>,
+    pub(crate) unkept: HashMap<u32, u32>,
     /// UDP requests not answered yet (DNS queries): (conversation, protocol, id) → (packet,
     /// time).
-    udp_requests: HashMap<(u32, crate::model::Protocol, u64), (u32, i64)>,
+    pub(crate) udp_requests: HashMap<(u32, crate::model::Protocol, u64), (u32, i64)>,
     /// UDP request/response pairs by packet index (DNS).
     pub udp_pairs: HashMap<u32, UdpPair>,
     /// SYN sequence numbers of conversations that have carried no data yet: (conversation,
     /// direction) → seq. Their parse state is made with the first byte, so a SYN flood of
     /// half-open connections costs an entry here, not a whole parser each.
-    syn_seq: HashMap<(u32, u8), u32>,
+    pub(crate) syn_seq: HashMap<(u32, u8), u32>,
 }
 
 impl AppPass {
@@ -345,7 +342,7 @@ impl AppPass {
 
     /// Message by index, while the pass still holds it in full (the pass's own lookups:
     /// a new message is packed only after them). Readers use [`MessageTable::get`].
-    fn message(&self, idx: u32) -> Option<&Message> {
+    pub(crate) fn message(&self, idx: u32) -> Option<&Message> {
         self.messages.full(idx)
     }
 
@@ -524,7 +521,7 @@ impl AppPass {
         }
     }
 
-    fn account(&mut self, events: &[Event]) {
+    pub(crate) fn account(&mut self, events: &[Event]) {
         for e in events {
             match e {
                 Event::Gap { bytes, .. } => {
@@ -537,7 +534,7 @@ impl AppPass {
         }
     }
 
-    fn append(&mut self, conv: u32, dir: u8, o: Origin, b: &[u8]) {
+    pub(crate) fn append(&mut self, conv: u32, dir: u8, o: Origin, b: &[u8]) {
         let Some(c) = self.convs.get_mut(conv) else {
             return;
         };
@@ -603,7 +600,7 @@ impl AppPass {
 
     /// Store a message the HTTP or WebSocket step completed: pair its Engine.IO/Socket.IO
     /// packets with earlier ones, then drop (or pack) what can be read again from its packet.
-    fn add_message(&mut self, m: Message) {
+    pub(crate) fn add_message(&mut self, m: Message) {
         if self.in_packet.0 == m.packet {
             self.in_packet.1 += 1;
         } else {
@@ -635,7 +632,7 @@ impl AppPass {
     }
 
     /// Drop the copies of a message that lies whole in one packet (see [`AppConfig::compact`]).
-    fn compact(&mut self, idx: u32) {
+    pub(crate) fn compact(&mut self, idx: u32) {
         if !self.config.compact {
             return;
         }
@@ -665,13 +662,13 @@ impl AppPass {
     }
 
     /// Take `n` bytes from the front of a direction's buffer, with their spans.
-    fn take(&mut self, conv: u32, dir: u8, n: usize, keep: usize) -> (Spans, Arc<[u8]>) {
+    pub(crate) fn take(&mut self, conv: u32, dir: u8, n: usize, keep: usize) -> (Spans, Arc<[u8]>) {
         self.take_with(conv, dir, n, keep, true)
     }
 
     /// Take `n` bytes; with `copy` false their copy is not made (the message lies whole in one
     /// packet and will be re-read from the capture).
-    fn take_with(
+    pub(crate) fn take_with(
         &mut self,
         conv: u32,
         dir: u8,
@@ -734,7 +731,7 @@ impl AppPass {
         (spans, bytes)
     }
 
-    fn parse(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) {
+    pub(crate) fn parse(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) {
         // Each round consumes a message or returns.
         for _ in 0..100_000 {
             let Some(c) = self.convs.get_mut(conv) else {
@@ -760,7 +757,7 @@ impl AppPass {
         }
     }
 
-    fn detect(&mut self, conv: u32, dir: u8) -> bool {
+    pub(crate) fn detect(&mut self, conv: u32, dir: u8) -> bool {
         let Some(c) = self.convs.get_mut(conv) else {
             return false;
         };
@@ -804,7 +801,7 @@ impl AppPass {
     }
 
     /// Note something about packet `packet` (see [`AppPass::packet_notes`]).
-    pub(super) fn note_packet(&mut self, packet: u32, note: String) {
+    pub(crate) fn note_packet(&mut self, packet: u32, note: String) {
         let full = self.packet_notes.len() >= MAX_NOTED_PACKETS;
         match self.packet_notes.get_mut(&packet) {
             Some(v) if v.len() < 8 => v.push(note),
@@ -849,14 +846,14 @@ impl AppPass {
     }
 
     /// The packet where the bytes waiting in a direction's buffer start.
-    fn buffer_start(&self, conv: u32, dir: u8) -> Option<u32> {
+    pub(crate) fn buffer_start(&self, conv: u32, dir: u8) -> Option<u32> {
         let c = self.convs.get(conv)?;
         c.dirs[usize::from(dir)].origins.first().map(|o| o.1.packet)
     }
 
     /// End of capture: say, on the packet where it starts, what message the capture ends
     /// inside (a body that never completes, a frame that claims more than arrived).
-    fn note_unfinished(&mut self, conv: u32, dir: u8) {
+    pub(crate) fn note_unfinished(&mut self, conv: u32, dir: u8) {
         let Some(c) = self.convs.get(conv) else {
             return;
         };
@@ -908,7 +905,7 @@ impl AppPass {
         }
     }
 
-    fn note_last(&mut self, conv: u32, note: String) {
+    pub(crate) fn note_last(&mut self, conv: u32, note: String) {
         if let Some(m) = self.messages.last_of(conv) {
             self.messages.note(m, note);
         }

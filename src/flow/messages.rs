@@ -19,9 +19,9 @@
 //! Packing is exact: the message built again equals the one that was packed (a test over
 //! the bundled captures checks it message by message).
 
-use crate::decode::http::{self, Head, HeadParse};
-use crate::decode::socketio::{self, SioContext};
-use crate::decode::websocket::{self, FrameHeader};
+use crate::protocols::http::{self, Head, HeadParse};
+use crate::protocols::socketio::{self, SioContext};
+use crate::protocols::websocket::{self, FrameHeader};
 use foldhash::HashMap;
 use smallvec::{smallvec, SmallVec};
 use std::borrow::Cow;

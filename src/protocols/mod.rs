@@ -1,27 +1,35 @@
 //! Application protocols, one folder each, and the registry that hands them their bytes.
 //!
 //! Why folders: a protocol is many things at once — field definitions, a stateless parser
-//! that builds its layer (fields with byte ranges, Info line, sentence), and what needs state
-//! across packets (pairing a query with its response). Kept in one folder, a newcomer finds
-//! all of it in one place, and adding a protocol is: one folder here, one line in a registry
-//! below, one row in the protocol table (`model/protocols.rs`). `toy/` (built for tests only)
-//! is the worked example, and the test that it works through these three places alone.
+//! that builds its layer (fields with byte ranges, Info line, sentence), what needs state
+//! across packets (a stream parser; pairing a query with its response) and the layers of a
+//! message kept across packets. Kept in one folder, a newcomer finds all of it in one place,
+//! and adding a protocol is: one folder here, one line in a registry below, one row in the
+//! protocol table (`model/protocols.rs`). `toy/` (built for tests only) is the worked example,
+//! and the test that it works through these three places alone.
 //!
-//! Where this sits: the link, network and transport decoders (`decode`) hand a transport
-//! payload to the registry, and the protocols build their layers with `decode`'s builder
-//! (`Ctx`, `Hdr`); the flow pass asks the registry which protocol pairs which datagrams.
+//! Where this sits: a folder's files keep the layering by what they use — `mod.rs` (fields,
+//! stateless parser) only `model` and `decode`'s builder (`Ctx`, `Hdr`); `stream.rs` the flow
+//! pass's state (`flow::app::AppPass`); `layers.rs` the kept messages and
+//! `engine::app_layers`' helpers. The link, network and transport decoders (`decode`) reach
+//! the protocols only through the registry; the flow pass asks it which protocol pairs which
+//! datagrams.
 //!
 //! The UDP registry ([`UDP`]) chooses by well-known port first (either port, in registry
 //! order), then by heuristics (a look at the payload), like Wireshark's dissector tables and
 //! heuristic lists. HTTP, WebSocket, Engine.IO and Socket.IO ride on TCP byte streams and are
-//! found by the stream state machine of `flow::app` (detect → HTTP → 101 → WebSocket).
+//! found by the stream state machine of `flow::app` (detect → HTTP → 101 → WebSocket): they
+//! follow one another on one connection by upgrade, not by port.
 
 use crate::decode::Ctx;
 use crate::model::{Packet, Protocol};
 
 pub mod dns;
+pub mod http;
+pub mod socketio;
 #[cfg(test)]
 pub(crate) mod toy;
+pub mod websocket;
 
 /// How a protocol carried in UDP datagrams is recognised, decoded and paired.
 pub(crate) struct UdpProtocol {

@@ -3,10 +3,12 @@
 //! permessage-deflate with a bounded output, ping/pong and close pairs, and the notes RFC 6455
 //! asks for (unmasked client frames, oversized control frames, reserved opcodes).
 
-use super::*;
+use crate::flow::app::*;
+use crate::protocols::websocket;
+use std::sync::Arc;
 
 impl AppPass {
-    pub(super) fn websocket(
+    pub(crate) fn websocket(
         &mut self,
         conv: u32,
         dir: u8,
@@ -312,7 +314,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deflate_bomb_is_cut() {
+    pub(crate) fn deflate_bomb_is_cut() {
         use flate2::write::DeflateEncoder;
         use std::io::Write;
         let mut enc = DeflateEncoder::new(Vec::new(), flate2::Compression::best());

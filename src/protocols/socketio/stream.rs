@@ -2,11 +2,12 @@
 //! polling and WebSocket connections share one), Socket.IO ACKs matched to their events, and
 //! binary attachments matched to the packet that announced them.
 
-use super::*;
+use crate::flow::app::*;
+use crate::protocols::socketio;
 
 impl AppPass {
     /// Engine.IO sessions, Socket.IO ACK pairing and binary attachments for a new message.
-    pub(super) fn socketio_pairing(&mut self, idx: u32, conv: u32, dir: u8) {
+    pub(crate) fn socketio_pairing(&mut self, idx: u32, conv: u32, dir: u8) {
         let Some(m) = self.message(idx) else {
             return;
         };

@@ -2,10 +2,12 @@
 //! response pairing, the WebSocket upgrade (`101 Switching Protocols` with its extensions),
 //! and Engine.IO long-polling bodies split into their packets.
 
-use super::*;
+use crate::flow::app::*;
+use crate::protocols::http::{self, Head, HeadParse};
+use crate::protocols::socketio;
 
 impl AppPass {
-    pub(super) fn http(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) -> bool {
+    pub(crate) fn http(&mut self, conv: u32, dir: u8, packet: u32, ts: i64) -> bool {
         let cfg = self.config;
         let Some(c) = self.convs.get_mut(conv) else {
             return false;
@@ -197,14 +199,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunked_bodies() {
+    pub(crate) fn chunked_bodies() {
         assert_eq!(chunked_len(b"5\r\nhello\r\n0\r\n\r\nnext"), Some(15));
         assert_eq!(chunked_len(b"5\r\nhel"), None);
         assert_eq!(chunked_len(b"zz\r\n"), None);
     }
 
     #[test]
-    fn query() {
+    pub(crate) fn query() {
         assert_eq!(
             query_param("/socket.io/?EIO=4&transport=websocket&sid=abc", "sid").as_deref(),
             Some("abc")

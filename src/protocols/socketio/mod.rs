@@ -9,6 +9,9 @@
 
 use crate::model::{Base, Layer, Protocol, Text, Value};
 
+pub(crate) mod layers;
+mod stream;
+
 crate::field_def!(
     EIO_TYPE,
     "engineio.type",

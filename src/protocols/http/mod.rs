@@ -6,6 +6,9 @@
 
 use crate::model::{Base, Layer, Protocol, Text, Value};
 
+pub(crate) mod layers;
+mod stream;
+
 crate::field_def!(
     HTTP_REQUEST,
     "http.request",
@@ -583,7 +586,7 @@ mod tests {
     fn rfc6455_accept_example() {
         // RFC 6455 section 1.3.
         assert_eq!(
-            crate::decode::websocket::accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
+            crate::protocols::websocket::accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
     }

@@ -1,13 +1,14 @@
 //! The Info line and sentence of Engine.IO and Socket.IO packets (inside an HTTP polling body
-//! or a WebSocket message), and their layers.
+//! or a WebSocket message), and their layers: built when a packet is shown, from the messages
+//! the flow pass kept (`engine::app_layers::attach` calls it for each Engine.IO packet).
 
-use super::Said;
-use crate::decode::socketio::{self, eio_layer, sio_layer};
+use crate::engine::app_layers::Said;
 use crate::flow::app::EioItem;
 use crate::model::{Packet, Reassembled};
+use crate::protocols::socketio::{self, eio_layer, sio_layer};
 
 /// Engine.IO (and Socket.IO inside it) for one packet of `data` at `base`.
-pub(super) fn eio_sio(
+pub(crate) fn eio_sio(
     p: &mut Packet,
     data: &[u8],
     base: usize,
@@ -119,7 +120,7 @@ pub(super) fn eio_sio(
             };
             let mut info = String::with_capacity(32 + ev.len() + short_args.len());
             info.push_str("Socket.IO ");
-            info.push_str(crate::decode::socketio::sio_type_name(s.typ));
+            info.push_str(crate::protocols::socketio::sio_type_name(s.typ));
             info.push_str(" \"");
             info.push_str(ev);
             info.push_str("\" ");
@@ -145,7 +146,7 @@ pub(super) fn eio_sio(
             (
                 format!(
                     "Socket.IO {} {a} {short_args}",
-                    crate::decode::socketio::sio_type_name(s.typ)
+                    crate::protocols::socketio::sio_type_name(s.typ)
                 ),
                 say!(
                     wants_sentence,

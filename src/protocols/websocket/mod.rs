@@ -7,6 +7,9 @@
 
 use crate::model::{Base, Layer, Protocol, Value};
 
+pub(crate) mod layers;
+mod stream;
+
 crate::field_def!(
     WS_FIN,
     "websocket.fin",
