@@ -6,14 +6,17 @@
 #   and the floor: a bare pcap-parser read loop (examples/read_floor.rs), plus the least a
 #   summary line can cost: that loop, etherparse slicing and a short line (read_floor --line)
 # and prints the ratios.  scripts/bench.sh [PACKETS]
-# Builds target/bench/big.pcap by concatenating real captures (mergecap -a; never committed).
+# Builds target/bench/big.pcap by concatenating real captures (mergecap -a; never committed),
+# then does the same on target/bench/mixed.pcap (examples/make_mixed.rs: python-socketio-style
+# clients, polling then WebSocket, a third of the packets Socket.IO events with JSON
+# arguments, beside DNS, HTTP and bulk TCP; generated, never committed).
 # Needs tshark + mergecap (Debian: tshark, wireshark-common).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-200000}
 command -v tshark >/dev/null && command -v mergecap >/dev/null || { echo "needs tshark and mergecap (apt-get install tshark)" >&2; exit 1; }
 cargo build --release --quiet
-cargo build --release --quiet --example read_floor
+cargo build --release --quiet --example read_floor --example make_mixed
 mkdir -p target/bench
 big=target/bench/big.pcap
 src=tests/data/nodejs-socketio-chat-upgrade.pcap
@@ -23,14 +26,17 @@ if [ ! -f "$big" ] || [ "$(capinfos -c -M "$big" | awk '/Number of packets/ {pri
   files=(); for _ in $(seq "$copies"); do files+=("$src"); done
   mergecap -a -F pcap -w "$big" "${files[@]}"
 fi
-n=$(capinfos -c -M "$big" | awk '/Number of packets/ {print $NF}')
-size=$(stat -c %s "$big")
-echo "file: $big, $n packets, $size bytes ($(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 
 t() { local s e; s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
 # The best of 5: this VM's speed wanders by a third from run to run, and the fastest run is
 # the one least disturbed (the same for every command, tshark included).
 best() { local b=999999 x; for _ in 1 2 3 4 5; do x=$(t "$@"); b=$(echo "if ($x < $b) $x else $b" | bc -l); done; echo "$b"; }
+
+measure() {
+big=$1
+n=$(capinfos -c -M "$big" | awk '/Number of packets/ {print $NF}')
+size=$(stat -c %s "$big")
+echo "file: $big, $n packets, $size bytes ($(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 
 ls_text=$(best target/release/layerscope decode "$big" --format text)
 ts_text=$(best tshark -n -r "$big")
@@ -55,3 +61,12 @@ printf 'jsonl: layerscope is %.1fx tshark -T json\n' "$(echo "$ts_json / $ls_jso
 printf 'conversations: layerscope streams is %.1fx tshark -z conv,tcp\n' "$(echo "$ts_conv / $ls_conv" | bc -l)"
 printf 'floor: decode text takes %.1fx the bare read loop\n' "$(echo "$ls_text / $floor" | bc -l)"
 printf 'floor: the least line (no conversations, options or application layers) takes %.1fx the bare read loop\n' "$(echo "$line_floor / $floor" | bc -l)"
+}
+
+measure "$big"
+mixed=target/bench/mixed.pcap
+if [ ! -f "$mixed" ] || [ "$(capinfos -c -M "$mixed" | awk '/Number of packets/ {print $NF}')" -lt "$want" ]; then
+  target/release/examples/make_mixed "$mixed" "$want"
+fi
+echo
+measure "$mixed"

@@ -206,8 +206,9 @@ pub struct LayerscopeApp {
     /// Packet indices shown in the list (after filters).
     pub visible: Vec<u32>,
     pub selected: Option<usize>,
-    /// The selected packet, decoded in full (cached).
-    pub detail: Option<Packet>,
+    /// The selected packet, decoded in full once per selection; views share it (an `Arc`, so
+    /// a view that needs it beside `&mut self` takes a reference count, not a copy).
+    pub detail: Option<Arc<Packet>>,
     /// (layer, field) selected in the tree; highlights its bytes.
     pub selected_field: Option<(usize, usize)>,
     pub filter_text: String,
@@ -512,7 +513,11 @@ impl LayerscopeApp {
         }
         self.selected = Some(i);
         self.selected_field = None;
-        self.detail = self.capture.as_ref().and_then(|c| c.packet(i));
+        self.detail = self
+            .capture
+            .as_ref()
+            .and_then(|c| c.packet(i))
+            .map(Arc::new);
         self.scroll_to = Some((i, 3));
     }
 
