@@ -449,3 +449,29 @@ fn join_window_shows_the_address_and_its_qr_code() {
         "{r:?}"
     );
 }
+
+/// Views ask for actions; the app applies them when the frame ends, in order, and draws the
+/// next frame with the result (so no view of a frame draws another selection than the rest).
+#[test]
+fn actions_apply_at_the_end_of_the_frame_in_order() {
+    use layerscope::gui::Action;
+    let mut h = harness("nodejs-socketio-chat-upgrade.pcap");
+    let before = h.state().selected;
+    h.state_mut().act(Action::Select(145));
+    h.state_mut().act(Action::Filter("socketio".into()));
+    // Asked for, not yet done.
+    assert_eq!(h.state().selected, before);
+    assert!(h.state().applied.is_none());
+    h.step();
+    assert_eq!(h.state().selected, Some(145));
+    assert!(h.state().applied.is_some(), "the filter was applied");
+    let p = h
+        .state()
+        .detail
+        .clone()
+        .expect("the selected packet, decoded");
+    assert_eq!(p.meta.number, 146);
+    // The frames after it draw the new selection.
+    h.run();
+    h.get_by_label_contains("Event name = chat message");
+}

@@ -141,7 +141,31 @@ fn fields(p: &layerscope::model::Packet) -> Vec<String> {
         .collect()
 }
 
-/// On every capture in tests/data, the one-pass reader (files over 1 GiB, live capture, the
+/// Every capture file under `dir`, in its subfolders too, in name order.
+fn captures_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if matches!(
+                path.extension().and_then(|x| x.to_str()),
+                Some("pcap" | "pcapng" | "cap")
+            ) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// On every capture in tests/data (and ../shared/captures when present), the one-pass reader (files over 1 GiB, live capture, the
 /// demos' jsonl) and the two-pass reader (`decode --format jsonl`) decode every packet the
 /// same: the same Info line, and the same fields, except those that point forward to a
 /// packet the one pass has not read yet.
@@ -151,14 +175,16 @@ fn one_pass_decodes_as_two_pass_on_every_capture() {
     use layerscope::flow::FlowConfig;
     let mut compared = 0;
     let mut dns_pairs = 0;
-    for e in std::fs::read_dir("tests/data").unwrap() {
-        let path = e.unwrap().path();
-        if !matches!(
-            path.extension().and_then(|x| x.to_str()),
-            Some("pcap" | "pcapng")
-        ) {
-            continue;
-        }
+    let mut paths = captures_in(std::path::Path::new("tests/data"));
+    // The real public captures beside the project (../shared/captures), when this checkout
+    // has them: every one of them, malformed ones included.
+    let shared = std::path::Path::new("../shared/captures");
+    if shared.is_dir() {
+        paths.extend(captures_in(shared));
+    } else {
+        eprintln!("../shared/captures is not here: comparing tests/data only");
+    }
+    for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         let Ok(store) = layerscope::capture::PacketStore::from_bytes(bytes.clone()) else {
             continue;

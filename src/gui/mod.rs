@@ -164,6 +164,26 @@ pub struct Replay {
     carry: f64,
 }
 
+/// What a view asks the app to do. Views push actions while they draw
+/// ([`LayerscopeApp::act`]); the app applies them when the frame ends, so every view of one
+/// frame draws the same selection, filter and file (the command queue of rerun's viewer).
+/// Keys are different: they are read before any view draws, and act at once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Select packet `i` (0-based).
+    Select(usize),
+    /// Select a field (layer, field) of the selected packet, or none; then show `tab`.
+    SelectField(Option<(usize, usize)>, Tab),
+    /// Apply the filter as typed in the filter field.
+    ApplyFilter,
+    /// Replace the filter's text and apply it.
+    Filter(String),
+    /// Open a capture file.
+    Open(PathBuf),
+    /// A toolbar button: open, play, step, next phase, ...
+    Toolbar(views::Act),
+}
+
 /// Which tab the lower right shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -225,6 +245,8 @@ pub struct LayerscopeApp {
     pub follow_list: bool,
     /// The ladder shows every Socket.IO client at once.
     pub fan_out: bool,
+    /// Actions the views asked for in this frame, applied at its end.
+    actions: Vec<Action>,
     /// The row the list brings into view, and for how many more frames (the layout may still
     /// be settling: a window resized at start, a panel that finds its size).
     scroll_to: Option<(usize, u8)>,
@@ -289,6 +311,7 @@ impl LayerscopeApp {
             glossary_found: None,
             follow_list: true,
             fan_out: false,
+            actions: Vec::new(),
             scroll_to: None,
             focus_filter: false,
             fullscreen: false,
@@ -587,9 +610,41 @@ impl LayerscopeApp {
         views::main_area(self, ui);
         views::help_window(self, ui);
         live::live_window(self, ui);
+        self.apply_actions(ui.ctx());
         self.file_browser(ui.ctx());
         self.take_screenshot(ui.ctx());
         self.last_frame_secs = started.elapsed().as_secs_f64();
+    }
+
+    /// Ask for `a`, applied when this frame's views have all drawn.
+    pub fn act(&mut self, a: Action) {
+        self.actions.push(a);
+    }
+
+    /// Apply the actions the views asked for, in order, and draw again with the result.
+    fn apply_actions(&mut self, ctx: &egui::Context) {
+        if self.actions.is_empty() {
+            return;
+        }
+        for a in std::mem::take(&mut self.actions) {
+            match a {
+                Action::Select(i) => self.select(i),
+                Action::SelectField(f, tab) => {
+                    self.selected_field = f;
+                    self.tab = tab;
+                }
+                Action::ApplyFilter => {
+                    self.apply_filter();
+                }
+                Action::Filter(text) => {
+                    self.filter_text = text;
+                    self.apply_filter();
+                }
+                Action::Open(path) => self.open(&path, Some(ctx)),
+                Action::Toolbar(act) => views::run(self, act, ctx),
+            }
+        }
+        ctx.request_repaint();
     }
 
     fn apply_style(&self, ctx: &egui::Context) {

@@ -1,7 +1,7 @@
 //! The views. Every view reads the same model (`Packet`, `Layer`, `Field`) and writes only
 //! the selection, so selecting in one selects everywhere.
 
-use super::{glossary, LayerscopeApp, Tab};
+use super::{glossary, Action, LayerscopeApp, Tab};
 use crate::model::{osi_name, tcpip_name, Layer, Osi, Packet, Protocol, TcpIp};
 use eframe::egui;
 use egui::{Color32, RichText, Sense, Stroke, Vec2};
@@ -21,7 +21,7 @@ use ladder::ladder;
 pub use layers::{encapsulation_strip, layer_stack};
 pub use layout::main_area;
 pub use status::bottom_bar;
-pub use toolbar::{join_contents, top_bar};
+pub use toolbar::{join_contents, run, top_bar, Act};
 
 fn tcpip_color(t: TcpIp) -> Color32 {
     super::theme::current().tcpip(t)
@@ -215,11 +215,10 @@ fn list(app: &mut LayerscopeApp, ui: &mut egui::Ui, with_header: bool) {
         table.body(body);
     }
     if let Some(i) = clicked {
-        app.select(i);
+        app.act(Action::Select(i));
     }
     if let Some(f) = filter_conv {
-        app.filter_text = f;
-        app.apply_filter();
+        app.act(Action::Filter(f));
     }
 }
 
@@ -266,9 +265,8 @@ pub(super) fn glossary_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                 if button.clicked() {
                     if let Some(f) = f {
                         app.replay = Default::default();
-                        app.filter_text.clear();
-                        app.apply_filter();
-                        app.select(f.packet);
+                        app.act(Action::Filter(String::new()));
+                        app.act(Action::Select(f.packet));
                         app.tab = f.tab;
                         app.fan_out = f.fan_out;
                         let mut msg = format!("{}: packet {} shows it.", t.name, f.packet + 1);

@@ -149,7 +149,7 @@ pub(super) fn field_tree(app: &mut LayerscopeApp, ui: &mut egui::Ui, p: &Packet)
                             .map_or(String::new(), |b| format!(", bits 0x{b:x}"))
                     ));
                     if r.clicked() {
-                        app.selected_field = Some((li, fi));
+                        app.act(Action::SelectField(Some((li, fi)), app.tab));
                     }
                     if f.def.name == "socketio.args" {
                         crate::gui::json_tree::args_tree(ui, (li, fi), &f.display());

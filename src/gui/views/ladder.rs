@@ -213,7 +213,7 @@ pub(super) fn ladder(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
             }
         }
         if let Some(i) = clicked {
-            app.select(i);
+            app.act(Action::Select(i));
         }
     });
 }
@@ -424,7 +424,7 @@ pub(super) fn fan_out(
         }
     });
     if let Some(i) = clicked {
-        app.select(i);
+        app.act(Action::Select(i));
     }
 }
 

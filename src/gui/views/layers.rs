@@ -119,8 +119,8 @@ pub fn layer_stack(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     let c = color(here[0].1.protocol);
                     let r = ui.add(egui::Label::new(RichText::new(text).color(c)).truncate().sense(Sense::click()));
                     if r.on_hover_text(tip.join("\n")).clicked() {
-                        app.selected_field = (!here[0].1.fields.is_empty()).then_some((here[0].0, 0));
-                        app.tab = Tab::Details;
+                        let field = (!here[0].1.fields.is_empty()).then_some((here[0].0, 0));
+                        app.act(Action::SelectField(field, Tab::Details));
                     }
                     return;
                 }
@@ -144,8 +144,8 @@ pub fn layer_stack(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
                     };
                     let r = r.on_hover_text(format!("{text}\n\n{}", l.protocol.placement_note_in(placement)));
                     if r.clicked() {
-                        app.selected_field = (!l.fields.is_empty()).then_some((li, 0));
-                        app.tab = Tab::Details;
+                        let field = (!l.fields.is_empty()).then_some((li, 0));
+                        app.act(Action::SelectField(field, Tab::Details));
                     }
                 }
                 if let Some(note) = roles::row_note(&p, *osi, placement) {

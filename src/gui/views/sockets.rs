@@ -147,7 +147,7 @@ pub(super) fn sockets_view(app: &mut LayerscopeApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(i) = clicked {
-        app.select(i);
+        app.act(Action::Select(i));
     }
 }
 

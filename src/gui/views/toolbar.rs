@@ -9,7 +9,7 @@ use super::*;
 
 /// The toolbar's actions, in the order they appear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Act {
+pub enum Act {
     Open,
     Live,
     Back,
@@ -79,7 +79,8 @@ impl Act {
     }
 }
 
-fn run(app: &mut LayerscopeApp, act: Act, ctx: &egui::Context) {
+/// Carry out a toolbar button's action (at the end of the frame: `Action::Toolbar`).
+pub fn run(app: &mut LayerscopeApp, act: Act, ctx: &egui::Context) {
     match act {
         Act::Open => app.open_dialog(ctx),
         Act::Live => app.live.open = !app.live.open,
@@ -188,7 +189,7 @@ fn toolbar_row(app: &mut LayerscopeApp, ui: &mut egui::Ui, ctx: &egui::Context, 
                     || (a == Act::Play && app.replay.playing),
             );
             if ui.add(b).on_hover_text(a.tip()).clicked() {
-                run(app, a, ctx);
+                app.act(Action::Toolbar(a));
             }
         }
         ui.menu_button("More ▾", |ui| {
@@ -196,7 +197,7 @@ fn toolbar_row(app: &mut LayerscopeApp, ui: &mut egui::Ui, ctx: &egui::Context, 
                 if a == Act::Pace {
                     ui.menu_button(a.label(app), |ui| pace_menu(app, ui));
                 } else if ui.button(a.label(app)).on_hover_text(a.tip()).clicked() {
-                    run(app, a, ctx);
+                    app.act(Action::Toolbar(a));
                     ui.close();
                 }
             }
@@ -274,7 +275,7 @@ fn more_menu(app: &mut LayerscopeApp, ui: &mut egui::Ui, ctx: &egui::Context) {
         }
         for r in recent {
             if ui.button(&r).clicked() {
-                app.open(std::path::Path::new(&r), Some(ctx));
+                app.act(Action::Open(r.into()));
                 ui.close();
             }
         }
@@ -401,11 +402,10 @@ fn filter_row(app: &mut LayerscopeApp, ui: &mut egui::Ui, inline: bool) {
     }
     let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if ui.button("Apply").clicked() || enter {
-        app.apply_filter();
+        app.act(Action::ApplyFilter);
     }
     if !inline && ui.button("Clear").clicked() {
-        app.filter_text.clear();
-        app.apply_filter();
+        app.act(Action::Filter(String::new()));
     }
 }
 
