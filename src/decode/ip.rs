@@ -583,6 +583,16 @@ fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
     }
 }
 
+/// IPv6 extension headers by their Next Header number (etherparse's `IpNumber`, IANA).
+mod ext {
+    use etherparse::IpNumber;
+    pub const HOP_BY_HOP: u8 = IpNumber::IPV6_HEADER_HOP_BY_HOP.0;
+    pub const ROUTING: u8 = IpNumber::IPV6_ROUTE_HEADER.0;
+    pub const FRAGMENT: u8 = IpNumber::IPV6_FRAGMENTATION_HEADER.0;
+    pub const AUTH: u8 = IpNumber::AUTHENTICATION_HEADER.0;
+    pub const DEST_OPTS: u8 = IpNumber::IPV6_DESTINATION_OPTIONS.0;
+}
+
 pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
     let avail = ctx.data.len().saturating_sub(off);
     // No etherparse parse here: a fixed 40-byte header whose only check beyond its length
@@ -646,10 +656,10 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
     let mut stopped = false;
     loop {
         match next {
-            0 | 60 | 43 => {
+            ext::HOP_BY_HOP | ext::DEST_OPTS | ext::ROUTING => {
                 let (nd, ld) = match next {
-                    0 => (&V6_HOP_NXT, &V6_HOP_LEN),
-                    60 => (&V6_DST_NXT, &V6_DST_LEN),
+                    ext::HOP_BY_HOP => (&V6_HOP_NXT, &V6_HOP_LEN),
+                    ext::DEST_OPTS => (&V6_DST_NXT, &V6_DST_LEN),
                     _ => (&V6_RT_NXT, &V6_RT_LEN),
                 };
                 let Some(n) = h.num_text(nd, cur, 1, write_ip_proto) else {
@@ -661,7 +671,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
                     break;
                 };
                 let len = (l as usize + 1) * 8;
-                if next == 43 {
+                if next == ext::ROUTING {
                     h.num(&V6_RT_TYPE, cur + 2, 1);
                     h.num(&V6_RT_SEGLEFT, cur + 3, 1);
                 } else if let Some(body) = h.slice(cur + 2, len - 2) {
@@ -674,7 +684,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
                 cur += len;
                 next = n as u8;
             }
-            44 => {
+            ext::FRAGMENT => {
                 let Some(n) = h.num_text(&V6_FRAG_NXT, cur, 1, write_ip_proto) else {
                     stopped = true;
                     break;
@@ -693,7 +703,7 @@ pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
                 cur += 8;
                 next = n as u8;
             }
-            51 => {
+            ext::AUTH => {
                 let Some(n) = h.num(&V6_AH_NXT, cur, 1) else {
                     stopped = true;
                     break;

@@ -3,7 +3,6 @@
 use super::checksum::{judge_transport, ChecksumStatus};
 use super::{icmp, ip::ip_proto_name, Ctx, Hdr, NetAddrs};
 use crate::model::{Base, Protocol, Severity, Text, Value};
-use etherparse::TcpHeaderSlice;
 
 mod fields;
 mod tcp_options;
@@ -73,7 +72,7 @@ pub(crate) fn write_tcp_flags(s: &mut String, flags: u16) {
     let table = TABLE.get_or_init(|| (0..512u16).map(flag_names).collect());
     s.push_str(
         table
-            .get(usize::from(flags & 0x1ff))
+            .get(usize::from(flags & (flag::ALL & !flag::RESERVED)))
             .map_or("", String::as_str),
     );
 }
@@ -81,15 +80,15 @@ pub(crate) fn write_tcp_flags(s: &mut String, flags: u16) {
 /// "SYN, ACK" for the nine named flag bits of `flags`.
 fn flag_names(flags: u16) -> String {
     const NAMES: [(u16, &str); 9] = [
-        (0x001, "FIN"),
-        (0x002, "SYN"),
-        (0x004, "RST"),
-        (0x008, "PSH"),
-        (0x010, "ACK"),
-        (0x020, "URG"),
-        (0x040, "ECE"),
-        (0x080, "CWR"),
-        (0x100, "AE"),
+        (flag::FIN, "FIN"),
+        (flag::SYN, "SYN"),
+        (flag::RST, "RST"),
+        (flag::PSH, "PSH"),
+        (flag::ACK, "ACK"),
+        (flag::URG, "URG"),
+        (flag::ECE, "ECE"),
+        (flag::CWR, "CWR"),
+        (flag::AE, "AE"),
     ];
     let names: Vec<&str> = NAMES
         .iter()
@@ -120,17 +119,54 @@ fn flags_str(flags: u16) -> &'static str {
             .collect()
     });
     table
-        .get(usize::from(flags & 0x0fff))
+        .get(usize::from(flags & flag::ALL))
         .map_or("", String::as_str)
 }
 
+/// Where each field of the 20-byte TCP header lies (RFC 9293 §3.1), in smoltcp's style.
+mod field {
+    use std::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const SEQ: Range<usize> = 4..8;
+    pub const ACK: Range<usize> = 8..12;
+    /// The data offset (high 4 bits), the reserved bits and the flags.
+    pub const FLAGS: Range<usize> = 12..14;
+    pub const WINDOW: Range<usize> = 14..16;
+    pub const CHECKSUM: Range<usize> = 16..18;
+    pub const URGENT: Range<usize> = 18..20;
+    /// Where the options start (and the fixed header ends).
+    pub const OPTIONS: usize = 20;
+}
+
+/// The flag bits of the 16-bit word at [`field::FLAGS`] (RFC 9293 §3.1; ECE and CWR RFC 3168;
+/// AE, formerly NS, RFC 3540).
+pub(crate) mod flag {
+    pub const FIN: u16 = 0x001;
+    pub const SYN: u16 = 0x002;
+    pub const RST: u16 = 0x004;
+    pub const PSH: u16 = 0x008;
+    pub const ACK: u16 = 0x010;
+    pub const URG: u16 = 0x020;
+    pub const ECE: u16 = 0x040;
+    pub const CWR: u16 = 0x080;
+    pub const AE: u16 = 0x100;
+    pub const RESERVED: u16 = 0x0e00;
+    /// Every flag and reserved bit (the word without the data offset).
+    pub const ALL: u16 = 0x0fff;
+}
+
+/// Decode the TCP header at `off` (the IP payload ends at `end`): the flow facts first (the
+/// flow pass stops there), then the fields, the options with the Info line, the checksum,
+/// the sentence, and the payload as data (the application layers replace it later).
 fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
-    let cap_end = end.min(ctx.data.len()).max(off.min(ctx.data.len()));
-    let seg = &ctx.data[off.min(ctx.data.len())..cap_end];
+    use field::*;
     let d = ctx.data;
-    let mut h = ctx.hdr(Protocol::Tcp, off, 20);
-    let sp = h.num(&TCP_SRCPORT, off, 2);
-    let dp = h.num(&TCP_DSTPORT, off + 2, 2);
+    let cap_end = end.min(d.len()).max(off.min(d.len()));
+    let seg_captured = cap_end - off.min(cap_end);
+    let mut h = ctx.hdr(Protocol::Tcp, off, OPTIONS);
+    let sp = h.num(&TCP_SRCPORT, off + SRC_PORT.start, SRC_PORT.len());
+    let dp = h.num(&TCP_DSTPORT, off + DST_PORT.start, DST_PORT.len());
     if let Some(t) = early_tcp_info(d, off, end, cap_end) {
         ctx.pkt.transport = Some(t);
         ctx.resolve_flow(&t);
@@ -139,7 +175,6 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             return;
         }
     }
-    let parsed = TcpHeaderSlice::from_slice(seg);
     let flow = ctx.flow;
     if let Some(f) = &flow {
         h.generated(&TCP_STREAM, Value::U64(u64::from(f.stream)), Text::Auto);
@@ -149,34 +184,127 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             Text::Num(completeness_text),
         );
     }
-    let seq = h.num(&TCP_SEQ_RAW, off + 4, 4);
-    if !h.layer.has_fields() {
-    } else if let (Some(f), Some(raw)) = (&flow, seq) {
+    let (seq, ack) = seq_ack_fields(&mut h, off, flow.as_ref());
+    let (hlen, flags) = flag_fields(&mut h, off);
+    let win = window_fields(&mut h, off, flow.as_ref());
+    let stored = h.num(&TCP_CHECKSUM, off + CHECKSUM.start, CHECKSUM.len());
+    let cs_index = h.layer.fields.len();
+    let urg = h.num(&TCP_URGENT, off + URGENT.start, URGENT.len());
+    let (Some(sp), Some(dp), Some(seq), Some(ack), Some(hl), Some(fl), Some(win), Some(urg)) =
+        (sp, dp, seq, ack, hlen, flags, win, urg)
+    else {
+        h.layer.length = seg_captured.min(OPTIONS) as u32;
+        ctx.push(h);
+        ctx.truncated(Protocol::Tcp, off, OPTIONS);
+        ctx.set_summary_tcp_partial(sp, dp);
+        return;
+    };
+    if hl < OPTIONS {
+        h.layer.length = OPTIONS as u32;
+        ctx.push(h);
+        ctx.note(
+            Severity::Error,
+            crate::model::NoteKind::Malformed,
+            Protocol::Tcp,
+            off + FLAGS.start,
+            format!("TCP header length {hl} is less than the minimum of 20 bytes; cannot go on."),
+        );
+        ctx.set_summary_tcp_partial(Some(sp), Some(dp));
+        ctx.data_layer(off + OPTIONS, cap_end);
+        return;
+    }
+    let seg_len = end.saturating_sub(off + hl);
+    // Relative numbers where the flow pass knows the bases (the Info line and sentence).
+    let (seq, ack) = flow.map_or((seq, ack), |f| (u64::from(f.rel_seq), u64::from(f.rel_ack)));
+    // The Info line up to the options, which `tcp_options` then appends (so the line is one
+    // buffer): the packet's own buffer, kept when a reader decodes into the same packet again.
+    let mut s = String::new();
+    if ctx.summaries {
+        s = std::mem::take(&mut ctx.pkt.summary);
+        s.clear();
+        s.reserve(128);
+        tcp_info_prefix(
+            &mut s,
+            flow.as_ref(),
+            (sp, dp, seq, ack),
+            fl,
+            win,
+            urg,
+            seg_len,
+        );
+    }
+    let opt_end = off + hl;
+    if hl > OPTIONS {
+        let opt_bytes_len = (hl - OPTIONS).min(d.len().saturating_sub(off + OPTIONS));
+        if opt_bytes_len > 0 {
+            h.bytes(&TCP_OPTIONS, off + OPTIONS, opt_bytes_len);
+        }
+        let sack_base = flow.map_or(0, |f| f.ack_base);
+        tcp_options(
+            &mut h,
+            off + OPTIONS,
+            opt_end.min(d.len()),
+            &mut s,
+            sack_base,
+        );
+    }
+    h.generated(&TCP_LEN, Value::U64(seg_len as u64), Text::Auto);
+    analysis_fields(&mut h, flow.as_ref());
+    if let Some(stored) = stored {
+        checksum(ctx, &mut h, (off, end, cap_end), stored as u16, cs_index);
+    }
+    h.layer.length = (d.len().saturating_sub(off)).min(hl) as u32;
+    ctx.push(h);
+    if d.len() < opt_end {
+        ctx.truncated(Protocol::Tcp, off, hl);
+    }
+    if ctx.summaries {
+        let net = ctx.net;
+        let handshake = ctx.flow.is_some_and(|f| f.completes_handshake);
+        ctx.set_summary("TCP", s, || {
+            net.map_or_else(String::new, |n| {
+                tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack, handshake)
+            })
+        });
+    } else {
+        // A facts-only pass (the flow pass): no Info line to build.
+        ctx.pkt.protocol = "TCP";
+    }
+    if seg_len > 0 && opt_end < cap_end {
+        ctx.data_layer(opt_end, cap_end);
+    }
+}
+
+/// The raw sequence and acknowledgement numbers, and (in a field tree, with flow facts) the
+/// relative ones with how they were made.
+fn seq_ack_fields(
+    h: &mut Hdr<'_>,
+    off: usize,
+    flow: Option<&crate::model::FlowFacts>,
+) -> (Option<u64>, Option<u64>) {
+    let seq = h.num(&TCP_SEQ_RAW, off + field::SEQ.start, field::SEQ.len());
+    if let (Some(f), Some(raw), true) = (flow, seq, h.layer.has_fields()) {
         let what = if f.seq_base_is_isn {
             "this side's ISN"
         } else {
             "one before the first sequence number seen"
         };
+        let at = off + field::SEQ.start;
         h.layer.push_text(
             &TCP_SEQ,
             Value::U64(u64::from(f.rel_seq)),
             || rel_text(f.rel_seq, raw, what, f.seq_base, ""),
-            off + 4,
-            4,
+            at,
+            field::SEQ.len(),
         );
     }
-    let ack = h.num(&TCP_ACK_RAW, off + 8, 4);
-    if !h.layer.has_fields() {
-    } else if let (Some(f), Some(raw)) = (&flow, ack) {
-        let ack_flag = h.u(off + 13, 1).is_some_and(|b| b & 0x10 != 0);
-        if !ack_flag {
-            h.layer.push_text(
-                &TCP_ACK,
-                Value::U64(raw),
-                || format!("{raw} (no ACK flag: the field is not in use)"),
-                off + 8,
-                4,
-            );
+    let ack = h.num(&TCP_ACK_RAW, off + field::ACK.start, field::ACK.len());
+    if let (Some(f), Some(raw), true) = (flow, ack, h.layer.has_fields()) {
+        let at = off + field::ACK.start;
+        let len = field::ACK.len();
+        if !flags_have(h, off, flag::ACK) {
+            let text = || format!("{raw} (no ACK flag: the field is not in use)");
+            h.layer.push_text(&TCP_ACK, Value::U64(raw), text, at, len);
         } else {
             let what = if f.ack_base_is_isn {
                 "the peer's ISN"
@@ -188,261 +316,167 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
             } else {
                 ""
             };
-            h.layer.push_text(
-                &TCP_ACK,
-                Value::U64(u64::from(f.rel_ack)),
-                || rel_text(f.rel_ack, raw, what, f.ack_base, syn),
-                off + 8,
-                4,
-            );
+            let text = || rel_text(f.rel_ack, raw, what, f.ack_base, syn);
+            h.layer
+                .push_text(&TCP_ACK, Value::U64(u64::from(f.rel_ack)), text, at, len);
         }
     }
-    let hlen = h.u(off + 12, 1).map(|b| (b >> 4) as usize * 4);
+    (seq, ack)
+}
+
+/// Whether the flags word has `bit` set (false when it was not captured).
+fn flags_have(h: &Hdr<'_>, off: usize, bit: u16) -> bool {
+    h.u(off + field::FLAGS.start, field::FLAGS.len())
+        .is_some_and(|v| v as u16 & bit != 0)
+}
+
+/// The header length and the flags word, with one field per flag.
+fn flag_fields(h: &mut Hdr<'_>, off: usize) -> (Option<usize>, Option<u16>) {
+    let at = off + field::FLAGS.start;
+    let hlen = h.u(at, 1).map(|b| (b >> 4) as usize * 4);
     if let Some(hl) = hlen {
         h.layer
-            .push_bits(&TCP_HDR_LEN, Value::U64(hl as u64), off + 12, 1, 0xf0);
+            .push_bits(&TCP_HDR_LEN, Value::U64(hl as u64), at, 1, 0xf0);
         h.nest(0);
         if let Some(f) = h.layer.fields.last_mut() {
             f.text = Text::Num(super::ip::header_len_text);
         }
     }
-    let flags = h.u(off + 12, 2).map(|v| (v & 0x0fff) as u16);
-    if let Some(fl) = flags {
-        h.layer.push_fmt(
-            &TCP_FLAGS,
-            u64::from(fl),
-            |v, out| {
-                crate::model::value::push_hex(out, v, 3);
-                out.push_str(" (");
-                write_tcp_flags(out, v as u16);
-                out.push(')');
-            },
-            off + 12,
-            2,
-        );
-        if let Some(f) = h.layer.fields.last_mut() {
-            f.bitmask = Some(0x0fff);
-        }
-        h.flag(&TCP_F_RES, off + 12, 2, 0x0e00);
-        for (def, mask) in [
-            (&TCP_F_AE, 0x0100),
-            (&TCP_F_CWR, 0x0080),
-            (&TCP_F_ECE, 0x0040),
-            (&TCP_F_URG, 0x0020),
-            (&TCP_F_ACK, 0x0010),
-            (&TCP_F_PSH, 0x0008),
-            (&TCP_F_RST, 0x0004),
-            (&TCP_F_SYN, 0x0002),
-            (&TCP_F_FIN, 0x0001),
-        ] {
-            h.flag(def, off + 12, 2, mask);
-        }
-        if h.layer.has_fields() {
-            // Only a field tree shows it (the table behind it is built on first use).
-            h.layer
-                .push(&TCP_F_STR, Value::Static(flags_str(fl)), off + 12, 2);
-        }
-        h.nest(1);
+    let flags = h.u(at, 2).map(|v| v as u16 & flag::ALL);
+    let Some(fl) = flags else {
+        return (hlen, None);
+    };
+    let text = |v: u64, out: &mut String| {
+        crate::model::value::push_hex(out, v, 3);
+        out.push_str(" (");
+        write_tcp_flags(out, v as u16);
+        out.push(')');
+    };
+    h.layer.push_fmt(&TCP_FLAGS, u64::from(fl), text, at, 2);
+    if let Some(f) = h.layer.fields.last_mut() {
+        f.bitmask = Some(u32::from(flag::ALL));
     }
-    let win = h.num(&TCP_WINDOW, off + 14, 2);
-    if !h.layer.has_fields() {
-    } else if let (Some(w), Some(f)) = (win, &flow) {
-        let syn = h.u(off + 13, 1).is_some_and(|b| b & 0x02 != 0);
-        match f.win_scale {
-            Some(sc) if !syn => {
-                let mult = 1u64 << sc.min(14);
-                h.generated(&TCP_WIN_SCALEFACTOR, Value::U64(mult), Text::Auto);
-                h.generated(
-                    &TCP_WIN_SIZE,
-                    Value::U64(w * mult),
-                    Text::Owned({
-                        // "65536 (64 × 1024)", piece by piece (every scaled segment has one).
-                        let mut n = itoa::Buffer::new();
-                        let mut t = String::with_capacity(32);
-                        t.push_str(n.format(w * mult));
-                        t.push_str(" (");
-                        t.push_str(n.format(w));
-                        t.push_str(" × ");
-                        t.push_str(n.format(mult));
-                        t.push(')');
-                        t.into()
-                    }),
-                );
-            }
-            _ => h.generated(&TCP_WIN_SIZE, Value::U64(w), Text::Auto),
-        }
+    h.flag(&TCP_F_RES, at, 2, u32::from(flag::RESERVED));
+    for (def, bit) in [
+        (&TCP_F_AE, flag::AE),
+        (&TCP_F_CWR, flag::CWR),
+        (&TCP_F_ECE, flag::ECE),
+        (&TCP_F_URG, flag::URG),
+        (&TCP_F_ACK, flag::ACK),
+        (&TCP_F_PSH, flag::PSH),
+        (&TCP_F_RST, flag::RST),
+        (&TCP_F_SYN, flag::SYN),
+        (&TCP_F_FIN, flag::FIN),
+    ] {
+        h.flag(def, at, 2, u32::from(bit));
     }
-    let stored = h.num(&TCP_CHECKSUM, off + 16, 2);
-    let cs_index = h.layer.fields.len();
-    let urg = h.num(&TCP_URGENT, off + 18, 2);
-    let (Some(sp), Some(dp), Some(seq), Some(ack), Some(hl), Some(fl), Some(win), Some(_urg)) =
-        (sp, dp, seq, ack, hlen, flags, win, urg)
-    else {
-        h.layer.length = seg.len().min(20) as u32;
-        ctx.push(h);
-        ctx.truncated(Protocol::Tcp, off, 20);
-        ctx.set_summary_tcp_partial(sp, dp);
+    if h.layer.has_fields() {
+        // Only a field tree shows it (the table behind it is built on first use).
+        h.layer
+            .push(&TCP_F_STR, Value::Static(flags_str(fl)), at, 2);
+    }
+    h.nest(1);
+    (hlen, flags)
+}
+
+/// The window field and, in a field tree, the window it means once scaled (RFC 7323 §2.3:
+/// never on a SYN).
+fn window_fields(
+    h: &mut Hdr<'_>,
+    off: usize,
+    flow: Option<&crate::model::FlowFacts>,
+) -> Option<u64> {
+    let win = h.num(&TCP_WINDOW, off + field::WINDOW.start, field::WINDOW.len());
+    let (Some(w), Some(f), true) = (win, flow, h.layer.has_fields()) else {
+        return win;
+    };
+    match f.win_scale {
+        Some(sc) if !flags_have(h, off, flag::SYN) => {
+            let mult = 1u64 << sc.min(14);
+            h.generated(&TCP_WIN_SCALEFACTOR, Value::U64(mult), Text::Auto);
+            // "65536 (64 × 1024)", piece by piece (every scaled segment has one).
+            let mut n = itoa::Buffer::new();
+            let mut t = String::with_capacity(32);
+            t.push_str(n.format(w * mult));
+            t.push_str(" (");
+            t.push_str(n.format(w));
+            t.push_str(" × ");
+            t.push_str(n.format(mult));
+            t.push(')');
+            h.generated(&TCP_WIN_SIZE, Value::U64(w * mult), Text::Owned(t.into()));
+        }
+        _ => h.generated(&TCP_WIN_SIZE, Value::U64(w), Text::Auto),
+    }
+    win
+}
+
+/// What the flow pass learned about the segment (a field tree only): the next sequence
+/// number, the handshake's round trip, the analysis flags, duplicate ACKs.
+fn analysis_fields(h: &mut Hdr<'_>, flow: Option<&crate::model::FlowFacts>) {
+    let (Some(f), true) = (flow, h.layer.has_fields()) else {
         return;
     };
-    if hl < 20 {
-        h.layer.length = 20;
-        ctx.push(h);
-        ctx.note(
-            Severity::Error,
-            crate::model::NoteKind::Malformed,
-            Protocol::Tcp,
-            off + 12,
-            format!("TCP header length {hl} is less than the minimum of 20 bytes; cannot go on."),
+    h.generated(&TCP_NXTSEQ, Value::U64(u64::from(f.nxtseq)), Text::Auto);
+    if let Some(irtt) = f.irtt_ns {
+        let text = format!(
+            "{} seconds (SYN to the handshake's ACK)",
+            crate::model::format_seconds(irtt, 9)
         );
-        ctx.set_summary_tcp_partial(Some(sp), Some(dp));
-        ctx.data_layer(off + 20, cap_end);
-        return;
-    }
-    // The Info line up to the options, which tcp_options then appends (so the line is
-    // one buffer). Only the flow pass builds no Info line.
-    let seg_len = end.saturating_sub(off + hl);
-    // Relative numbers where the flow pass knows the bases (the Info line and sentence).
-    let (seq, ack) = flow.map_or((seq, ack), |f| (u64::from(f.rel_seq), u64::from(f.rel_ack)));
-    let mut s = String::new();
-    if ctx.summaries {
-        // The packet's own Info buffer (kept when a reader decodes into the same packet again);
-        // set again below.
-        s = std::mem::take(&mut ctx.pkt.summary);
-        s.clear();
-        s.reserve(128);
-        tcp_info_prefix(
-            &mut s,
-            flow.as_ref(),
-            (sp, dp, seq, ack),
-            fl,
-            win,
-            _urg,
-            seg_len,
-        );
-    }
-    // Options.
-    let opt_end = off + hl;
-    if hl > 20 {
-        let opt_bytes_len = (hl - 20).min(d.len().saturating_sub(off + 20));
-        if opt_bytes_len > 0 {
-            h.bytes(&TCP_OPTIONS, off + 20, opt_bytes_len);
-        }
-        let sack_base = flow.map_or(0, |f| f.ack_base);
-        tcp_options(&mut h, off + 20, opt_end.min(d.len()), &mut s, sack_base);
-    }
-    h.generated(&TCP_LEN, Value::U64(seg_len as u64), Text::Auto);
-    if let (Some(f), true) = (&flow, h.layer.has_fields()) {
-        h.generated(&TCP_NXTSEQ, Value::U64(u64::from(f.nxtseq)), Text::Auto);
-        if let Some(irtt) = f.irtt_ns {
-            h.generated(
-                &TCP_IRTT,
-                Value::Time {
-                    ns: irtt,
-                    digits: 9,
-                },
-                Text::Owned(
-                    format!(
-                        "{} seconds (SYN to the handshake's ACK)",
-                        crate::model::format_seconds(irtt, 9)
-                    )
-                    .into(),
-                ),
-            );
-        }
-        for (bit, name, _, _) in crate::model::flow::analysis::NAMES {
-            if f.analysis & bit != 0 {
-                h.generated(analysis_def(name), Value::None, Text::Auto);
-            }
-        }
-        if f.dup_ack_num > 0 {
-            h.generated(
-                &TCP_DUP_ACK_NUM,
-                Value::U64(u64::from(f.dup_ack_num)),
-                Text::Auto,
-            );
-            h.generated(&TCP_DUP_ACK_FRAME, Value::U64(f.dup_ack_of), Text::Auto);
-        }
-    }
-    // Checksum (not needed by a facts-only pass, nor where neither a field nor a note shows it).
-    let show = ctx.summaries && (ctx.fields || ctx.notes);
-    if let (Some(net), Some(stored), true) = (ctx.net, stored, show) {
-        let complete = end <= d.len();
-        let (status, correct) = judge_transport(
-            &net,
-            6,
-            &d[off..cap_end],
-            stored as u16,
-            complete,
-            ctx.loopback,
-        );
-        let f = crate::model::Field {
-            def: &TCP_CHECKSUM_STATUS,
-            value: Value::U64(status as u64),
-            text: Text::Num(ChecksumStatus::text),
-            offset: (off + 16) as u32,
-            length: 0,
-            bitmask: None,
-            depth: 1,
+        let v = Value::Time {
+            ns: irtt,
+            digits: 9,
         };
-        if h.layer.has_fields() {
-            h.layer.fields.insert(cs_index, f);
-            if let Some(c) = correct {
-                let calc = crate::model::Field {
-                    def: &TCP_CHECKSUM_CALC,
-                    value: Value::U64(u64::from(c)),
-                    text: Text::Auto,
-                    offset: (off + 16) as u32,
-                    length: 0,
-                    bitmask: None,
-                    depth: 1,
-                };
-                h.layer.fields.insert(cs_index + 1, calc);
-            }
-        }
-        checksum_note(
-            ctx,
-            Protocol::Tcp,
-            off + 16,
-            status,
-            stored as u16,
-            correct,
-            complete,
-        );
+        h.generated(&TCP_IRTT, v, Text::Owned(text.into()));
     }
-    h.layer.length = (d.len().saturating_sub(off)).min(hl) as u32;
-    if let Err(e) = &parsed {
-        if seg.len() >= hl {
-            ctx.note(
-                Severity::Warning,
-                crate::model::NoteKind::Malformed,
-                Protocol::Tcp,
-                off,
-                format!("TCP header: {e}"),
-            );
+    for (bit, name, _, _) in crate::model::flow::analysis::NAMES {
+        if f.analysis & bit != 0 {
+            h.generated(analysis_def(name), Value::None, Text::Auto);
         }
     }
-    ctx.push(h);
-    if d.len() < opt_end {
-        ctx.truncated(Protocol::Tcp, off, hl);
+    if f.dup_ack_num > 0 {
+        let n = Value::U64(u64::from(f.dup_ack_num));
+        h.generated(&TCP_DUP_ACK_NUM, n, Text::Auto);
+        h.generated(&TCP_DUP_ACK_FRAME, Value::U64(f.dup_ack_of), Text::Auto);
     }
-    if !ctx.summaries {
-        // A facts-only pass (the flow pass): no Info line to build.
-        ctx.pkt.protocol = "TCP";
-        if seg_len > 0 && opt_end < cap_end {
-            ctx.data_layer(opt_end, cap_end);
-        }
+}
+
+/// The checksum's status (and the value it should have) under the checksum field, and its
+/// note; skipped by a facts-only pass and where neither a field nor a note shows it.
+/// `(off, end, cap_end)`: the segment's start, its end by IP, and its captured end.
+fn checksum(
+    ctx: &mut Ctx<'_, '_>,
+    h: &mut Hdr<'_>,
+    (off, end, cap_end): (usize, usize, usize),
+    stored: u16,
+    at_index: usize,
+) {
+    let (Some(net), true) = (ctx.net, ctx.summaries && (ctx.fields || ctx.notes)) else {
         return;
+    };
+    let d = ctx.data;
+    let complete = end <= d.len();
+    let segment = &d[off..cap_end];
+    let (status, correct) = judge_transport(&net, 6, segment, stored, complete, ctx.loopback);
+    let at = off + field::CHECKSUM.start;
+    let generated = |def, value, text| crate::model::Field {
+        def,
+        value,
+        text,
+        offset: at as u32,
+        length: 0,
+        bitmask: None,
+        depth: 1,
+    };
+    if h.layer.has_fields() {
+        let v = Value::U64(status as u64);
+        let f = generated(&TCP_CHECKSUM_STATUS, v, Text::Num(ChecksumStatus::text));
+        h.layer.fields.insert(at_index, f);
+        if let Some(c) = correct {
+            let calc = generated(&TCP_CHECKSUM_CALC, Value::U64(u64::from(c)), Text::Auto);
+            h.layer.fields.insert(at_index + 1, calc);
+        }
     }
-    let net = ctx.net;
-    let handshake = ctx.flow.is_some_and(|f| f.completes_handshake);
-    ctx.set_summary("TCP", s, || {
-        net.map_or_else(String::new, |n| {
-            tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack, handshake)
-        })
-    });
-    if seg_len > 0 && opt_end < cap_end {
-        ctx.data_layer(opt_end, cap_end);
-    }
+    checksum_note(ctx, Protocol::Tcp, at, status, stored, correct, complete);
 }
 
 /// The Info line of a TCP segment up to its options: analysis flags, ports, flags, sequence
@@ -475,16 +509,16 @@ fn tcp_info_prefix(
     s.push_str(" [");
     write_tcp_flags(s, fl);
     kv(s, "] Seq=", seq);
-    if fl & 0x10 != 0 {
+    if fl & flag::ACK != 0 {
         kv(s, " Ack=", ack);
     }
     // Wireshark's Info shows the window after scaling (SYNs are never scaled).
     let shown_win = match flow.and_then(|f| f.win_scale) {
-        Some(sc) if fl & 0x02 == 0 => win << sc.min(14),
+        Some(sc) if fl & flag::SYN == 0 => win << sc.min(14),
         _ => win,
     };
     kv(s, " Win=", shown_win);
-    if fl & 0x20 != 0 {
+    if fl & flag::URG != 0 {
         kv(s, " Urg=", urg);
     }
     kv(s, " Len=", seg_len as u64);
@@ -537,10 +571,10 @@ fn tcp_sentence(
 ) -> String {
     let a = n.endpoint(true, sp);
     let b = n.endpoint(false, dp);
-    let syn = fl & 0x02 != 0;
-    let ackf = fl & 0x10 != 0;
-    let fin = fl & 0x01 != 0;
-    let rst = fl & 0x04 != 0;
+    let syn = fl & flag::SYN != 0;
+    let ackf = fl & flag::ACK != 0;
+    let fin = fl & flag::FIN != 0;
+    let rst = fl & flag::RST != 0;
     if rst {
         return format!(
             "{a} resets its TCP connection with {b} (RST): the connection, or the attempt to open one, ends at once."
@@ -708,10 +742,10 @@ fn early_tcp_info(
         dst_port: u16::from_be_bytes([b[2], b[3]]),
         seq: u32::from_be_bytes([b[4], b[5], b[6], b[7]]),
         ack: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
-        flags: u16::from_be_bytes([b[12], b[13]]) & 0x0fff,
+        flags: u16::from_be_bytes([b[12], b[13]]) & flag::ALL,
         window: u16::from_be_bytes([b[14], b[15]]),
         // Only a SYN's window scale counts (RFC 7323 2.2): other segments skip the scan.
-        wscale: if b[13] & 0x02 != 0 {
+        wscale: if u16::from(b[13]) & flag::SYN != 0 {
             wscale_option(opts)
         } else {
             None
