@@ -163,7 +163,6 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     use field::*;
     let d = ctx.data;
     let cap_end = end.min(d.len()).max(off.min(d.len()));
-    let seg_captured = cap_end - off.min(cap_end);
     let mut h = ctx.hdr(Protocol::Tcp, off, OPTIONS);
     let sp = h.num(&TCP_SRCPORT, off + SRC_PORT.start, SRC_PORT.len());
     let dp = h.num(&TCP_DSTPORT, off + DST_PORT.start, DST_PORT.len());
@@ -171,19 +170,11 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         ctx.pkt.transport = Some(t);
         ctx.resolve_flow(&t);
         if ctx.facts_only() {
-            // The flow pass has what it needs (and keeps nothing else of the packet).
-            return;
+            return; // the flow pass has what it needs (and keeps nothing else of the packet)
         }
     }
     let flow = ctx.flow;
-    if let Some(f) = &flow {
-        h.generated(&TCP_STREAM, Value::U64(u64::from(f.stream)), Text::Auto);
-        h.generated(
-            &TCP_COMPLETENESS,
-            Value::U64(u64::from(f.completeness)),
-            Text::Num(completeness_text),
-        );
-    }
+    stream_fields(&mut h, flow.as_ref());
     let (seq, ack) = seq_ack_fields(&mut h, off, flow.as_ref());
     let (hlen, flags) = flag_fields(&mut h, off);
     let win = window_fields(&mut h, off, flow.as_ref());
@@ -193,24 +184,14 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     let (Some(sp), Some(dp), Some(seq), Some(ack), Some(hl), Some(fl), Some(win), Some(urg)) =
         (sp, dp, seq, ack, hlen, flags, win, urg)
     else {
-        h.layer.length = seg_captured.min(OPTIONS) as u32;
+        h.layer.length = (cap_end - off.min(cap_end)).min(OPTIONS) as u32;
         ctx.push(h);
         ctx.truncated(Protocol::Tcp, off, OPTIONS);
         ctx.set_summary_tcp_partial(sp, dp);
         return;
     };
     if hl < OPTIONS {
-        h.layer.length = OPTIONS as u32;
-        ctx.push(h);
-        ctx.note(
-            Severity::Error,
-            crate::model::NoteKind::Malformed,
-            Protocol::Tcp,
-            off + FLAGS.start,
-            format!("TCP header length {hl} is less than the minimum of 20 bytes; cannot go on."),
-        );
-        ctx.set_summary_tcp_partial(Some(sp), Some(dp));
-        ctx.data_layer(off + OPTIONS, cap_end);
+        bad_header_length(ctx, h, off, cap_end, (sp, dp), hl);
         return;
     }
     let seg_len = end.saturating_sub(off + hl);
@@ -223,15 +204,8 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
         s = std::mem::take(&mut ctx.pkt.summary);
         s.clear();
         s.reserve(128);
-        tcp_info_prefix(
-            &mut s,
-            flow.as_ref(),
-            (sp, dp, seq, ack),
-            fl,
-            win,
-            urg,
-            seg_len,
-        );
+        let numbers = (sp, dp, seq, ack);
+        tcp_info_prefix(&mut s, flow.as_ref(), numbers, fl, win, urg, seg_len);
     }
     let opt_end = off + hl;
     if hl > OPTIONS {
@@ -258,20 +232,56 @@ fn tcp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {
     if d.len() < opt_end {
         ctx.truncated(Protocol::Tcp, off, hl);
     }
-    if ctx.summaries {
-        let net = ctx.net;
-        let handshake = ctx.flow.is_some_and(|f| f.completes_handshake);
-        ctx.set_summary("TCP", s, || {
-            net.map_or_else(String::new, |n| {
-                tcp_sentence(&n, sp as u16, dp as u16, fl, seg_len, ack, handshake)
-            })
-        });
-    } else {
-        // A facts-only pass (the flow pass): no Info line to build.
-        ctx.pkt.protocol = "TCP";
-    }
+    summary(ctx, s, (sp as u16, dp as u16), fl, seg_len, ack);
     if seg_len > 0 && opt_end < cap_end {
         ctx.data_layer(opt_end, cap_end);
+    }
+}
+
+/// A data offset under 5 words: the header cannot be read on; the rest is shown as data.
+fn bad_header_length<'a>(
+    ctx: &mut Ctx<'a, '_>,
+    mut h: Hdr<'a>,
+    off: usize,
+    cap_end: usize,
+    (sp, dp): (u64, u64),
+    hl: usize,
+) {
+    h.layer.length = field::OPTIONS as u32;
+    ctx.push(h);
+    ctx.note(
+        Severity::Error,
+        crate::model::NoteKind::Malformed,
+        Protocol::Tcp,
+        off + field::FLAGS.start,
+        format!("TCP header length {hl} is less than the minimum of 20 bytes; cannot go on."),
+    );
+    ctx.set_summary_tcp_partial(Some(sp), Some(dp));
+    ctx.data_layer(off + field::OPTIONS, cap_end);
+}
+
+/// The Protocol column, the Info line `s` (made with the options) and the sentence; a
+/// facts-only pass (the flow pass) builds no Info line.
+fn summary(ctx: &mut Ctx<'_, '_>, s: String, ports: (u16, u16), fl: u16, len: usize, ack: u64) {
+    if !ctx.summaries {
+        ctx.pkt.protocol = "TCP";
+        return;
+    }
+    let net = ctx.net;
+    let handshake = ctx.flow.is_some_and(|f| f.completes_handshake);
+    ctx.set_summary("TCP", s, || {
+        net.map_or_else(String::new, |n| {
+            tcp_sentence(&n, ports.0, ports.1, fl, len, ack, handshake)
+        })
+    });
+}
+
+/// Which conversation the segment belongs to, and how much of it the capture holds.
+fn stream_fields(h: &mut Hdr<'_>, flow: Option<&crate::model::FlowFacts>) {
+    if let Some(f) = flow {
+        h.generated(&TCP_STREAM, Value::U64(u64::from(f.stream)), Text::Auto);
+        let c = Value::U64(u64::from(f.completeness));
+        h.generated(&TCP_COMPLETENESS, c, Text::Num(completeness_text));
     }
 }
 
