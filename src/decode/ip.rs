@@ -360,129 +360,84 @@ pub(super) fn write_ip_proto(p: u64, out: &mut String) {
     }
 }
 
+/// Where each field of the IPv4 header lies (RFC 791 §3.1), in smoltcp's style.
+mod v4 {
+    use std::ops::Range;
+    /// Version (high 4 bits) and header length in 32-bit words (low 4 bits).
+    pub const VER_IHL: usize = 0;
+    pub const DSFIELD: usize = 1;
+    pub const TOTAL_LEN: Range<usize> = 2..4;
+    pub const ID: Range<usize> = 4..6;
+    /// Flags (high 3 bits) and fragment offset in 8-byte units (low 13 bits).
+    pub const FLAGS_FRAG: Range<usize> = 6..8;
+    pub const TTL: usize = 8;
+    pub const PROTOCOL: usize = 9;
+    pub const CHECKSUM: Range<usize> = 10..12;
+    pub const SRC: usize = 12;
+    pub const DST: usize = 16;
+    /// Where the options start (and the fixed header ends).
+    pub const OPTIONS: usize = 20;
+    /// The bits of the 16-bit word at `FLAGS_FRAG`.
+    pub const RESERVED: u32 = 0x8000;
+    pub const DONT_FRAGMENT: u32 = 0x4000;
+    pub const MORE_FRAGMENTS: u32 = 0x2000;
+    pub const FRAG_OFFSET: u32 = 0x1fff;
+}
+
+/// Decode the IPv4 header at `off`: its fields, checksum and options, the checks of its
+/// lengths, then the payload (transport, or a fragment's data) and any link trailer.
 pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
+    use v4::*;
     let avail = ctx.data.len().saturating_sub(off);
     let parsed = Ipv4HeaderSlice::from_slice(&ctx.data[off.min(ctx.data.len())..]);
-    let mut h = ctx.hdr(Protocol::Ipv4, off, 20);
-    h.bits(&V4_VERSION, off, 1, 0xf0);
-    h.nest(0);
-    let ihl = h.u(off, 1).map(|b| (b & 0x0f) as usize * 4);
-    if let Some(ihl) = ihl {
-        h.layer
-            .push_bits(&V4_HDR_LEN, Value::U64(ihl as u64), off, 1, 0x0f);
-        h.nest(0);
-        if let Some(f) = h.layer.fields.last_mut() {
-            f.text = Text::Num(header_len_text);
-        }
-    }
-    if h.num(&V4_DSFIELD, off + 1, 1).is_some() {
-        h.bits(&V4_DSCP, off + 1, 1, 0xfc);
-        h.bits(&V4_ECN, off + 1, 1, 0x03);
-    }
-    let total = h.num(&V4_LEN, off + 2, 2).map(|v| v as usize);
-    let id = h.num(&V4_ID, off + 4, 2).unwrap_or(0);
-    let mut mf = false;
-    let mut frag = 0usize;
-    if let Some(fl) = h.u(off + 6, 1) {
-        h.layer
-            .push(&V4_FLAGS, Value::U64((fl & 0xe0) >> 5), off + 6, 1);
-        if let Some(f) = h.layer.fields.last_mut() {
-            f.bitmask = Some(0xe0);
-        }
-        h.flag(&V4_RB, off + 6, 2, 0x8000);
-        h.flag(&V4_DF, off + 6, 2, 0x4000);
-        mf = h.flag(&V4_MF, off + 6, 2, 0x2000).unwrap_or(false);
-        if let Some(fo) = h.u(off + 6, 2) {
-            let units = fo & 0x1fff;
-            frag = units as usize * 8;
-            h.layer
-                .push_bits(&V4_FRAG, Value::U64(units), off + 6, 2, 0x1fff);
-            h.nest(0);
-            if let Some(f) = h.layer.fields.last_mut() {
-                f.text = Text::Num(|u, out| {
-                    let mut n = itoa::Buffer::new();
-                    out.push_str(n.format(u));
-                    out.push_str(" (× 8 = byte ");
-                    out.push_str(n.format(u * 8));
-                    out.push(')');
-                });
-            }
-        }
-    }
-    let ttl = h.num(&V4_TTL, off + 8, 1);
-    let proto = h.num_text(&V4_PROTO, off + 9, 1, write_ip_proto);
-    let stored = h.num(&V4_CHECKSUM, off + 10, 2);
-    let src = h.ipv4(&V4_SRC, off + 12);
-    let dst = h.ipv4(&V4_DST, off + 16);
+    let mut h = ctx.hdr(Protocol::Ipv4, off, OPTIONS);
+    let ihl = v4_version_and_length(&mut h, off);
+    let total = h
+        .num(&V4_LEN, off + TOTAL_LEN.start, TOTAL_LEN.len())
+        .map(|v| v as usize);
+    let id = h.num(&V4_ID, off + ID.start, ID.len()).unwrap_or(0);
+    let (mf, frag) = v4_fragment_fields(&mut h, off);
+    let ttl = h.num(&V4_TTL, off + TTL, 1);
+    let proto = h.num_text(&V4_PROTO, off + PROTOCOL, 1, write_ip_proto);
+    let stored = h.num(&V4_CHECKSUM, off + CHECKSUM.start, CHECKSUM.len());
+    let src = h.ipv4(&V4_SRC, off + SRC);
+    let dst = h.ipv4(&V4_DST, off + DST);
     let (Some(src), Some(dst), Some(ihl), Some(total), Some(proto)) = (src, dst, ihl, total, proto)
     else {
-        h.layer.length = avail.min(20) as u32;
+        h.layer.length = avail.min(OPTIONS) as u32;
         ctx.push(h);
-        ctx.truncated(Protocol::Ipv4, off, 20);
+        ctx.truncated(Protocol::Ipv4, off, OPTIONS);
         return;
     };
     let proto = proto as u8;
     ctx.net = Some(NetAddrs::V4(src, dst));
-    // A header length under 20 has its own note below; etherparse's would repeat it.
-    if let (Err(e), true) = (&parsed, ihl >= 20) {
-        ctx.note(
-            Severity::Warning,
-            crate::model::NoteKind::Malformed,
-            Protocol::Ipv4,
-            off,
-            format!("IPv4 header problem: {e}"),
-        );
+    // etherparse's word only where no note of ours says the same (a header length under
+    // 20, a total length under it, a header cut short): the version, say.
+    let malformed = crate::model::NoteKind::Malformed;
+    if let (Err(e), true) = (&parsed, ihl >= OPTIONS && total >= ihl && avail >= ihl) {
+        let text = format!("IPv4 header problem: {e}");
+        ctx.note(Severity::Warning, malformed, Protocol::Ipv4, off, text);
     }
-    if ihl < 20 {
-        h.layer.length = 20;
+    if ihl < OPTIONS {
+        h.layer.length = OPTIONS as u32;
         ctx.push(h);
-        ctx.note(
-            Severity::Error,
-            crate::model::NoteKind::Malformed,
-            Protocol::Ipv4,
-            off,
-            format!(
-                "IPv4 header length {} is less than the minimum of 20 bytes; cannot go on.",
-                count(ihl, "byte")
-            ),
+        let bytes = count(ihl, "byte");
+        let text = format!(
+            "IPv4 header length {bytes} is less than the minimum of 20 bytes; cannot go on."
         );
-        ctx.data_layer(off + 20, ctx.data.len());
+        ctx.note(Severity::Error, malformed, Protocol::Ipv4, off, text);
+        ctx.data_layer(off + OPTIONS, ctx.data.len());
         return;
     }
-    // Checksum over the header, when all of it was captured (not for the flow pass, which
-    // keeps no notes).
+    // Checksum and options, when all of the header was captured (not for the flow pass,
+    // which keeps no notes).
     let check = !ctx.facts_only();
     if let (true, Some(hdr), Some(stored)) = (check, h.slice(off, ihl), stored) {
-        let sum = fold(ones_sum(0, hdr));
-        let status = if sum == 0xffff {
-            ChecksumStatus::Good
-        } else if stored == 0 && ctx.loopback {
-            ChecksumStatus::Unverified
-        } else {
-            ChecksumStatus::Bad
-        };
-        h.generated(
-            &V4_CHECKSUM_STATUS,
-            Value::U64(status as u64),
-            Text::Num(ChecksumStatus::text),
-        );
-        if status == ChecksumStatus::Bad {
-            let correct = !fold(ones_sum(0, hdr) + u64::from(!(stored as u16)));
-            ctx.note(
-                Severity::Warning,
-                crate::model::NoteKind::Checksum,
-                Protocol::Ipv4,
-                off + 10,
-                format!(
-                    "IPv4 header checksum 0x{stored:04x} is wrong; it should be 0x{correct:04x}."
-                ),
-            );
-        }
+        v4_checksum(ctx, &mut h, off, hdr, stored as u16);
     }
-    // Options.
-    if ihl > 20 && check {
-        if let Some(opts) = h.slice(off + 20, ihl - 20) {
-            ipv4_options(&mut h, opts, off + 20);
+    if ihl > OPTIONS && check {
+        if let Some(opts) = h.slice(off + OPTIONS, ihl - OPTIONS) {
+            ipv4_options(&mut h, opts, off + OPTIONS);
         }
     }
     h.layer.length = avail.min(ihl) as u32;
@@ -491,61 +446,162 @@ pub(super) fn ipv4(ctx: &mut Ctx<'_, '_>, off: usize) {
         ctx.truncated(Protocol::Ipv4, off, ihl);
         return;
     }
-    let mut end = off + total;
-    if total < ihl {
+    let end = v4_end(ctx, off, total, ihl, avail);
+    v4_payload(
+        ctx,
+        (off, ihl, end),
+        NetAddrs::V4(src, dst),
+        (id, mf, frag),
+        proto,
+        ttl,
+    );
+    link::trailer(ctx, end);
+}
+
+/// The version and the header length (in bytes) fields.
+fn v4_version_and_length(h: &mut Hdr<'_>, off: usize) -> Option<usize> {
+    let at = off + v4::VER_IHL;
+    h.bits(&V4_VERSION, at, 1, 0xf0);
+    h.nest(0);
+    let ihl = h.u(at, 1).map(|b| (b & 0x0f) as usize * 4);
+    if let Some(ihl) = ihl {
+        h.layer
+            .push_bits(&V4_HDR_LEN, Value::U64(ihl as u64), at, 1, 0x0f);
+        h.nest(0);
+        if let Some(f) = h.layer.fields.last_mut() {
+            f.text = Text::Num(header_len_text);
+        }
+    }
+    if h.num(&V4_DSFIELD, off + v4::DSFIELD, 1).is_some() {
+        h.bits(&V4_DSCP, off + v4::DSFIELD, 1, 0xfc);
+        h.bits(&V4_ECN, off + v4::DSFIELD, 1, 0x03);
+    }
+    ihl
+}
+
+/// The flags and the fragment offset: (more fragments, offset in bytes).
+fn v4_fragment_fields(h: &mut Hdr<'_>, off: usize) -> (bool, usize) {
+    let at = off + v4::FLAGS_FRAG.start;
+    let Some(fl) = h.u(at, 1) else {
+        return (false, 0);
+    };
+    h.layer.push(&V4_FLAGS, Value::U64((fl & 0xe0) >> 5), at, 1);
+    if let Some(f) = h.layer.fields.last_mut() {
+        f.bitmask = Some(0xe0);
+    }
+    h.flag(&V4_RB, at, 2, v4::RESERVED);
+    h.flag(&V4_DF, at, 2, v4::DONT_FRAGMENT);
+    let mf = h.flag(&V4_MF, at, 2, v4::MORE_FRAGMENTS).unwrap_or(false);
+    let Some(word) = h.u(at, 2) else {
+        return (mf, 0);
+    };
+    let units = word & u64::from(v4::FRAG_OFFSET);
+    h.layer
+        .push_bits(&V4_FRAG, Value::U64(units), at, 2, v4::FRAG_OFFSET);
+    h.nest(0);
+    if let Some(f) = h.layer.fields.last_mut() {
+        f.text = Text::Num(|u, out| {
+            let mut n = itoa::Buffer::new();
+            out.push_str(n.format(u));
+            out.push_str(" (× 8 = byte ");
+            out.push_str(n.format(u * 8));
+            out.push(')');
+        });
+    }
+    (mf, units as usize * 8)
+}
+
+/// The header checksum's status, and a note with the right value when it is wrong (on
+/// loopback a zero is "not verified": the card that would fill it in is not there).
+fn v4_checksum(ctx: &mut Ctx<'_, '_>, h: &mut Hdr<'_>, off: usize, hdr: &[u8], stored: u16) {
+    let sum = fold(ones_sum(0, hdr));
+    let status = if sum == 0xffff {
+        ChecksumStatus::Good
+    } else if stored == 0 && ctx.loopback {
+        ChecksumStatus::Unverified
+    } else {
+        ChecksumStatus::Bad
+    };
+    let v = Value::U64(status as u64);
+    h.generated(&V4_CHECKSUM_STATUS, v, Text::Num(ChecksumStatus::text));
+    if status == ChecksumStatus::Bad {
+        let correct = !fold(ones_sum(0, hdr) + u64::from(!stored));
+        let text =
+            format!("IPv4 header checksum 0x{stored:04x} is wrong; it should be 0x{correct:04x}.");
+        let at = off + v4::CHECKSUM.start;
         ctx.note(
             Severity::Warning,
-            crate::model::NoteKind::Malformed,
+            crate::model::NoteKind::Checksum,
             Protocol::Ipv4,
-            off + 2,
-            format!("IPv4 total length {total} is smaller than its own header ({ihl} bytes)."),
-        );
-        end = ctx.data.len();
-    } else if end > ctx.data.len() && ctx.complete {
-        ctx.note(
-            Severity::Warning,
-            crate::model::NoteKind::Malformed,
-            Protocol::Ipv4,
-            off + 2,
-            format!(
-                "IPv4 total length {total} is larger than the {} left in the frame.",
-                count(avail, "byte")
-            ),
+            at,
+            text,
         );
     }
-    let net = NetAddrs::V4(src, dst);
+}
+
+/// Where the packet ends: at its total length, unless that is impossible (under the header,
+/// or past the frame of a whole packet), which is said.
+fn v4_end(ctx: &mut Ctx<'_, '_>, off: usize, total: usize, ihl: usize, avail: usize) -> usize {
+    let at = off + v4::TOTAL_LEN.start;
+    let malformed = crate::model::NoteKind::Malformed;
+    if total < ihl {
+        let text =
+            format!("IPv4 total length {total} is smaller than its own header ({ihl} bytes).");
+        ctx.note(Severity::Warning, malformed, Protocol::Ipv4, at, text);
+        return ctx.data.len();
+    }
+    let end = off + total;
+    if end > ctx.data.len() && ctx.complete {
+        let text = format!(
+            "IPv4 total length {total} is larger than the {} left in the frame.",
+            count(avail, "byte")
+        );
+        ctx.note(Severity::Warning, malformed, Protocol::Ipv4, at, text);
+    }
+    end
+}
+
+/// The payload: a fragment is noted, and one that is not the first shows as data (its
+/// transport header is in the first); otherwise the transport protocol.
+fn v4_payload(
+    ctx: &mut Ctx<'_, '_>,
+    (off, ihl, end): (usize, usize, usize),
+    net: NetAddrs,
+    (id, mf, frag): (u64, bool, usize),
+    proto: u8,
+    ttl: Option<u64>,
+) {
     if mf || frag > 0 {
+        let more = if mf {
+            ", more fragments follow"
+        } else {
+            ", last fragment"
+        };
+        let text = format!("IPv4 fragment: ID 0x{id:04x}, data offset {frag}{more}");
+        let at = off + v4::FLAGS_FRAG.start;
         ctx.note(
             Severity::Info,
             crate::model::NoteKind::Fragment,
             Protocol::Ipv4,
-            off + 6,
-            format!(
-                "IPv4 fragment: ID 0x{id:04x}, data offset {frag}{}",
-                if mf {
-                    ", more fragments follow"
-                } else {
-                    ", last fragment"
-                }
-            ),
+            at,
+            text,
         );
     }
-    if frag > 0 {
-        let pname = ip_proto_name(proto);
-        ctx.set_summary(
-            "IPv4",
-            format!("Fragmented IP protocol (proto={pname}, off={frag}, ID={id:04x})"),
-            || format!(
-                "{} sends {} a piece of a larger packet (its data from byte {frag} on); the pieces are put back together at the destination.",
-                net.src_string(),
-                net.dst_string()
-            ),
-        );
-        ctx.data_layer(off + ihl, end);
-    } else {
+    if frag == 0 {
         transport::dispatch(ctx, proto, off + ihl, end, ttl);
+        return;
     }
-    link::trailer(ctx, end);
+    let pname = ip_proto_name(proto);
+    ctx.set_summary(
+        "IPv4",
+        format!("Fragmented IP protocol (proto={pname}, off={frag}, ID={id:04x})"),
+        || format!(
+            "{} sends {} a piece of a larger packet (its data from byte {frag} on); the pieces are put back together at the destination.",
+            net.src_string(),
+            net.dst_string()
+        ),
+    );
+    ctx.data_layer(off + ihl, end);
 }
 
 fn ipv4_options(h: &mut Hdr<'_>, opts: &[u8], base: usize) {
@@ -870,6 +926,28 @@ mod tests {
             .iter()
             .any(|n| n.text.contains("smaller than its own header"));
         assert!(found, "{:?}", p.notes);
+    }
+
+    #[test]
+    fn ipv4_one_note_per_problem() {
+        // A total length under the header: our note, not etherparse's beside it (the
+        // patched header's checksum is wrong too, which is another problem).
+        let p = ethernet(&patched(&UDP_FRAME, 16, &[0, 10]), UDP_FRAME.len());
+        let ip: Vec<_> = p
+            .notes
+            .iter()
+            .filter(|n| n.protocol == Some("ip") && n.kind != NoteKind::Checksum)
+            .collect();
+        assert_eq!(ip.len(), 1, "{ip:?}");
+        // A 24-byte header (one option word) cut after 22 bytes: one truncation note.
+        let p = ethernet(&patched(&UDP_FRAME, 14, &[0x46]), 14 + 22);
+        let ip: Vec<_> = p
+            .notes
+            .iter()
+            .filter(|n| n.protocol == Some("ip"))
+            .collect();
+        assert_eq!(ip.len(), 1, "{ip:?}");
+        assert!(ip[0].text.contains("IPv4 (byte 14)"), "{}", ip[0].text);
     }
 
     #[test]
