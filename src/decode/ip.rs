@@ -647,207 +647,231 @@ mod ext {
     pub const FRAGMENT: u8 = IpNumber::IPV6_FRAGMENTATION_HEADER.0;
     pub const AUTH: u8 = IpNumber::AUTHENTICATION_HEADER.0;
     pub const DEST_OPTS: u8 = IpNumber::IPV6_DESTINATION_OPTIONS.0;
+    pub const NO_NEXT_HEADER: u8 = IpNumber::IPV6_NO_NEXT_HEADER.0;
 }
 
+/// Where each field of the IPv6 header lies (RFC 8200 §3), in smoltcp's style.
+mod v6 {
+    /// Version (4 bits), traffic class (8: DSCP 6 + ECN 2) and flow label (20), one word.
+    pub const FIRST_WORD: usize = 0;
+    pub const PAYLOAD_LEN: usize = 4;
+    pub const NEXT_HEADER: usize = 6;
+    pub const HOP_LIMIT: usize = 7;
+    pub const SRC: usize = 8;
+    pub const DST: usize = 24;
+    pub const HEADER_LEN: usize = 40;
+    pub const VERSION: u32 = 0xf000_0000;
+    pub const TCLASS: u32 = 0x0ff0_0000;
+    pub const DSCP: u32 = 0x0fc0_0000;
+    pub const ECN: u32 = 0x0030_0000;
+    pub const FLOW: u32 = 0x000f_ffff;
+}
+
+/// Decode the IPv6 header at `off`, its extension headers, then the payload (transport, or
+/// a fragment's data) and any link trailer.
 pub(super) fn ipv6(ctx: &mut Ctx<'_, '_>, off: usize) {
+    use v6::*;
     let avail = ctx.data.len().saturating_sub(off);
     // No etherparse parse here: a fixed 40-byte header whose only check beyond its length
     // is the version, done below; its error would repeat the "truncated" note.
-    let mut h = ctx.hdr(Protocol::Ipv6, off, 40);
-    h.bits(&V6_VERSION, off, 4, 0xf000_0000);
-    h.bits(&V6_TCLASS, off, 4, 0x0ff0_0000);
-    h.bits(&V6_DSCP, off, 4, 0x0fc0_0000);
-    h.nest(2);
-    h.bits(&V6_ECN, off, 4, 0x0030_0000);
-    h.nest(2);
-    h.bits(&V6_FLOW, off, 4, 0x000f_ffff);
-    for f in h.layer.fields.iter_mut().filter(|f| f.depth == 1) {
-        f.depth = 0;
-    }
-    let plen = h.num(&V6_PLEN, off + 4, 2);
-    let nxt = h.num_text(&V6_NXT, off + 6, 1, write_ip_proto);
-    let hlim = h.num(&V6_HLIM, off + 7, 1);
-    let src = h.ipv6(&V6_SRC, off + 8);
-    let dst = h.ipv6(&V6_DST, off + 24);
+    let mut h = ctx.hdr(Protocol::Ipv6, off, HEADER_LEN);
+    v6_first_word(&mut h, off);
+    let plen = h.num(&V6_PLEN, off + PAYLOAD_LEN, 2);
+    let nxt = h.num_text(&V6_NXT, off + NEXT_HEADER, 1, write_ip_proto);
+    let hlim = h.num(&V6_HLIM, off + HOP_LIMIT, 1);
+    let src = h.ipv6(&V6_SRC, off + SRC);
+    let dst = h.ipv6(&V6_DST, off + DST);
     let (Some(plen), Some(nxt), Some(src), Some(dst)) = (plen, nxt, src, dst) else {
-        h.layer.length = avail.min(40) as u32;
+        h.layer.length = avail.min(HEADER_LEN) as u32;
         ctx.push(h);
-        ctx.truncated(Protocol::Ipv6, off, 40);
+        ctx.truncated(Protocol::Ipv6, off, HEADER_LEN);
         return;
     };
-    if let Some(v) = h.u(off, 1) {
-        if v >> 4 != 6 {
-            ctx.note(
-                Severity::Warning,
-                crate::model::NoteKind::Malformed,
-                Protocol::Ipv6,
-                off,
-                format!("IPv6 header with version field {}.", v >> 4),
-            );
-        }
-    }
-    let net = NetAddrs::V6(src, dst);
-    ctx.net = Some(net);
-    let mut end = off + 40 + plen as usize;
-    if plen == 0 {
-        end = ctx.data.len();
-    } else if end > ctx.data.len() && ctx.complete {
+    if let Some(v) = h.u(off, 1).map(|b| b >> 4).filter(|&v| v != 6) {
+        let text = format!("IPv6 header with version field {v}.");
         ctx.note(
             Severity::Warning,
             crate::model::NoteKind::Malformed,
             Protocol::Ipv6,
-            off + 4,
-            format!(
-                "IPv6 payload length {plen} is larger than the {} after the header.",
-                count(avail.saturating_sub(40), "byte")
-            ),
+            off,
+            text,
         );
     }
-    // Extension headers.
-    let mut next = nxt as u8;
-    let mut cur = off + 40;
-    let mut frag_offset: Option<u64> = None;
-    let mut frag_ident = 0;
-    let mut frag_more = false;
-    let mut stopped = false;
+    let net = NetAddrs::V6(src, dst);
+    ctx.net = Some(net);
+    let end = v6_end(ctx, off, plen, avail);
+    let ext = v6_extensions(&mut h, off + HEADER_LEN, nxt as u8);
+    h.layer.length = (ext.cur.min(ctx.data.len()) - off) as u32;
+    ctx.push(h);
+    if ext.stopped {
+        ctx.truncated(Protocol::Ipv6, ext.cur, 8);
+        return;
+    }
+    v6_payload(ctx, &ext, end, net, hlim);
+    link::trailer(ctx, end);
+}
+
+/// Version, traffic class (DSCP, ECN) and flow label: bit fields of the first word.
+fn v6_first_word(h: &mut Hdr<'_>, off: usize) {
+    let at = off + v6::FIRST_WORD;
+    h.bits(&V6_VERSION, at, 4, v6::VERSION);
+    h.bits(&V6_TCLASS, at, 4, v6::TCLASS);
+    h.bits(&V6_DSCP, at, 4, v6::DSCP);
+    h.nest(2);
+    h.bits(&V6_ECN, at, 4, v6::ECN);
+    h.nest(2);
+    h.bits(&V6_FLOW, at, 4, v6::FLOW);
+    for f in h.layer.fields.iter_mut().filter(|f| f.depth == 1) {
+        f.depth = 0;
+    }
+}
+
+/// Where the packet ends: after its payload length, or at the frame's end for a jumbogram's
+/// 0; a length past the end of a whole packet is said.
+fn v6_end(ctx: &mut Ctx<'_, '_>, off: usize, plen: u64, avail: usize) -> usize {
+    if plen == 0 {
+        return ctx.data.len();
+    }
+    let end = off + v6::HEADER_LEN + plen as usize;
+    if end > ctx.data.len() && ctx.complete {
+        let left = count(avail.saturating_sub(v6::HEADER_LEN), "byte");
+        let text =
+            format!("IPv6 payload length {plen} is larger than the {left} after the header.");
+        let at = off + v6::PAYLOAD_LEN;
+        ctx.note(
+            Severity::Warning,
+            crate::model::NoteKind::Malformed,
+            Protocol::Ipv6,
+            at,
+            text,
+        );
+    }
+    end
+}
+
+/// What the extension headers left: the protocol after them and where it starts, the
+/// fragment header's facts, and whether a header was cut short.
+#[derive(Debug, Default)]
+struct Extensions {
+    next: u8,
+    cur: usize,
+    frag_offset: Option<u64>,
+    frag_ident: u64,
+    frag_more: bool,
+    stopped: bool,
+}
+
+/// Walk the extension headers from `cur` (hop-by-hop, routing, fragment, destination
+/// options, authentication), each a field group of the IPv6 layer; stop at the first other
+/// protocol, or after a fragment that is not the first (its headers are in the first).
+fn v6_extensions(h: &mut Hdr<'_>, cur: usize, next: u8) -> Extensions {
+    let mut x = Extensions {
+        next,
+        cur,
+        ..Default::default()
+    };
     loop {
-        match next {
-            ext::HOP_BY_HOP | ext::DEST_OPTS | ext::ROUTING => {
-                let (nd, ld) = match next {
-                    ext::HOP_BY_HOP => (&V6_HOP_NXT, &V6_HOP_LEN),
-                    ext::DEST_OPTS => (&V6_DST_NXT, &V6_DST_LEN),
-                    _ => (&V6_RT_NXT, &V6_RT_LEN),
-                };
-                let Some(n) = h.num_text(nd, cur, 1, write_ip_proto) else {
-                    stopped = true;
-                    break;
-                };
-                let Some(l) = h.num(ld, cur + 1, 1) else {
-                    stopped = true;
-                    break;
-                };
-                let len = (l as usize + 1) * 8;
-                if next == ext::ROUTING {
-                    h.num(&V6_RT_TYPE, cur + 2, 1);
-                    h.num(&V6_RT_SEGLEFT, cur + 3, 1);
-                } else if let Some(body) = h.slice(cur + 2, len - 2) {
-                    ipv6_options(&mut h, body, cur + 2);
-                }
-                if h.slice(cur, len).is_none() {
-                    stopped = true;
-                    break;
-                }
-                cur += len;
-                next = n as u8;
-            }
-            ext::FRAGMENT => {
-                let Some(n) = h.num_text(&V6_FRAG_NXT, cur, 1, write_ip_proto) else {
-                    stopped = true;
-                    break;
-                };
-                let Some(fo) = h.bits(&V6_FRAG_OFFSET, cur + 2, 2, 0xfff8) else {
-                    stopped = true;
-                    break;
-                };
-                frag_more = h.flag(&V6_FRAG_MORE, cur + 2, 2, 0x0001).unwrap_or(false);
-                frag_ident = h.num(&V6_FRAG_IDENT, cur + 4, 4).unwrap_or(0);
-                if h.slice(cur, 8).is_none() {
-                    stopped = true;
-                    break;
-                }
-                frag_offset = Some(fo);
-                cur += 8;
-                next = n as u8;
-            }
-            ext::AUTH => {
-                let Some(n) = h.num(&V6_AH_NXT, cur, 1) else {
-                    stopped = true;
-                    break;
-                };
-                let Some(l) = h.num(&V6_AH_LEN, cur + 1, 1) else {
-                    stopped = true;
-                    break;
-                };
-                h.num(&V6_AH_SPI, cur + 4, 4);
-                let len = (l as usize + 2) * 4;
-                if h.slice(cur, len).is_none() {
-                    stopped = true;
-                    break;
-                }
-                cur += len;
-                next = n as u8;
-            }
+        let step = match x.next {
+            ext::HOP_BY_HOP | ext::DEST_OPTS | ext::ROUTING => ext_options(h, x.cur, x.next),
+            ext::FRAGMENT => ext_fragment(h, x.cur, &mut x),
+            ext::AUTH => ext_auth(h, x.cur),
             _ => break,
-        }
-        if frag_offset.is_some_and(|f| f > 0) {
+        };
+        let Some((next, len)) = step else {
+            x.stopped = true;
+            break;
+        };
+        x.cur += len;
+        x.next = next;
+        if x.frag_offset.is_some_and(|f| f > 0) {
             break;
         }
     }
-    h.layer.length = (cur.min(ctx.data.len()) - off) as u32;
-    ctx.push(h);
-    if stopped {
-        ctx.truncated(Protocol::Ipv6, cur, 8);
+    x
+}
+
+/// A hop-by-hop, destination options or routing header at `cur`: (next header, length).
+fn ext_options(h: &mut Hdr<'_>, cur: usize, kind: u8) -> Option<(u8, usize)> {
+    let (nd, ld) = match kind {
+        ext::HOP_BY_HOP => (&V6_HOP_NXT, &V6_HOP_LEN),
+        ext::DEST_OPTS => (&V6_DST_NXT, &V6_DST_LEN),
+        _ => (&V6_RT_NXT, &V6_RT_LEN),
+    };
+    let n = h.num_text(nd, cur, 1, write_ip_proto)?;
+    let l = h.num(ld, cur + 1, 1)?;
+    let len = (l as usize + 1) * 8;
+    if kind == ext::ROUTING {
+        h.num(&V6_RT_TYPE, cur + 2, 1);
+        h.num(&V6_RT_SEGLEFT, cur + 3, 1);
+    } else if let Some(body) = h.slice(cur + 2, len - 2) {
+        ipv6_options(h, body, cur + 2);
+    }
+    h.slice(cur, len)?;
+    Some((n as u8, len))
+}
+
+/// A fragment header at `cur` (8 bytes): its facts go to `x`.
+fn ext_fragment(h: &mut Hdr<'_>, cur: usize, x: &mut Extensions) -> Option<(u8, usize)> {
+    let n = h.num_text(&V6_FRAG_NXT, cur, 1, write_ip_proto)?;
+    let fo = h.bits(&V6_FRAG_OFFSET, cur + 2, 2, 0xfff8)?;
+    x.frag_more = h.flag(&V6_FRAG_MORE, cur + 2, 2, 0x0001).unwrap_or(false);
+    x.frag_ident = h.num(&V6_FRAG_IDENT, cur + 4, 4).unwrap_or(0);
+    h.slice(cur, 8)?;
+    x.frag_offset = Some(fo);
+    Some((n as u8, 8))
+}
+
+/// An authentication header at `cur` (RFC 4302; its length counts 4-byte words, minus 2).
+fn ext_auth(h: &mut Hdr<'_>, cur: usize) -> Option<(u8, usize)> {
+    let n = h.num(&V6_AH_NXT, cur, 1)?;
+    let l = h.num(&V6_AH_LEN, cur + 1, 1)?;
+    h.num(&V6_AH_SPI, cur + 4, 4);
+    let len = (l as usize + 2) * 4;
+    h.slice(cur, len)?;
+    Some((n as u8, len))
+}
+
+/// The payload after the extension headers: a later fragment's data, nothing (no next
+/// header), or the transport protocol; fragments are noted.
+fn v6_payload(ctx: &mut Ctx<'_, '_>, x: &Extensions, end: usize, net: NetAddrs, hlim: Option<u64>) {
+    let (cur, id) = (x.cur, x.frag_ident);
+    let note = |ctx: &mut Ctx<'_, '_>, text: String| {
+        ctx.note(
+            Severity::Info,
+            crate::model::NoteKind::Fragment,
+            Protocol::Ipv6,
+            cur,
+            text,
+        );
+    };
+    match x.frag_offset {
+        Some(fo) if fo > 0 => {
+            let at = fo * 8;
+            note(ctx, format!("IPv6 fragment: ID 0x{id:08x}, data offset {at}"));
+            let info = format!("IPv6 fragment (off={at} ident=0x{id:08x} nxt={})", x.next);
+            ctx.set_summary("IPv6", info, || format!(
+                "{} sends {} a piece of a larger packet (its data from byte {at} on); the pieces are put back together at the destination.",
+                net.src_string(),
+                net.dst_string(),
+            ));
+            ctx.data_layer(cur, end);
+            return;
+        }
+        Some(_) if x.frag_more => {
+            note(ctx, format!("First IPv6 fragment of ID 0x{id:08x}; more follow."))
+        }
+        Some(_) => note(ctx, format!("Atomic IPv6 fragment (ID 0x{id:08x}): offset 0 and no more fragments, so the packet is whole.")),
+        None => {}
+    }
+    if x.next != ext::NO_NEXT_HEADER {
+        transport::dispatch(ctx, x.next, cur, end, hlim);
         return;
     }
-    match frag_offset {
-        Some(fo) if fo > 0 => {
-            ctx.note(
-                Severity::Info,
-                crate::model::NoteKind::Fragment,
-                Protocol::Ipv6,
-                cur,
-                format!(
-                    "IPv6 fragment: ID 0x{frag_ident:08x}, data offset {}",
-                    fo * 8
-                ),
-            );
-            ctx.set_summary(
-                "IPv6",
-                format!(
-                    "IPv6 fragment (off={} ident=0x{frag_ident:08x} nxt={next})",
-                    fo * 8
-                ),
-                || format!(
-                    "{} sends {} a piece of a larger packet (its data from byte {} on); the pieces are put back together at the destination.",
-                    net.src_string(),
-                    net.dst_string(),
-                    fo * 8
-                ),
-            );
-            ctx.data_layer(cur, end);
-        }
-        _ => {
-            if frag_offset.is_some() {
-                let text = if frag_more {
-                    format!("First IPv6 fragment of ID 0x{frag_ident:08x}; more follow.")
-                } else {
-                    format!(
-                        "Atomic IPv6 fragment (ID 0x{frag_ident:08x}): offset 0 and no more fragments, so the packet is whole."
-                    )
-                };
-                ctx.note(
-                    Severity::Info,
-                    crate::model::NoteKind::Fragment,
-                    Protocol::Ipv6,
-                    cur,
-                    text,
-                );
-            }
-            if next == 59 {
-                ctx.set_summary("IPv6", "IPv6 no next header".into(), || {
-                    format!(
-                        "{} sends {} an IPv6 packet with nothing inside.",
-                        net.src_string(),
-                        net.dst_string()
-                    )
-                });
-                ctx.data_layer(cur, end);
-            } else {
-                transport::dispatch(ctx, next, cur, end, hlim);
-            }
-        }
-    }
-    link::trailer(ctx, end);
+    ctx.set_summary("IPv6", "IPv6 no next header".into(), || {
+        let (a, b) = (net.src_string(), net.dst_string());
+        format!("{a} sends {b} an IPv6 packet with nothing inside.")
+    });
+    ctx.data_layer(cur, end);
 }
 
 fn ipv6_options(h: &mut Hdr<'_>, body: &[u8], base: usize) {
