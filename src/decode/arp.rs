@@ -98,15 +98,30 @@ crate::field_def!(
     "Network address of the target (non-IPv4)."
 );
 
+/// Where each field of the ARP header lies (RFC 826), in smoltcp's style; the addresses
+/// follow, their sizes given by `HW_SIZE` and `PROTO_SIZE`.
+mod field {
+    use std::ops::Range;
+    pub const HW_TYPE: Range<usize> = 0..2;
+    pub const PROTO_TYPE: Range<usize> = 2..4;
+    pub const HW_SIZE: usize = 4;
+    pub const PROTO_SIZE: usize = 5;
+    pub const OPCODE: Range<usize> = 6..8;
+    pub const ADDRESSES: usize = 8;
+}
+
+/// Decode the ARP message at `off`: its fields (Ethernet/IPv4 addresses by name, others as
+/// bytes), the Info line and sentence, and any link trailer.
 pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
+    use field::ADDRESSES;
     let rest = &ctx.data[off.min(ctx.data.len())..];
     let parsed = ArpPacketSlice::from_slice(rest);
-    let mut h = ctx.hdr(Protocol::Arp, off, 8);
-    h.num(&HW_TYPE, off, 2);
-    h.num(&PROTO_TYPE, off + 2, 2);
-    let hs = h.num(&HW_SIZE, off + 4, 1).unwrap_or(0) as usize;
-    let ps = h.num(&PROTO_SIZE, off + 5, 1).unwrap_or(0) as usize;
-    let op = h.num_text(&OPCODE, off + 6, 2, |v, out| {
+    let mut h = ctx.hdr(Protocol::Arp, off, ADDRESSES);
+    h.num(&HW_TYPE, off + field::HW_TYPE.start, 2);
+    h.num(&PROTO_TYPE, off + field::PROTO_TYPE.start, 2);
+    let hs = h.num(&HW_SIZE, off + field::HW_SIZE, 1).unwrap_or(0) as usize;
+    let ps = h.num(&PROTO_SIZE, off + field::PROTO_SIZE, 1).unwrap_or(0) as usize;
+    let op = h.num_text(&OPCODE, off + field::OPCODE.start, 2, |v, out| {
         let s = match v {
             1 => "request",
             2 => "reply",
@@ -116,10 +131,9 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
         };
         let _ = write!(out, "{s} ({v})");
     });
-    let body = off + 8;
-    let total = 8 + 2 * hs + 2 * ps;
-    let eth_ip = hs == 6 && ps == 4;
-    let (sha, spa, _tha, tpa) = if eth_ip {
+    let body = off + ADDRESSES;
+    let total = ADDRESSES + 2 * hs + 2 * ps;
+    let (sha, spa, _tha, tpa) = if hs == 6 && ps == 4 {
         (
             h.mac(&SRC_HW, body),
             h.ipv4(&SRC_IP, body + 6),
@@ -138,8 +152,6 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
     if parsed.is_err() || rest.len() < total {
         ctx.truncated(Protocol::Arp, off, total);
     }
-    let ip = |a: Option<[u8; 4]>| a.map_or("?".to_string(), |a| Ipv4Addr::from(a).to_string());
-    let mac = |m: Option<[u8; 6]>| m.map_or("?".to_string(), |m| format_mac(&m));
     // Who the request went to: a broadcast asks every machine on the link, a unicast one
     // (a host re-checking an entry it already has) asks one machine.
     let asked = match ctx.pkt.destination {
@@ -147,7 +159,23 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
         Address::Mac(d) => format!("asks the machine at {}", format_mac(&d)),
         _ => "asks on the link".to_string(),
     };
-    let (summary, sentence) = match op {
+    let (summary, sentence) = arp_text(op, sha, spa, tpa, &asked);
+    ctx.set_summary("ARP", summary, || sentence);
+    let end = off + total;
+    super::link::trailer(ctx, end.min(ctx.data.len()));
+}
+
+/// The Info line and the sentence of an ARP message: request, probe, announcement, reply.
+fn arp_text(
+    op: Option<u64>,
+    sha: Option<[u8; 6]>,
+    spa: Option<[u8; 4]>,
+    tpa: Option<[u8; 4]>,
+    asked: &str,
+) -> (String, String) {
+    let ip = |a: Option<[u8; 4]>| a.map_or("?".to_string(), |a| Ipv4Addr::from(a).to_string());
+    let mac = |m: Option<[u8; 6]>| m.map_or("?".to_string(), |m| format_mac(&m));
+    match op {
         Some(1) if spa == tpa && spa.is_some() => (
             format!("ARP Announcement for {}", ip(spa)),
             format!(
@@ -194,10 +222,7 @@ pub(super) fn arp(ctx: &mut Ctx<'_, '_>, off: usize) {
             format!("ARP opcode {}", op.unwrap_or(0)),
             "An ARP message of an unusual kind.".into(),
         ),
-    };
-    ctx.set_summary("ARP", summary, || sentence);
-    let end = off + total;
-    super::link::trailer(ctx, end.min(ctx.data.len()));
+    }
 }
 
 /// Byte fixtures: a real ARP request decoded, cut short, and with impossible address sizes.

@@ -1,7 +1,7 @@
 //! ICMP (RFC 792), ICMPv6 (RFC 4443, neighbour discovery RFC 4861) and IGMP.
 
 use super::checksum::{fold, ones_sum, pseudo, ChecksumStatus};
-use super::Ctx;
+use super::{Ctx, Hdr, NetAddrs};
 use crate::model::{Base, Protocol, Severity, Text, Value};
 use etherparse::{Icmpv4Slice, Icmpv6Slice};
 use std::fmt::Write as _;
@@ -231,41 +231,55 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, ttl: Option<
     h.num(&ICMP_CODE, off + 1, 1);
     let stored = h.num(&ICMP_CHECKSUM, off + 2, 2);
     if let (Some(stored), true) = (stored, end <= d.len() && parsed.is_ok()) {
-        let ok = fold(ones_sum(0, &d[off..end])) == 0xffff;
-        let st = if ok {
-            ChecksumStatus::Good
-        } else {
-            ChecksumStatus::Bad
-        };
-        h.generated(
-            &ICMP_CHECKSUM_STATUS,
-            Value::U64(st as u64),
-            Text::Num(ChecksumStatus::text),
-        );
-        h.nest(1);
-        if !ok {
-            ctx.note(
-                Severity::Warning,
-                crate::model::NoteKind::Checksum,
-                Protocol::Icmp,
-                off + 2,
-                format!("ICMP checksum 0x{stored:04x} is wrong."),
-            );
-        }
+        icmpv4_checksum(ctx, &mut h, off, end, stored);
     }
     let Some(t) = t else {
         ctx.push(h);
         ctx.truncated(Protocol::Icmp, off, 8);
         return;
     };
-    let t = t as u8;
-    let mut summary = icmp_type_name(t, code);
-    let net = ctx.net;
-    let (src, dst) = net.map_or((String::new(), String::new()), |n| {
+    let ends = ctx.net.map_or((String::new(), String::new()), |n| {
         (n.src_string(), n.dst_string())
     });
-    let sentence;
-    match t {
+    let (summary, sentence) = icmpv4_body(&mut h, off, (t as u8, code), ttl, ends);
+    h.layer.length = (cap_end - off.min(cap_end)).min(8) as u32;
+    ctx.push(h);
+    if cap_end < off + 8 {
+        ctx.truncated(Protocol::Icmp, off, 8);
+    }
+    ctx.set_summary("ICMP", summary, || sentence);
+    ctx.data_layer(off + 8, cap_end);
+}
+
+/// The checksum's status over the whole message, and a note when it is wrong.
+fn icmpv4_checksum(ctx: &mut Ctx<'_, '_>, h: &mut Hdr<'_>, off: usize, end: usize, stored: u64) {
+    let ok = fold(ones_sum(0, &ctx.data[off..end])) == 0xffff;
+    let st = if ok {
+        ChecksumStatus::Good
+    } else {
+        ChecksumStatus::Bad
+    };
+    let v = Value::U64(st as u64);
+    h.generated(&ICMP_CHECKSUM_STATUS, v, Text::Num(ChecksumStatus::text));
+    h.nest(1);
+    if !ok {
+        let text = format!("ICMP checksum 0x{stored:04x} is wrong.");
+        let kind = crate::model::NoteKind::Checksum;
+        ctx.note(Severity::Warning, kind, Protocol::Icmp, off + 2, text);
+    }
+}
+
+/// The rest of the header by type (echo id and sequence; the unused word of an error), and
+/// the Info line and sentence. `(src, dst)`: the IP addresses.
+fn icmpv4_body(
+    h: &mut Hdr<'_>,
+    off: usize,
+    (t, code): (u8, u8),
+    ttl: Option<u64>,
+    (src, dst): (String, String),
+) -> (String, String) {
+    let mut summary = icmp_type_name(t, code);
+    let sentence = match t {
         0 | 8 => {
             let id = h.num_text(&ICMP_IDENT, off + 4, 2, |v, o| {
                 let _ = write!(o, "{v} (0x{v:04x})");
@@ -280,15 +294,15 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, ttl: Option<
                     summary.push_str(&format!(", ttl={ttl}"));
                 }
             }
-            sentence = if t == 8 {
+            if t == 8 {
                 format!("{src} asks {dst} 'are you there?' (ping: ICMP echo request).")
             } else {
                 format!("{src} answers {dst}'s ping: 'yes, I am here' (ICMP echo reply).")
-            };
+            }
         }
         3 | 11 | 4 | 12 => {
             h.bytes(&ICMP_UNUSED, off + 4, 4);
-            sentence = if t == 4 {
+            if t == 4 {
                 format!(
                     "{src} asks {dst} to send more slowly (ICMP source quench, no longer used; the start of {dst}'s packet follows)."
                 )
@@ -303,22 +317,14 @@ pub(super) fn icmpv4(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, ttl: Option<
                 format!(
                     "{src} tells {dst} that a packet {dst} sent was dropped: {why} (the start of that packet follows)."
                 )
-            };
+            }
         }
-        _ => {
-            sentence = format!(
-                "{src} sends {dst} an ICMP message: {}.",
-                summary.to_lowercase()
-            );
-        }
-    }
-    h.layer.length = (cap_end - off.min(cap_end)).min(8) as u32;
-    ctx.push(h);
-    if cap_end < off + 8 {
-        ctx.truncated(Protocol::Icmp, off, 8);
-    }
-    ctx.set_summary("ICMP", summary, || sentence);
-    ctx.data_layer(off + 8, cap_end);
+        _ => format!(
+            "{src} sends {dst} an ICMP message: {}.",
+            summary.to_lowercase()
+        ),
+    };
+    (summary, sentence)
 }
 
 fn icmpv6_type_name(t: u8) -> &'static str {
@@ -353,30 +359,7 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, hlim: Option
     h.num(&ICMP6_CODE, off + 1, 1);
     let stored = h.num(&ICMP6_CHECKSUM, off + 2, 2);
     if let (Some(stored), Some(net), true) = (stored, ctx.net, end <= d.len() && parsed.is_ok()) {
-        let ps = pseudo(&net, 58, (end - off) as u32);
-        let ok = fold(ones_sum(ps, &d[off..end])) == 0xffff;
-        let st = if ok {
-            ChecksumStatus::Good
-        } else if ctx.loopback || net.is_loopback() {
-            ChecksumStatus::Unverified
-        } else {
-            ChecksumStatus::Bad
-        };
-        h.generated(
-            &ICMP6_CHECKSUM_STATUS,
-            Value::U64(st as u64),
-            Text::Num(ChecksumStatus::text),
-        );
-        h.nest(1);
-        if st == ChecksumStatus::Bad {
-            ctx.note(
-                Severity::Warning,
-                crate::model::NoteKind::Checksum,
-                Protocol::Icmpv6,
-                off + 2,
-                format!("ICMPv6 checksum 0x{stored:04x} is wrong."),
-            );
-        }
+        icmpv6_checksum(ctx, &mut h, (off, end), net, stored);
     }
     let Some(t) = t else {
         ctx.push(h);
@@ -387,6 +370,53 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, hlim: Option
     let (src, dst) = ctx.net.map_or((String::new(), String::new()), |n| {
         (n.src_string(), n.dst_string())
     });
+    let (summary, sentence, hdr_len) = icmpv6_body(&mut h, off, t, hlim, (src, dst));
+    h.layer.length = (cap_end - off.min(cap_end)).min(hdr_len) as u32;
+    ctx.push(h);
+    if cap_end < off + hdr_len {
+        ctx.truncated(Protocol::Icmpv6, off, hdr_len);
+    }
+    ctx.set_summary("ICMPv6", summary, || sentence);
+    ctx.data_layer(off + hdr_len, cap_end);
+}
+
+/// The checksum's status over the pseudo-header and the message (loopback: not verified,
+/// the card that would fill it in is not there), and a note when it is wrong.
+fn icmpv6_checksum(
+    ctx: &mut Ctx<'_, '_>,
+    h: &mut Hdr<'_>,
+    (off, end): (usize, usize),
+    net: NetAddrs,
+    stored: u64,
+) {
+    let ps = pseudo(&net, 58, (end - off) as u32);
+    let ok = fold(ones_sum(ps, &ctx.data[off..end])) == 0xffff;
+    let st = if ok {
+        ChecksumStatus::Good
+    } else if ctx.loopback || net.is_loopback() {
+        ChecksumStatus::Unverified
+    } else {
+        ChecksumStatus::Bad
+    };
+    let v = Value::U64(st as u64);
+    h.generated(&ICMP6_CHECKSUM_STATUS, v, Text::Num(ChecksumStatus::text));
+    h.nest(1);
+    if st == ChecksumStatus::Bad {
+        let text = format!("ICMPv6 checksum 0x{stored:04x} is wrong.");
+        let kind = crate::model::NoteKind::Checksum;
+        ctx.note(Severity::Warning, kind, Protocol::Icmpv6, off + 2, text);
+    }
+}
+
+/// The rest of the header by type (echo, neighbour and router discovery, errors): the Info
+/// line, the sentence and the header's length. `(src, dst)`: the IP addresses.
+fn icmpv6_body(
+    h: &mut Hdr<'_>,
+    off: usize,
+    t: u8,
+    hlim: Option<u64>,
+    (src, dst): (String, String),
+) -> (String, String, usize) {
     let mut summary = icmpv6_type_name(t).to_string();
     let mut hdr_len = 4;
     let hop_limit = hlim;
@@ -458,13 +488,7 @@ pub(super) fn icmpv6(ctx: &mut Ctx<'_, '_>, off: usize, end: usize, hlim: Option
         }
         _ => format!("{src} sends {dst} an ICMPv6 message: {summary}."),
     };
-    h.layer.length = (cap_end - off.min(cap_end)).min(hdr_len) as u32;
-    ctx.push(h);
-    if cap_end < off + hdr_len {
-        ctx.truncated(Protocol::Icmpv6, off, hdr_len);
-    }
-    ctx.set_summary("ICMPv6", summary, || sentence);
-    ctx.data_layer(off + hdr_len, cap_end);
+    (summary, sentence, hdr_len)
 }
 
 pub(super) fn igmp(ctx: &mut Ctx<'_, '_>, off: usize, end: usize) {

@@ -40,73 +40,84 @@ pub(super) fn tcp_options(
         if len < 2 || i + len > end {
             break;
         }
-        match (kind, len) {
-            (2, 4) => {
-                if let Some(v) = h.num(&TCP_OPT_MSS, i + 2, 2) {
-                    h.nest(2);
-                    kv(summary, " MSS=", v);
-                }
-            }
-            (3, 3) => {
-                if let Some(v) = h.num(&TCP_OPT_WS_SHIFT, i + 2, 1) {
-                    h.nest(2);
-                    let mult = 1u64 << v.min(14);
-                    h.layer.push_text(
-                        &TCP_OPT_WS_MULT,
-                        Value::U64(mult),
-                        || format!("{mult} (2^{v})"),
-                        i + 2,
-                        1,
-                    );
-                    h.nest(2);
-                    kv(summary, " WS=", mult);
-                }
-            }
-            (4, 2) => {
-                h.layer.push(&TCP_OPT_SACK_PERM, Value::None, i, 2);
+        option_body(h, (kind, i, len), summary, sack_base);
+        i += len;
+    }
+}
+
+/// The fields of one option after its kind and length (RFC 9293 §3.2: MSS; RFC 7323: window
+/// scale, timestamps; RFC 2018: SACK), and its part of the Info line. `(kind, at, len)`.
+fn option_body(
+    h: &mut Hdr<'_>,
+    (kind, i, len): (u64, usize, usize),
+    summary: &mut String,
+    sack_base: u32,
+) {
+    match (kind, len) {
+        (2, 4) => {
+            if let Some(v) = h.num(&TCP_OPT_MSS, i + 2, 2) {
                 h.nest(2);
-                summary.push_str(" SACK_PERM");
-            }
-            (5, l) if l >= 10 && (l - 2) % 8 == 0 => {
-                let mut j = i + 2;
-                while j + 8 <= i + len {
-                    let le = h.num(&TCP_OPT_SACK_LE, j, 4);
-                    h.nest(2);
-                    let re = h.num(&TCP_OPT_SACK_RE, j + 4, 4);
-                    h.nest(2);
-                    if let (Some(le), Some(re)) = (le, re) {
-                        kv(
-                            summary,
-                            " SLE=",
-                            u64::from((le as u32).wrapping_sub(sack_base)),
-                        );
-                        kv(
-                            summary,
-                            " SRE=",
-                            u64::from((re as u32).wrapping_sub(sack_base)),
-                        );
-                    }
-                    j += 8;
-                }
-            }
-            (8, 10) => {
-                let v = h.num(&TCP_OPT_TSVAL, i + 2, 4);
-                h.nest(2);
-                let e = h.num(&TCP_OPT_TSECR, i + 6, 4);
-                h.nest(2);
-                if let (Some(v), Some(e)) = (v, e) {
-                    kv(summary, " TSval=", v);
-                    kv(summary, " TSecr=", e);
-                }
-            }
-            _ => {
-                if len > 2 {
-                    h.bytes(&TCP_OPT_DATA, i + 2, len - 2);
-                    h.nest(2);
-                }
+                kv(summary, " MSS=", v);
             }
         }
-        i += len;
+        (3, 3) => {
+            if let Some(v) = h.num(&TCP_OPT_WS_SHIFT, i + 2, 1) {
+                h.nest(2);
+                let mult = 1u64 << v.min(14);
+                h.layer.push_text(
+                    &TCP_OPT_WS_MULT,
+                    Value::U64(mult),
+                    || format!("{mult} (2^{v})"),
+                    i + 2,
+                    1,
+                );
+                h.nest(2);
+                kv(summary, " WS=", mult);
+            }
+        }
+        (4, 2) => {
+            h.layer.push(&TCP_OPT_SACK_PERM, Value::None, i, 2);
+            h.nest(2);
+            summary.push_str(" SACK_PERM");
+        }
+        (5, l) if l >= 10 && (l - 2) % 8 == 0 => {
+            let mut j = i + 2;
+            while j + 8 <= i + len {
+                let le = h.num(&TCP_OPT_SACK_LE, j, 4);
+                h.nest(2);
+                let re = h.num(&TCP_OPT_SACK_RE, j + 4, 4);
+                h.nest(2);
+                if let (Some(le), Some(re)) = (le, re) {
+                    kv(
+                        summary,
+                        " SLE=",
+                        u64::from((le as u32).wrapping_sub(sack_base)),
+                    );
+                    kv(
+                        summary,
+                        " SRE=",
+                        u64::from((re as u32).wrapping_sub(sack_base)),
+                    );
+                }
+                j += 8;
+            }
+        }
+        (8, 10) => {
+            let v = h.num(&TCP_OPT_TSVAL, i + 2, 4);
+            h.nest(2);
+            let e = h.num(&TCP_OPT_TSECR, i + 6, 4);
+            h.nest(2);
+            if let (Some(v), Some(e)) = (v, e) {
+                kv(summary, " TSval=", v);
+                kv(summary, " TSecr=", e);
+            }
+        }
+        _ => {
+            if len > 2 {
+                h.bytes(&TCP_OPT_DATA, i + 2, len - 2);
+                h.nest(2);
+            }
+        }
     }
 }
 
