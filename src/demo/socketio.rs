@@ -66,9 +66,10 @@ impl Client {
             .map_err(step_err)
     }
 
-    /// Wait (up to 3 s) for a text message matching `pred`.
+    /// Wait (up to 10 s: a busy classroom laptop, or CI, can be slow) for a text message
+    /// matching `pred`.
     async fn expect(&mut self, pred: impl Fn(&str) -> bool) -> Result<String, DemoError> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             let m = tokio::time::timeout_at(deadline, self.inbox.recv())
                 .await
@@ -235,10 +236,24 @@ fn server(listener: tokio::net::TcpListener) -> SocketIo {
     io
 }
 
+/// Wait (up to 10 s) until `n` sockets of the main namespace are in `room`.
+async fn in_room(io: &SocketIo, room: &'static str, n: usize) -> Result<(), DemoError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while io.within(room).sockets().len() < n {
+        if tokio::time::Instant::now() >= deadline {
+            return Err(step_err(format!(
+                "the server did not put {n} clients in {room}"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
+}
+
 pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
     let listener = super::websocket::bind_on(lan::port_or(PORT), lan).await?;
     let port = listener.local_addr().map_err(step_err)?.port();
-    let _io = server(listener);
+    let io = server(listener);
     if lan {
         super::announce_lan(port, "/");
     }
@@ -265,6 +280,9 @@ pub(super) async fn run(lan: bool) -> Result<(), DemoError> {
     say("bob and carol ask to join the room \"room1\" with an ordinary event (42[\"join\",...]): rooms exist only on the server");
     bob.send(r#"42["join","room1"]"#.into()).await?;
     carol.send(r#"42["join","room1"]"#.into()).await?;
+    // Nothing comes back on the wire for a join; the server handles each on its own task, so
+    // on a busy machine alice could announce before carol is in the room: wait until both are.
+    in_room(&io, "room1", 2).await?;
     super::step_pause().await;
 
     say("alice emits \"chat message\"; the server broadcasts it to every client, alice included");
